@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The bus backend: how a driver reaches its device.
+ *
+ * A backend binding is what a bound bus device gives user space: register
+ * regions reached through 32/64-bit accessors, interrupt lines delivered as
+ * eventfds, and a file descriptor that becomes readable when the bus device
+ * is going away (VFIO's request IRQ, a uevent socket, the mock's removal
+ * switch).  It is the user-space analogue of the resources a kernel driver
+ * holds for the duration of its probe()..remove() scope.
+ *
+ * Ownership: a binding is created by a backend's open function, handed to
+ * the driver's probe, which moves it into the registration data, and is
+ * released exactly once, by gp_backend_release(), after the registration's
+ * grace period.  No accessor may be called after release.
+ */
+#ifndef GP_BACKEND_H
+#define GP_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gp_backend;
+
+/** Bus types a binding can come from; drivers check this in probe. */
+enum gp_bus_type {
+	GP_BUS_MOCK,
+	GP_BUS_PLATFORM,
+	GP_BUS_PCI,
+};
+
+struct gp_backend_ops {
+	/*
+	 * Register accessors.  @region indexes the binding's regions, @offset is
+	 * a byte offset that the caller keeps aligned and inside the region
+	 * (checked by gp_region_*() wrappers with assert()).
+	 */
+	uint32_t (*read32)(struct gp_backend *be, unsigned int region, uint64_t offset);
+	void (*write32)(struct gp_backend *be, unsigned int region, uint64_t offset, uint32_t value);
+	uint64_t (*read64)(struct gp_backend *be, unsigned int region, uint64_t offset);
+	void (*write64)(struct gp_backend *be, unsigned int region, uint64_t offset, uint64_t value);
+
+	/*
+	 * Re-enable an interrupt line after its handler ran.  Level-triggered
+	 * lines are masked when they fire (VFIO's AUTOMASKED); NULL when the
+	 * backend needs no unmask.
+	 */
+	int (*irq_unmask)(struct gp_backend *be, unsigned int line);
+
+	/* Tear the binding down: stop delivering IRQs, unmap, close fds, free. */
+	void (*release)(struct gp_backend *be);
+};
+
+/** Description of one register region. */
+struct gp_backend_region {
+	const char *name;
+	uint64_t size;
+};
+
+/**
+ * struct gp_backend - a live bus binding.
+ *
+ * Backends embed this as their first member.  Fields are filled by the
+ * backend's open function and never change afterwards.
+ */
+struct gp_backend {
+	const struct gp_backend_ops *ops;
+	enum gp_bus_type bus;
+	char bus_id[64];			/* "mock", "fb000000.gpu", "0000:00:03.0" */
+	unsigned int num_regions;
+	const struct gp_backend_region *regions;
+	unsigned int num_irqs;
+	const int *irq_fds;			/* eventfd per line, readable when it fires */
+	int removal_fd;				/* readable when the bus device goes away; -1 if none */
+};
+
+/**
+ * gp_backend_release() - release a binding and clear the caller's pointer.
+ * @pbe: the binding; *pbe may be NULL (no-op).
+ *
+ * Context: after the registration's grace period, when no guard can still
+ * be using the binding.
+ */
+void gp_backend_release(struct gp_backend **pbe);
+
+static inline uint32_t gp_backend_read32(struct gp_backend *be, unsigned int region, uint64_t offset)
+{
+	return be->ops->read32(be, region, offset);
+}
+
+static inline void gp_backend_write32(struct gp_backend *be, unsigned int region, uint64_t offset,
+				      uint32_t value)
+{
+	be->ops->write32(be, region, offset, value);
+}
+
+static inline uint64_t gp_backend_read64(struct gp_backend *be, unsigned int region, uint64_t offset)
+{
+	return be->ops->read64(be, region, offset);
+}
+
+static inline void gp_backend_write64(struct gp_backend *be, unsigned int region, uint64_t offset,
+				      uint64_t value)
+{
+	be->ops->write64(be, region, offset, value);
+}
+
+/**
+ * gp_backend_irq_fd() - the eventfd of interrupt line @line, or -1.
+ */
+static inline int gp_backend_irq_fd(const struct gp_backend *be, unsigned int line)
+{
+	return line < be->num_irqs ? be->irq_fds[line] : -1;
+}
+
+/**
+ * gp_backend_irq_unmask() - re-arm a line after handling; 0 or -errno.
+ */
+static inline int gp_backend_irq_unmask(struct gp_backend *be, unsigned int line)
+{
+	return be->ops->irq_unmask ? be->ops->irq_unmask(be, line) : 0;
+}
+
+#endif /* GP_BACKEND_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Mock backend: an in-process model of a Mali-G610 (RK3588) register file.
+ *
+ * It gives CI and developers without the board a device that behaves like
+ * the real GPU for everything the probe and the query ioctls touch: soft
+ * reset that completes after a delay and raises RESET_COMPLETED and the GPU
+ * IRQ, L2 power-up, a running 64-bit timestamp, and the RAWSTAT / CLEAR /
+ * MASK / STAT interrupt registers.  Faults can be injected to exercise the
+ * driver's error paths.
+ */
+#ifndef GP_MOCK_H
+#define GP_MOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+
+/* The mock's single register region and its single IRQ line (the GPU IRQ). */
+#define GP_MOCK_REGION_GPU	0
+#define GP_MOCK_REGION_SIZE	(2u << 20)	/* tyr maps 2 MiB */
+#define GP_MOCK_IRQ_GPU		0
+
+struct gp_mock_config {
+	uint32_t reset_delay_us;	/* soft reset to RESET_COMPLETED */
+	uint32_t l2_power_delay_us;	/* L2_PWRON to L2_READY */
+	uint32_t access_delay_ns;	/* added to every register access */
+	bool reset_never_completes;	/* fault: RESET_COMPLETED never rises */
+	bool l2_never_ready;		/* fault: L2_READY never rises */
+	uint64_t timestamp_start;	/* TIMESTAMP value at open (test carries) */
+};
+
+/** gp_mock_config_init() - fill @cfg with the defaults. */
+void gp_mock_config_init(struct gp_mock_config *cfg);
+
+/**
+ * gp_mock_config_parse() - apply a comma-separated option string.
+ * @cfg: config to update (start from gp_mock_config_init())
+ * @opts: e.g. "reset-delay-us=200,l2-never-ready,access-delay-ns=50"
+ * @err: on failure, a message naming the bad option (may be NULL)
+ *
+ * Return: 0, or -EINVAL for an unknown option or a malformed value.
+ */
+int gp_mock_config_parse(struct gp_mock_config *cfg, const char *opts, char *err, size_t errlen);
+
+/**
+ * gp_mock_open() - create a mock binding.
+ * @cfg: the model's configuration (copied)
+ * @out: the new binding, owned by the caller until moved into registration data
+ *
+ * Return: 0 or -errno (-ENOMEM, or the errno of eventfd/pthread_create).
+ */
+int gp_mock_open(const struct gp_mock_config *cfg, struct gp_backend **out);
+
+/**
+ * gp_mock_simulate_removal() - the device vanishes from the bus.
+ *
+ * From now on reads return all-ones and writes are dropped, as on a PCIe
+ * device after surprise removal, and the binding's removal_fd becomes
+ * readable.  Safe from any thread while the binding is alive.
+ */
+void gp_mock_simulate_removal(struct gp_backend *be);
+
+/** Counters a test can read to see what the driver did to the model. */
+struct gp_mock_stats {
+	uint64_t reads, writes;
+	uint32_t soft_resets;
+	uint32_t irqs_raised;
+};
+void gp_mock_get_stats(struct gp_backend *be, struct gp_mock_stats *stats);
+
+#endif /* GP_MOCK_H */

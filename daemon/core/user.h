@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Caller ("user") memory, as the transport reaches it.
+ *
+ * The dispatcher never dereferences a caller's address.  It names the ranges
+ * an ioctl needs, asks the transport to make them accessible, and then copies
+ * through the transport.  Over CUSE, "make accessible" is the unrestricted
+ * ioctl retry: the kernel resends the request with the ranges attached, and
+ * the dispatcher runs again from the start with the same (deterministic)
+ * plan.  The in-process transport checks the ranges against the caller's
+ * mapped memory.  Because every transport goes through this one interface,
+ * pointer-following ioctls behave the same everywhere.
+ */
+#ifndef GP_CORE_USER_H
+#define GP_CORE_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum gp_user_dir {
+	GP_USER_IN = 1 << 0,	/* the handler reads it (copy from user) */
+	GP_USER_OUT = 1 << 1,	/* the handler writes it (copy to user) */
+};
+
+struct gp_user_range {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t dir;		/* enum gp_user_dir bits */
+};
+
+/*
+ * At most this many ranges per ioctl: the argument struct in and out, plus
+ * what the handler follows.  VERSION needs five; nothing needs more than 8.
+ */
+#define GP_USER_RANGES_MAX 8
+
+struct gp_user_plan {
+	unsigned int count;
+	struct gp_user_range ranges[GP_USER_RANGES_MAX];
+};
+
+struct gp_user_ops {
+	/*
+	 * Make every range of @plan accessible.  0: copies may proceed;
+	 * -EAGAIN: the transport will fetch the ranges and run the ioctl again
+	 * (the dispatcher unwinds without side effects); other -errno
+	 * (-EFAULT, -ENOMEM for transport limits) fail the ioctl.
+	 */
+	int (*prepare)(void *ctx, const struct gp_user_plan *plan);
+	/* Copy from/to a prepared range; -EFAULT outside of one. */
+	int (*copy_from)(void *ctx, void *dst, uint64_t addr, size_t len);
+	int (*copy_to)(void *ctx, uint64_t addr, const void *src, size_t len);
+};
+
+/** struct gp_user - one request's view of its caller's memory. */
+struct gp_user {
+	const struct gp_user_ops *ops;
+	void *ctx;
+};
+
+/**
+ * gp_user_plan_add() - add a range to @plan.
+ *
+ * Zero-length ranges are skipped (they need no transfer).
+ * Return: 0, or -E2BIG when the plan is full (a driver bug: assert in debug).
+ */
+int gp_user_plan_add(struct gp_user_plan *plan, uint64_t addr, uint32_t len, uint32_t dir);
+
+static inline int gp_copy_from_user(const struct gp_user *u, void *dst, uint64_t addr, size_t len)
+{
+	return len ? u->ops->copy_from(u->ctx, dst, addr, len) : 0;
+}
+
+static inline int gp_copy_to_user(const struct gp_user *u, uint64_t addr, const void *src, size_t len)
+{
+	return len ? u->ops->copy_to(u->ctx, addr, src, len) : 0;
+}
+
+#endif /* GP_CORE_USER_H */
