@@ -6,6 +6,7 @@
 #ifndef GP_CORE_DRIVER_H
 #define GP_CORE_DRIVER_H
 
+#include <linux/ioctl.h>
 #include <stddef.h>
 #include <stdint.h>
 

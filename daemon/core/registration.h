@@ -18,6 +18,8 @@
 
 #include "device.h"
 
+struct gp_backend;
+
 struct gp_registration;
 
 /**
@@ -33,6 +35,22 @@ struct gp_registration;
  */
 int gp_registration_new(struct gp_unregistered_device **pudev, void **pdata,
 			struct gp_registration **out);
+
+/**
+ * gp_driver_bind() - probe @driver on a bus binding and register the result.
+ * @driver: the chip personality
+ * @backend: the bus binding; moved into the registration data on success,
+ *	left with the caller (who releases it) on failure
+ * @unique: the bus identity, for GET_UNIQUE
+ * @out: the registration
+ *
+ * The bus-driver probe path: create an unregistered device, let the driver
+ * probe into fresh registration data, register.  A rebind is simply another
+ * call: a new device, never the old one revived.
+ * Return: 0, or the driver's probe error, or -ENOMEM/-EINVAL.
+ */
+int gp_driver_bind(const struct gp_driver *driver, struct gp_backend **backend, const char *unique,
+		   struct gp_registration **out);
 
 /**
  * gp_registration_device() - the device, for opening files on it.

@@ -76,4 +76,13 @@ static inline int gp_copy_to_user(const struct gp_user *u, uint64_t addr, const 
 	return len ? u->ops->copy_to(u->ctx, addr, src, len) : 0;
 }
 
+/**
+ * gp_copy_struct_to_user() - copy a struct to a caller buffer of another size,
+ * as the kernel's copy_struct_to_user(): min(@usize, @ksize) bytes of @src,
+ * then zeros up to @usize so a newer caller's extra fields read as 0.
+ * Return: 0 or -EFAULT.
+ */
+int gp_copy_struct_to_user(const struct gp_user *u, uint64_t addr, size_t usize, const void *src,
+			   size_t ksize);
+
 #endif /* GP_CORE_USER_H */

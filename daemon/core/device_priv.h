@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internals of struct gp_device, shared by the core's own files only.
+ */
+#ifndef GP_CORE_DEVICE_PRIV_H
+#define GP_CORE_DEVICE_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <urcu/ref.h>
+
+#include "device.h"
+
+struct gp_registration;
+
+struct gp_device {
+	struct urcu_ref ref;
+	const struct gp_driver *driver;
+	char *unique;
+	uint64_t serial;
+
+	/*
+	 * Set once by revoke, before the grace period; read inside guards.
+	 * An atomic rather than a plain bool so that the unlocked early check
+	 * in dispatch is well-defined; the ordering against guards comes from
+	 * the RCU grace period, not from this variable.
+	 */
+	atomic_bool unplugged;
+
+	/*
+	 * The registration data, published by registration.  Only read
+	 * inside a guard; released only after a grace period has passed since
+	 * unplugged was set.
+	 */
+	void *data;
+
+	/* ThreadSanitizer sync object for the grace-period edge (rcu.h). */
+	char tsan_sync;
+};
+
+#endif /* GP_CORE_DEVICE_PRIV_H */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Core ioctls: VERSION, GET_UNIQUE, GET_CAP, with drm_ioctl.c's semantics.
+ */
+#include <errno.h>
+#include <gpu-proto/gpu_proto_drm.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "drm_ioctls.h"
+#include "device_priv.h"
+#include "file.h"
+
+static uint64_t gp_user_addr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* How many bytes of @value a caller buffer of *@buf_len receives. */
+static uint32_t gp_field_copy_len(const char *value, __kernel_size_t buf_len)
+{
+	size_t len = strlen(value);
+
+	return (uint32_t)(len < buf_len ? len : buf_len);
+}
+
+/*
+ * As drm_copy_field(): copy at most the caller's length, never a NUL, and
+ * always report the full length so the caller can size a second call.
+ */
+static int gp_copy_field(const struct gp_user *user, __kernel_size_t *buf_len, char *buf,
+			 const char *value)
+{
+	uint32_t len = gp_field_copy_len(value, *buf_len);
+
+	*buf_len = strlen(value);
+	if (len && buf)
+		return gp_copy_to_user(user, gp_user_addr(buf), value, len);
+	return 0;
+}
+
+static int gp_version_plan_field(struct gp_user_plan *plan, __kernel_size_t buf_len, char *buf,
+				 const char *value)
+{
+	uint32_t len = gp_field_copy_len(value, buf_len);
+
+	if (!len || !buf)
+		return 0;
+	return gp_user_plan_add(plan, gp_user_addr(buf), len, GP_USER_OUT);
+}
+
+static int gp_drm_version_plan(const struct gp_device *dev, const void *arg,
+			       struct gp_user_plan *plan)
+{
+	const struct gpu_proto_version *v = arg;
+	const struct gp_driver *drv = dev->driver;
+	int r;
+
+	r = gp_version_plan_field(plan, v->name_len, v->name, drv->name);
+	if (r == 0)
+		r = gp_version_plan_field(plan, v->date_len, v->date, drv->date);
+	if (r == 0)
+		r = gp_version_plan_field(plan, v->desc_len, v->desc, drv->desc);
+	return r;
+}
+
+static int gp_drm_version(const struct gp_registered_device *rdev, void *data, void *arg,
+			  struct gp_file *file, const struct gp_user *user)
+{
+	const struct gp_driver *drv = gp_registered_to_device(rdev)->driver;
+	struct gpu_proto_version *v = arg;
+	int r;
+
+	v->version_major = drv->major;
+	v->version_minor = drv->minor;
+	v->version_patchlevel = drv->patchlevel;
+	r = gp_copy_field(user, &v->name_len, v->name, drv->name);
+	if (r == 0)
+		r = gp_copy_field(user, &v->date_len, v->date, drv->date);
+	if (r == 0)
+		r = gp_copy_field(user, &v->desc_len, v->desc, drv->desc);
+	return r;
+}
+
+static int gp_drm_getunique_plan(const struct gp_device *dev, const void *arg,
+				 struct gp_user_plan *plan)
+{
+	const struct gpu_proto_unique *u = arg;
+	size_t len = strlen(dev->unique);
+
+	if (u->unique_len < len)
+		return 0;
+	return gp_user_plan_add(plan, gp_user_addr(u->unique), (uint32_t)len, GP_USER_OUT);
+}
+
+/* As drm_getunique(): copy only into a large enough buffer; always report the length. */
+static int gp_drm_getunique(const struct gp_registered_device *rdev, void *data, void *arg,
+			    struct gp_file *file, const struct gp_user *user)
+{
+	const char *unique = gp_device_unique(gp_registered_to_device(rdev));
+	struct gpu_proto_unique *u = arg;
+	size_t len = strlen(unique);
+	int r;
+
+	if (u->unique_len >= len) {
+		r = gp_copy_to_user(user, gp_user_addr(u->unique), unique, len);
+		if (r < 0)
+			return r;
+	}
+	u->unique_len = len;
+	return 0;
+}
+
+/*
+ * As drm_getcap() for a driver without modesetting: a handful of caps are
+ * answered, everything else is -EOPNOTSUPP.  PRIME is 0: buffers cannot be
+ * shared as dma-bufs through a user-space device.
+ */
+static int gp_drm_getcap(const struct gp_registered_device *rdev, void *data, void *arg,
+			 struct gp_file *file, const struct gp_user *user)
+{
+	uint32_t features = gp_registered_to_device(rdev)->driver->features;
+	struct gpu_proto_get_cap *req = arg;
+
+	req->value = 0;
+	switch (req->capability) {
+	case GPU_PROTO_CAP_TIMESTAMP_MONOTONIC:
+		req->value = 1;
+		return 0;
+	case GPU_PROTO_CAP_PRIME:
+		return 0;
+	case GPU_PROTO_CAP_SYNCOBJ:
+		req->value = !!(features & GP_DRIVER_SYNCOBJ);
+		return 0;
+	case GPU_PROTO_CAP_SYNCOBJ_TIMELINE:
+		req->value = !!(features & GP_DRIVER_SYNCOBJ_TIMELINE);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+#define GP_IOCTL_DEF(ioctl, func, planfn, fl)					\
+	[_IOC_NR(ioctl)] = {							\
+		.cmd = (ioctl), .flags = (fl), .handler = (func),		\
+		.plan = (planfn), .name = #ioctl,				\
+	}
+
+/* Flags as in drm_ioctls[]: GET_UNIQUE is not RENDER_ALLOW there either. */
+const struct gp_ioctl_desc gp_drm_core_ioctls[] = {
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_VERSION, gp_drm_version, gp_drm_version_plan,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_GET_UNIQUE, gp_drm_getunique, gp_drm_getunique_plan, 0),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_GET_CAP, gp_drm_getcap, NULL, GP_DRM_RENDER_ALLOW),
+};
+
+const unsigned int gp_drm_core_ioctls_count =
+	sizeof(gp_drm_core_ioctls) / sizeof(gp_drm_core_ioctls[0]);

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Ioctl dispatch, as drm_ioctl() with the Rust series' guard around every
+ * handler.
+ */
+#include <errno.h>
+#include <linux/ioctl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device_priv.h"
+#include "drm_ioctls.h"
+#include "ioctl.h"
+#include "registration.h"
+
+/* drm_ioctl() keeps arguments up to 128 bytes on the stack; so do we. */
+#define GP_IOCTL_STACK_ARG 128
+
+int gp_ioctl_permit(unsigned int flags, const struct gp_file *file)
+{
+	bool render = gp_file_is_render_client(file);
+
+	if ((flags & GP_DRM_ROOT_ONLY) && !file->caller.cap_sys_admin)
+		return -EACCES;
+	if ((flags & GP_DRM_AUTH) && !render && !file->authenticated)
+		return -EACCES;
+	/* There is no DRM master here, so MASTER ioctls are never permitted. */
+	if (flags & GP_DRM_MASTER)
+		return -EACCES;
+	if (!(flags & GP_DRM_RENDER_ALLOW) && render)
+		return -EACCES;
+	return 0;
+}
+
+static const struct gp_ioctl_desc *gp_ioctl_lookup(const struct gp_driver *driver, unsigned int nr)
+{
+	const struct gp_ioctl_desc *desc;
+
+	if (nr >= GP_DRM_COMMAND_BASE && nr < GP_DRM_COMMAND_END) {
+		if (nr - GP_DRM_COMMAND_BASE >= driver->num_ioctls)
+			return NULL;
+		desc = &driver->ioctls[nr - GP_DRM_COMMAND_BASE];
+	} else {
+		if (nr >= gp_drm_core_ioctls_count)
+			return NULL;
+		desc = &gp_drm_core_ioctls[nr];
+	}
+	return desc->handler ? desc : NULL;
+}
+
+/* Run the handler inside a guard: no guard, no handler. */
+static int gp_ioctl_call(const struct gp_ioctl_desc *desc, struct gp_file *file, void *kdata,
+			 const struct gp_user *user)
+{
+	struct gp_guard guard;
+	int r;
+
+	if (!gp_dev_enter(file->dev, &guard))
+		return -ENODEV;
+	r = desc->handler(gp_guard_device(&guard), gp_guard_data(&guard), kdata, file, user);
+	gp_dev_exit(&guard);
+	return r;
+}
+
+int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct gp_user *user,
+	     int *result)
+{
+	_Alignas(8) unsigned char stack_kdata[GP_IOCTL_STACK_ARG];
+	struct gp_device *dev = file->dev;
+	const struct gp_ioctl_desc *desc;
+	struct gp_user_plan plan = { 0 };
+	uint32_t in_size, out_size, drv_size, ksize;
+	void *kdata = stack_kdata;
+	int r, retcode;
+
+	/* The early, racy check of drm_ioctl(): spares a dead device round trips. */
+	if (gp_device_is_unplugged(dev)) {
+		*result = -ENODEV;
+		return 0;
+	}
+	if (_IOC_TYPE(cmd) != 'd') {
+		*result = -ENOTTY;
+		return 0;
+	}
+	desc = gp_ioctl_lookup(dev->driver, _IOC_NR(cmd));
+	if (!desc) {
+		*result = -EINVAL;
+		return 0;
+	}
+
+	/*
+	 * Size negotiation: a direction counts only if both the caller's and
+	 * the table's encodings have it; the kernel-side buffer is the largest
+	 * of the three sizes, so an older, shorter caller struct is
+	 * zero-extended and a newer, longer one is accepted.
+	 */
+	drv_size = _IOC_SIZE(desc->cmd);
+	in_size = out_size = _IOC_SIZE(cmd);
+	if (!(cmd & desc->cmd & IOC_IN))
+		in_size = 0;
+	if (!(cmd & desc->cmd & IOC_OUT))
+		out_size = 0;
+	ksize = in_size > out_size ? in_size : out_size;
+	if (drv_size > ksize)
+		ksize = drv_size;
+
+	gp_user_plan_add(&plan, arg, in_size, GP_USER_IN);
+	gp_user_plan_add(&plan, arg, out_size, GP_USER_OUT);
+	r = user->ops->prepare(user->ctx, &plan);
+	if (r == -EAGAIN)
+		return r;
+	if (r < 0) {
+		*result = r;
+		return 0;
+	}
+
+	if (ksize > sizeof(stack_kdata)) {
+		kdata = malloc(ksize);
+		if (!kdata) {
+			*result = -ENOMEM;
+			return 0;
+		}
+	}
+
+	r = gp_copy_from_user(user, kdata, arg, in_size);
+	if (r < 0) {
+		retcode = -EFAULT;
+		goto out_free;
+	}
+	memset((unsigned char *)kdata + in_size, 0, ksize - in_size);
+
+	retcode = gp_ioctl_permit(desc->flags, file);
+	if (retcode < 0)
+		goto out_copy;
+
+	if (desc->plan) {
+		retcode = desc->plan(dev, kdata, &plan);
+		if (retcode < 0)
+			goto out_copy;
+		r = user->ops->prepare(user->ctx, &plan);
+		if (r == -EAGAIN)
+			goto out_retry;
+		if (r < 0) {
+			retcode = r;
+			goto out_copy;
+		}
+	}
+
+	retcode = gp_ioctl_call(desc, file, kdata, user);
+
+out_copy:
+	/* As drm_ioctl(): copy out even when the handler failed. */
+	if (gp_copy_to_user(user, arg, kdata, out_size) < 0)
+		retcode = -EFAULT;
+out_free:
+	if (kdata != stack_kdata)
+		free(kdata);
+	*result = retcode;
+	return 0;
+
+out_retry:
+	if (kdata != stack_kdata)
+		free(kdata);
+	return -EAGAIN;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Registration, guard and revoke: drm_dev_register(), drm_dev_enter(),
+ * drm_dev_exit() and drm_dev_unplug() in user space, over liburcu.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device_priv.h"
+#include "rcu.h"
+#include "registration.h"
+
+/* The slab allocator's POISON_FREE: stale readers of released data see it. */
+#define GP_POISON_FREE 0x6b
+
+struct gp_registration {
+	struct gp_device *dev;		/* the registration's reference; NULL once revoked */
+	pthread_mutex_t revoke_lock;	/* serialises revokes, as panthor's unplug lock */
+	bool revoked;
+};
+
+/* Guards the calling thread holds: revoke must never wait for its own. */
+static __thread unsigned int gp_guard_depth;
+
+static void gp_registration_data_release(const struct gp_driver *driver, void *data)
+{
+	driver->release(data);
+	memset(data, GP_POISON_FREE, driver->data_size ? driver->data_size : 1);
+	free(data);
+}
+
+int gp_registration_new(struct gp_unregistered_device **pudev, void **pdata,
+			struct gp_registration **out)
+{
+	struct gp_device *dev = gp_unregistered_to_device(*pudev);
+	void *data = *pdata;
+	struct gp_registration *reg;
+
+	assert(dev && data);
+	*pudev = NULL;
+	*pdata = NULL;
+
+	reg = calloc(1, sizeof(*reg));
+	if (!reg) {
+		gp_registration_data_release(dev->driver, data);
+		gp_device_put(&dev);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&reg->revoke_lock, NULL);
+	/* The creator's reference becomes the registration's. */
+	reg->dev = dev;
+
+	/* From here on guards succeed: the device is visible to clients. */
+	rcu_assign_pointer(dev->data, data);
+
+	*out = reg;
+	return 0;
+}
+
+struct gp_device *gp_registration_device(const struct gp_registration *reg)
+{
+	return reg->dev;
+}
+
+int gp_registration_revoke(struct gp_registration *reg)
+{
+	struct gp_device *dev;
+	void *data;
+
+	if (gp_guard_depth) {
+		assert(!"gp_registration_revoke() called inside a registration guard");
+		return -EDEADLK;
+	}
+
+	pthread_mutex_lock(&reg->revoke_lock);
+	if (reg->revoked) {
+		pthread_mutex_unlock(&reg->revoke_lock);
+		return -EALREADY;
+	}
+	dev = reg->dev;
+
+	/* No new guard succeeds from here on ... */
+	atomic_store_explicit(&dev->unplugged, true, memory_order_relaxed);
+	/*
+	 * ... and after the grace period every guard that could have seen the
+	 * device bound has exited, so nothing can observe the data any more.
+	 */
+	urcu_memb_synchronize_rcu();
+	gp_tsan_acquire(&dev->tsan_sync);
+
+	data = dev->data;
+	CMM_STORE_SHARED(dev->data, NULL);
+	gp_registration_data_release(dev->driver, data);
+
+	reg->revoked = true;
+	gp_device_put(&reg->dev);
+	pthread_mutex_unlock(&reg->revoke_lock);
+	return 0;
+}
+
+void gp_registration_free(struct gp_registration **preg)
+{
+	struct gp_registration *reg = *preg;
+
+	if (!reg)
+		return;
+	(void)gp_registration_revoke(reg);
+	pthread_mutex_destroy(&reg->revoke_lock);
+	free(reg);
+	*preg = NULL;
+}
+
+bool gp_dev_enter(struct gp_device *dev, struct gp_guard *guard)
+{
+	void *data;
+
+	gp_rcu_thread_online();
+	urcu_memb_read_lock();
+	data = rcu_dereference(dev->data);
+	if (!data || atomic_load_explicit(&dev->unplugged, memory_order_relaxed)) {
+		urcu_memb_read_unlock();
+		return false;
+	}
+	gp_guard_depth++;
+	guard->dev = dev;
+	guard->data = data;
+	return true;
+}
+
+void gp_dev_exit(struct gp_guard *guard)
+{
+	gp_tsan_release(&guard->dev->tsan_sync);
+	gp_guard_depth--;
+	urcu_memb_read_unlock();
+}
+
+bool gp_guard_held(void)
+{
+	return gp_guard_depth != 0;
+}

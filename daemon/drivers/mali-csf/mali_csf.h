@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * mali-csf: the Arm Mali CSF (Valhall, e.g. Mali-G610) personality, serving
+ * panthor's UAPI.
+ */
+#ifndef GP_MALI_CSF_H
+#define GP_MALI_CSF_H
+
+#include <gpu-proto/gpu_proto_drm.h>
+#include <stdint.h>
+
+struct gp_backend;
+
+/* Probe timing, as tyr and panthor poll: 1 ms steps, 100 ms budget. */
+#define MALI_CSF_POLL_INTERVAL_US	1000
+#define MALI_CSF_POLL_TIMEOUT_US	100000
+
+/**
+ * struct mali_csf_data - registration data: everything bound to the GPU.
+ *
+ * Released only by revoke, after the grace period.
+ */
+struct mali_csf_data {
+	struct gp_backend *backend;		/* owned: the MMIO binding */
+	struct gpu_proto_mali_gpu_info gpu_info;	/* read at probe */
+	uint64_t timestamp_frequency;		/* Hz */
+};
+
+/*
+ * Query structs' sizes: the driver's own and the least a caller must pass
+ * (the end of the last field that was there from the start), as panthor's
+ * PANTHOR_UOBJ_MIN_SIZE.  Return: 0 or -EINVAL for a type not served.
+ */
+int mali_csf_query_sizes(uint32_t type, uint32_t *kern_size, uint32_t *min_size);
+
+#endif /* GP_MALI_CSF_H */
