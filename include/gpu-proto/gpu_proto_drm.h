@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gpu_proto_drm.h - ioctl interface of the /dev/gpu-proto character device
+ *
+ * Copyright (c) the gpu-proto authors
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a
+ * copy of this software and associated documentation files (the "Software"),
+ * to deal in the Software without restriction, including without limitation
+ * the rights to use, copy, modify, merge, publish, distribute, sublicense,
+ * and/or sell copies of the Software, and to permit persons to whom the
+ * Software is furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+ * FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+ * DEALINGS IN THE SOFTWARE.
+ */
+
+/*
+ * The device speaks the DRM ioctl ABI byte for byte: the same ioctl type
+ * ('d'), the same numbers and the same argument layouts as Linux's
+ * include/uapi/drm/drm.h, so libdrm's generic entry points (drmGetVersion,
+ * drmGetCap, drmIoctl) work against it unmodified.  Every name here is
+ * prefixed gpu_proto_ / GPU_PROTO_ so this header can be included in the
+ * same translation unit as libdrm's <drm.h>.
+ *
+ * Driver-private ioctls use numbers GPU_PROTO_COMMAND_BASE (0x40) up to, but
+ * excluding, GPU_PROTO_COMMAND_END (0xA0), like DRM_COMMAND_BASE/END.  Which
+ * driver answers them is chosen by the daemon's "chip personality"; the one
+ * described here is mali-csf, whose numbers and layouts are those of the
+ * Linux panthor driver (include/uapi/drm/panthor_drm.h).
+ *
+ * ABI notes:
+ *  - Structures carrying pointers (gpu_proto_version, gpu_proto_unique) have
+ *    a different size on 32-bit callers, which changes their ioctl numbers.
+ *    The compile-time checks below pin only the LP64 values; serving 32-bit
+ *    callers is a compat question for the frontend, not for this header.
+ *  - Every other structure uses fixed-width fields with explicit padding and
+ *    has one layout on every ABI (arm64 is the real target); the checks for
+ *    those hold everywhere, including i386 where __u64 is 4-byte aligned.
+ *  - All ioctls here are _IOWR, whose encoding is the same on every Linux
+ *    architecture (the direction bits differ only for _IO/_IOR/_IOW).
+ */
+#ifndef GPU_PROTO_DRM_H
+#define GPU_PROTO_DRM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/*
+ * Layout checks at the end of this file use static_assert (C++11) or
+ * _Static_assert (C11); older language modes simply skip them.
+ */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define GPU_PROTO_ABI_CHECK(expr, msg) static_assert(expr, msg)
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define GPU_PROTO_ABI_CHECK(expr, msg) _Static_assert(expr, msg)
+#endif
+#ifdef GPU_PROTO_ABI_CHECK
+#include <stddef.h>
+#endif
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* ioctl encoding                                                            */
+/* ------------------------------------------------------------------------ */
+
+/** GPU_PROTO_IOCTL_BASE - ioctl type byte, the same as DRM's. */
+#define GPU_PROTO_IOCTL_BASE		'd'
+#define GPU_PROTO_IO(nr)		_IO(GPU_PROTO_IOCTL_BASE, nr)
+#define GPU_PROTO_IOR(nr, type)		_IOR(GPU_PROTO_IOCTL_BASE, nr, type)
+#define GPU_PROTO_IOW(nr, type)		_IOW(GPU_PROTO_IOCTL_BASE, nr, type)
+#define GPU_PROTO_IOWR(nr, type)	_IOWR(GPU_PROTO_IOCTL_BASE, nr, type)
+
+/**
+ * GPU_PROTO_COMMAND_BASE, GPU_PROTO_COMMAND_END - driver-private range.
+ *
+ * ioctl numbers nr with BASE <= nr < END are routed to the active
+ * personality's table at index nr - BASE; all others go to the core table.
+ */
+#define GPU_PROTO_COMMAND_BASE		0x40
+#define GPU_PROTO_COMMAND_END		0xA0
+
+/* ------------------------------------------------------------------------ */
+/* Core ioctls                                                               */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct gpu_proto_version - argument of GPU_PROTO_IOCTL_VERSION
+ *
+ * Layout-identical to struct drm_version.  The caller passes three buffers
+ * with their capacities; for each string the device copies
+ * min(capacity, strlen(string)) bytes, never writes a terminating NUL, and
+ * always stores the full string length back into the *_len field, even when
+ * the buffer was too small or NULL.  Callers therefore ask twice: once with
+ * zero lengths to learn the sizes, then with buffers of length + 1 which
+ * they terminate themselves (this is what libdrm's drmGetVersion does).
+ */
+struct gpu_proto_version {
+	/** @version_major: out: interface major; bumped on incompatible change. */
+	int version_major;
+	/** @version_minor: out: interface minor; bumped when features are added. */
+	int version_minor;
+	/** @version_patchlevel: out: patch level, informational only. */
+	int version_patchlevel;
+	/* 4 bytes of implicit padding on LP64, exactly as in drm_version */
+	/** @name_len: in: capacity of @name; out: length of the driver name. */
+	__kernel_size_t name_len;
+	/** @name: in: buffer receiving the driver name (may be NULL if name_len is 0). */
+	char *name;
+	/** @date_len: in: capacity of @date; out: length of the date string. */
+	__kernel_size_t date_len;
+	/** @date: in: buffer receiving the date string ("0", as current Linux). */
+	char *date;
+	/** @desc_len: in: capacity of @desc; out: length of the description. */
+	__kernel_size_t desc_len;
+	/** @desc: in: buffer receiving a one-line description of the driver. */
+	char *desc;
+};
+
+/**
+ * struct gpu_proto_unique - argument of GPU_PROTO_IOCTL_GET_UNIQUE
+ *
+ * Layout-identical to struct drm_unique.  Returns the bus id of the device
+ * ("mock", "fb000000.gpu", "0000:00:03.0", ...).  Unlike VERSION, the string
+ * is copied only when @unique_len is at least the string's length (all or
+ * nothing, no NUL); the length is written back in every case.
+ */
+struct gpu_proto_unique {
+	/** @unique_len: in: capacity of @unique; out: length of the bus id. */
+	__kernel_size_t unique_len;
+	/** @unique: in: buffer receiving the bus id when it fits. */
+	char *unique;
+};
+
+/**
+ * struct gpu_proto_get_cap - argument of GPU_PROTO_IOCTL_GET_CAP
+ *
+ * Layout-identical to struct drm_get_cap.  @value is cleared before the
+ * capability is looked up and is copied back even when the ioctl fails, so
+ * a failed query reads as 0.
+ */
+struct gpu_proto_get_cap {
+	/** @capability: in: one of the GPU_PROTO_CAP_* numbers. */
+	__u64 capability;
+	/** @value: out: the capability's value. */
+	__u64 value;
+};
+
+/*
+ * Capability numbers for GET_CAP, identical to DRM_CAP_*.  A render-only
+ * device answers TIMESTAMP_MONOTONIC, PRIME, SYNCOBJ and SYNCOBJ_TIMELINE;
+ * every other number is a display (KMS) capability and fails with
+ * EOPNOTSUPP.  See docs/uapi.md for the values gpu-proto reports.
+ */
+#define GPU_PROTO_CAP_DUMB_BUFFER		0x1
+#define GPU_PROTO_CAP_VBLANK_HIGH_CRTC		0x2
+#define GPU_PROTO_CAP_DUMB_PREFERRED_DEPTH	0x3
+#define GPU_PROTO_CAP_DUMB_PREFER_SHADOW	0x4
+/** GPU_PROTO_CAP_PRIME - bitmask of GPU_PROTO_PRIME_CAP_* (dma-buf sharing). */
+#define GPU_PROTO_CAP_PRIME			0x5
+#define  GPU_PROTO_PRIME_CAP_IMPORT		0x1
+#define  GPU_PROTO_PRIME_CAP_EXPORT		0x2
+/** GPU_PROTO_CAP_TIMESTAMP_MONOTONIC - 1: event timestamps use CLOCK_MONOTONIC. */
+#define GPU_PROTO_CAP_TIMESTAMP_MONOTONIC	0x6
+#define GPU_PROTO_CAP_ASYNC_PAGE_FLIP		0x7
+#define GPU_PROTO_CAP_CURSOR_WIDTH		0x8
+#define GPU_PROTO_CAP_CURSOR_HEIGHT		0x9
+#define GPU_PROTO_CAP_ADDFB2_MODIFIERS		0x10
+#define GPU_PROTO_CAP_PAGE_FLIP_TARGET		0x11
+#define GPU_PROTO_CAP_CRTC_IN_VBLANK_EVENT	0x12
+/** GPU_PROTO_CAP_SYNCOBJ - 1: the driver supports DRM sync objects. */
+#define GPU_PROTO_CAP_SYNCOBJ			0x13
+/** GPU_PROTO_CAP_SYNCOBJ_TIMELINE - 1: the driver supports timeline sync objects. */
+#define GPU_PROTO_CAP_SYNCOBJ_TIMELINE		0x14
+/** GPU_PROTO_CAP_ATOMIC_ASYNC_PAGE_FLIP - KMS only (Linux 6.8+). */
+#define GPU_PROTO_CAP_ATOMIC_ASYNC_PAGE_FLIP	0x15
+
+/** GPU_PROTO_IOCTL_VERSION - driver name, version, date and description. */
+#define GPU_PROTO_IOCTL_VERSION		GPU_PROTO_IOWR(0x00, struct gpu_proto_version)
+/** GPU_PROTO_IOCTL_GET_UNIQUE - bus id; not allowed on render nodes. */
+#define GPU_PROTO_IOCTL_GET_UNIQUE	GPU_PROTO_IOWR(0x01, struct gpu_proto_unique)
+/** GPU_PROTO_IOCTL_GET_CAP - query one device capability. */
+#define GPU_PROTO_IOCTL_GET_CAP		GPU_PROTO_IOWR(0x0C, struct gpu_proto_get_cap)
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf personality (panthor-compatible)                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * enum gpu_proto_mali_ioctl_id - driver-private ioctl ids of mali-csf
+ *
+ * The ioctl number is GPU_PROTO_COMMAND_BASE + id; the ids are panthor's and
+ * never change meaning.  Only DEV_QUERY has its argument defined here so far;
+ * the other ids are reserved with panthor's meaning.
+ */
+enum gpu_proto_mali_ioctl_id {
+	/** @GPU_PROTO_MALI_DEV_QUERY: read GPU/firmware properties. */
+	GPU_PROTO_MALI_DEV_QUERY = 0,
+	/** @GPU_PROTO_MALI_VM_CREATE: create a GPU address space. */
+	GPU_PROTO_MALI_VM_CREATE = 1,
+	/** @GPU_PROTO_MALI_VM_DESTROY: destroy a GPU address space. */
+	GPU_PROTO_MALI_VM_DESTROY = 2,
+	/** @GPU_PROTO_MALI_VM_BIND: map or unmap buffer objects in a VM. */
+	GPU_PROTO_MALI_VM_BIND = 3,
+	/** @GPU_PROTO_MALI_VM_GET_STATE: ask whether a VM is still usable. */
+	GPU_PROTO_MALI_VM_GET_STATE = 4,
+	/** @GPU_PROTO_MALI_BO_CREATE: allocate a buffer object. */
+	GPU_PROTO_MALI_BO_CREATE = 5,
+	/** @GPU_PROTO_MALI_BO_MMAP_OFFSET: fake file offset for mmap of a BO. */
+	GPU_PROTO_MALI_BO_MMAP_OFFSET = 6,
+	/** @GPU_PROTO_MALI_GROUP_CREATE: create a scheduling group of queues. */
+	GPU_PROTO_MALI_GROUP_CREATE = 7,
+	/** @GPU_PROTO_MALI_GROUP_DESTROY: destroy a scheduling group. */
+	GPU_PROTO_MALI_GROUP_DESTROY = 8,
+	/** @GPU_PROTO_MALI_GROUP_SUBMIT: queue command streams on a group. */
+	GPU_PROTO_MALI_GROUP_SUBMIT = 9,
+	/** @GPU_PROTO_MALI_GROUP_GET_STATE: fault/timeout state of a group. */
+	GPU_PROTO_MALI_GROUP_GET_STATE = 10,
+	/** @GPU_PROTO_MALI_TILER_HEAP_CREATE: create a tiler heap. */
+	GPU_PROTO_MALI_TILER_HEAP_CREATE = 11,
+	/** @GPU_PROTO_MALI_TILER_HEAP_DESTROY: destroy a tiler heap. */
+	GPU_PROTO_MALI_TILER_HEAP_DESTROY = 12
+};
+
+/**
+ * enum gpu_proto_mali_dev_query_type - what GPU_PROTO_IOCTL_MALI_DEV_QUERY reads
+ */
+enum gpu_proto_mali_dev_query_type {
+	/** @GPU_PROTO_MALI_DEV_QUERY_GPU_INFO: struct gpu_proto_mali_gpu_info. */
+	GPU_PROTO_MALI_DEV_QUERY_GPU_INFO = 0,
+	/** @GPU_PROTO_MALI_DEV_QUERY_CSIF_INFO: struct gpu_proto_mali_csif_info. */
+	GPU_PROTO_MALI_DEV_QUERY_CSIF_INFO = 1,
+	/** @GPU_PROTO_MALI_DEV_QUERY_TIMESTAMP_INFO: struct gpu_proto_mali_timestamp_info. */
+	GPU_PROTO_MALI_DEV_QUERY_TIMESTAMP_INFO = 2,
+	/** @GPU_PROTO_MALI_DEV_QUERY_GROUP_PRIORITIES_INFO: struct gpu_proto_mali_group_priorities_info. */
+	GPU_PROTO_MALI_DEV_QUERY_GROUP_PRIORITIES_INFO = 3
+};
+
+/**
+ * struct gpu_proto_mali_dev_query - argument of GPU_PROTO_IOCTL_MALI_DEV_QUERY
+ *
+ * Size negotiation, so that either side can be built against an older or a
+ * newer version of a query structure:
+ *  - @pointer == 0: the device stores the size of its own structure for
+ *    @type in @size and returns 0.  Nothing else is written.
+ *  - @pointer != 0 and @size is below the structure's minimum size (the end
+ *    of the last field it had when first published, see the
+ *    GPU_PROTO_MALI_*_MIN_SIZE constants): EINVAL, nothing is written.
+ *  - otherwise the device writes min(@size, its size) bytes at @pointer and,
+ *    if @size is larger than its structure, zero-fills the rest of the
+ *    caller's @size bytes.  @size itself is left unchanged (panthor's
+ *    implementation does not update it either).
+ *  - an unknown @type is EINVAL in both cases.
+ */
+struct gpu_proto_mali_dev_query {
+	/** @type: in: an enum gpu_proto_mali_dev_query_type value. */
+	__u32 type;
+	/** @size: in: bytes available at @pointer; out: structure size when @pointer is 0. */
+	__u32 size;
+	/** @pointer: in: user address of the result buffer, or 0 to ask for the size. */
+	__u64 pointer;
+};
+
+/**
+ * enum gpu_proto_mali_gpu_coherency - values of gpu_info.selected_coherency
+ *
+ * coherency_features is a bitmask of (1 << value) for the protocols the GPU
+ * implements; selected_coherency is the one the integration actually uses.
+ */
+enum gpu_proto_mali_gpu_coherency {
+	/** @GPU_PROTO_MALI_GPU_COHERENCY_ACE_LITE: IO-coherent (ACE-Lite). */
+	GPU_PROTO_MALI_GPU_COHERENCY_ACE_LITE = 0,
+	/** @GPU_PROTO_MALI_GPU_COHERENCY_ACE: fully coherent (ACE). */
+	GPU_PROTO_MALI_GPU_COHERENCY_ACE = 1,
+	/** @GPU_PROTO_MALI_GPU_COHERENCY_NONE: not coherent; caches must be maintained. */
+	GPU_PROTO_MALI_GPU_COHERENCY_NONE = 31
+};
+
+/**
+ * struct gpu_proto_mali_gpu_info - result of DEV_QUERY_GPU_INFO (112 bytes)
+ *
+ * Mostly raw values of the GPU's identification registers, read once when
+ * the device is probed.  Layout of panthor's drm_panthor_gpu_info as of the
+ * version that has selected_coherency and gpu_features; older callers that
+ * stop after tiler_present (96 bytes) are still served.
+ */
+struct gpu_proto_mali_gpu_info {
+	/** @gpu_id: GPU_ID register; decode with the GPU_PROTO_MALI_ARCH_* and VERSION_* macros. */
+	__u32 gpu_id;
+#define GPU_PROTO_MALI_ARCH_MAJOR(id)		(((id) >> 28) & 0xf)
+#define GPU_PROTO_MALI_ARCH_MINOR(id)		(((id) >> 24) & 0xf)
+#define GPU_PROTO_MALI_ARCH_REV(id)		(((id) >> 20) & 0xf)
+#define GPU_PROTO_MALI_PRODUCT_MAJOR(id)	(((id) >> 16) & 0xf)
+#define GPU_PROTO_MALI_VERSION_MAJOR(id)	(((id) >> 12) & 0xf)
+#define GPU_PROTO_MALI_VERSION_MINOR(id)	(((id) >> 4) & 0xff)
+#define GPU_PROTO_MALI_VERSION_STATUS(id)	((id) & 0xf)
+	/** @gpu_rev: GPU_REVID register (implementation revision). */
+	__u32 gpu_rev;
+	/** @csf_id: CSF_ID register: command-stream frontend and MCU versions. */
+	__u32 csf_id;
+	/** @l2_features: L2_FEATURES register (cache geometry, bus width). */
+	__u32 l2_features;
+	/** @tiler_features: TILER_FEATURES register. */
+	__u32 tiler_features;
+	/** @mem_features: MEM_FEATURES register. */
+	__u32 mem_features;
+	/** @mmu_features: MMU_FEATURES register; bits 7:0 are the VA width in bits. */
+	__u32 mmu_features;
+#define GPU_PROTO_MALI_MMU_VA_BITS(f)		((f) & 0xff)
+	/** @thread_features: THREAD_FEATURES register. */
+	__u32 thread_features;
+	/** @max_threads: THREAD_MAX_THREADS: threads a shader core can hold. */
+	__u32 max_threads;
+	/** @thread_max_workgroup_size: THREAD_MAX_WORKGROUP_SIZE. */
+	__u32 thread_max_workgroup_size;
+	/** @thread_max_barrier_size: THREAD_MAX_BARRIER_SIZE: threads one barrier can hold. */
+	__u32 thread_max_barrier_size;
+	/** @coherency_features: COHERENCY_FEATURES: mask of 1 << gpu_proto_mali_gpu_coherency. */
+	__u32 coherency_features;
+	/** @texture_features: TEXTURE_FEATURES_0..3 registers. */
+	__u32 texture_features[4];
+	/** @as_present: AS_PRESENT: bitmask of usable MMU address spaces. */
+	__u32 as_present;
+	/** @selected_coherency: coherency protocol in use (enum gpu_proto_mali_gpu_coherency). */
+	__u32 selected_coherency;
+	/** @shader_present: SHADER_PRESENT: bitmask of shader cores. */
+	__u64 shader_present;
+	/** @l2_present: L2_PRESENT: bitmask of L2 cache slices. */
+	__u64 l2_present;
+	/** @tiler_present: TILER_PRESENT: bitmask of tiler units; last mandatory field. */
+	__u64 tiler_present;
+	/** @core_features: CORE_FEATURES: tells core variants of one product apart. */
+	__u32 core_features;
+	/** @pad: always 0. */
+	__u32 pad;
+	/** @gpu_features: GPU_FEATURES: bitmask of GPU-wide optional features (0 if absent). */
+	__u64 gpu_features;
+};
+
+/**
+ * struct gpu_proto_mali_csif_info - result of DEV_QUERY_CSIF_INFO (24 bytes)
+ *
+ * Describes the command-stream interface the MCU firmware exposes.  These
+ * values exist only once firmware has booted, so a device that does not boot
+ * firmware (gpu-proto today) rejects the query with EINVAL.
+ */
+struct gpu_proto_mali_csif_info {
+	/** @csg_slot_count: command-stream group slots the firmware offers. */
+	__u32 csg_slot_count;
+	/** @cs_slot_count: command-stream slots in each group. */
+	__u32 cs_slot_count;
+	/** @cs_reg_count: registers available to a command stream. */
+	__u32 cs_reg_count;
+	/** @scoreboard_slot_count: scoreboard entries per command stream. */
+	__u32 scoreboard_slot_count;
+	/**
+	 * @unpreserved_cs_reg_count: registers at the top of the register file
+	 * that the kernel's submission stream clobbers when it calls a user
+	 * stream; user code must not rely on them across a submit.
+	 */
+	__u32 unpreserved_cs_reg_count;
+	/** @pad: always 0. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_mali_timestamp_info - result of DEV_QUERY_TIMESTAMP_INFO (24 bytes)
+ *
+ * The three-field layout panthor published with interface 1.1.  Only the
+ * first two fields are mandatory (minimum size 16).
+ */
+struct gpu_proto_mali_timestamp_info {
+	/** @timestamp_frequency: ticks per second of the GPU timestamp counter, 0 if unknown. */
+	__u64 timestamp_frequency;
+	/** @current_timestamp: GPU_TIMESTAMP read at query time. */
+	__u64 current_timestamp;
+	/** @timestamp_offset: GPU_TIMESTAMP_OFFSET, the value added to the raw counter. */
+	__u64 timestamp_offset;
+};
+
+/**
+ * enum gpu_proto_mali_group_priority - scheduling group priorities
+ *
+ * Bit n of gpu_proto_mali_group_priorities_info.allowed_mask stands for
+ * priority n.
+ */
+enum gpu_proto_mali_group_priority {
+	/** @GPU_PROTO_MALI_GROUP_PRIORITY_LOW: background work. */
+	GPU_PROTO_MALI_GROUP_PRIORITY_LOW = 0,
+	/** @GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM: default; always allowed. */
+	GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM = 1,
+	/** @GPU_PROTO_MALI_GROUP_PRIORITY_HIGH: needs CAP_SYS_NICE or DRM master in panthor. */
+	GPU_PROTO_MALI_GROUP_PRIORITY_HIGH = 2,
+	/** @GPU_PROTO_MALI_GROUP_PRIORITY_REALTIME: same requirement as HIGH. */
+	GPU_PROTO_MALI_GROUP_PRIORITY_REALTIME = 3
+};
+
+/**
+ * struct gpu_proto_mali_group_priorities_info - result of
+ * DEV_QUERY_GROUP_PRIORITIES_INFO (4 bytes)
+ */
+struct gpu_proto_mali_group_priorities_info {
+	/** @allowed_mask: bit n set when this caller may create groups of priority n. */
+	__u8 allowed_mask;
+	/** @pad: always 0. */
+	__u8 pad[3];
+};
+
+/*
+ * Minimum @size accepted by DEV_QUERY for each type: the end of the last
+ * field the structure had when it was first published.
+ */
+#define GPU_PROTO_MALI_GPU_INFO_MIN_SIZE		96	/* through tiler_present */
+#define GPU_PROTO_MALI_CSIF_INFO_MIN_SIZE		24	/* through pad */
+#define GPU_PROTO_MALI_TIMESTAMP_INFO_MIN_SIZE		16	/* through current_timestamp */
+#define GPU_PROTO_MALI_GROUP_PRIORITIES_INFO_MIN_SIZE	4	/* through pad */
+
+/** GPU_PROTO_IOCTL_MALI_DEV_QUERY - read one gpu_proto_mali_dev_query_type structure. */
+#define GPU_PROTO_IOCTL_MALI_DEV_QUERY \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_DEV_QUERY, \
+		       struct gpu_proto_mali_dev_query)
+
+/* ------------------------------------------------------------------------ */
+/* Compile-time layout checks                                                */
+/* ------------------------------------------------------------------------ */
+
+#ifdef GPU_PROTO_ABI_CHECK
+#define GPU_PROTO_ABI_FIELD(type, field, off) \
+	GPU_PROTO_ABI_CHECK(offsetof(struct type, field) == (off), \
+			    #type "." #field " must be at offset " #off)
+#define GPU_PROTO_ABI_SIZE(type, size) \
+	GPU_PROTO_ABI_CHECK(sizeof(struct type) == (size), \
+			    "sizeof(struct " #type ") must be " #size)
+
+#if defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ == 8
+/* LP64 only: these carry pointers and size_t (see the ABI notes above). */
+GPU_PROTO_ABI_FIELD(gpu_proto_version, version_major, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, version_minor, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, version_patchlevel, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, name_len, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, name, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, date_len, 32);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, date, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, desc_len, 48);
+GPU_PROTO_ABI_FIELD(gpu_proto_version, desc, 56);
+GPU_PROTO_ABI_SIZE(gpu_proto_version, 64);
+
+GPU_PROTO_ABI_FIELD(gpu_proto_unique, unique_len, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_unique, unique, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_unique, 16);
+
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_VERSION == 0xC0406400u,
+		    "GPU_PROTO_IOCTL_VERSION must equal DRM_IOCTL_VERSION (LP64)");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_GET_UNIQUE == 0xC0106401u,
+		    "GPU_PROTO_IOCTL_GET_UNIQUE must equal DRM_IOCTL_GET_UNIQUE (LP64)");
+#endif
+
+GPU_PROTO_ABI_FIELD(gpu_proto_get_cap, capability, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_get_cap, value, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_get_cap, 16);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_GET_CAP == 0xC010640Cu,
+		    "GPU_PROTO_IOCTL_GET_CAP must equal DRM_IOCTL_GET_CAP");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, type, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, size, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, pointer, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_dev_query, 16);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_DEV_QUERY == 0xC0106440u,
+		    "GPU_PROTO_IOCTL_MALI_DEV_QUERY must equal DRM_IOCTL_PANTHOR_DEV_QUERY");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, gpu_id, 0x00);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, gpu_rev, 0x04);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, csf_id, 0x08);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, l2_features, 0x0C);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, tiler_features, 0x10);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, mem_features, 0x14);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, mmu_features, 0x18);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, thread_features, 0x1C);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, max_threads, 0x20);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, thread_max_workgroup_size, 0x24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, thread_max_barrier_size, 0x28);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, coherency_features, 0x2C);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, texture_features, 0x30);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, as_present, 0x40);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, selected_coherency, 0x44);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, shader_present, 0x48);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, l2_present, 0x50);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, tiler_present, 0x58);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, core_features, 0x60);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, pad, 0x64);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_gpu_info, gpu_features, 0x68);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_gpu_info, 112);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_MALI_GPU_INFO_MIN_SIZE ==
+		    offsetof(struct gpu_proto_mali_gpu_info, tiler_present) + 8,
+		    "GPU_INFO minimum size ends at tiler_present");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_csif_info, csg_slot_count, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_csif_info, cs_slot_count, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_csif_info, cs_reg_count, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_csif_info, scoreboard_slot_count, 12);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_csif_info, unpreserved_cs_reg_count, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_csif_info, pad, 20);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_csif_info, 24);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_MALI_CSIF_INFO_MIN_SIZE ==
+		    sizeof(struct gpu_proto_mali_csif_info),
+		    "CSIF_INFO minimum size is the whole structure");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_timestamp_info, timestamp_frequency, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_timestamp_info, current_timestamp, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_timestamp_info, timestamp_offset, 16);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_timestamp_info, 24);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_MALI_TIMESTAMP_INFO_MIN_SIZE ==
+		    offsetof(struct gpu_proto_mali_timestamp_info, current_timestamp) + 8,
+		    "TIMESTAMP_INFO minimum size ends at current_timestamp");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_priorities_info, allowed_mask, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_priorities_info, pad, 1);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_priorities_info, 4);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_MALI_GROUP_PRIORITIES_INFO_MIN_SIZE ==
+		    sizeof(struct gpu_proto_mali_group_priorities_info),
+		    "GROUP_PRIORITIES_INFO minimum size is the whole structure");
+
+#undef GPU_PROTO_ABI_FIELD
+#undef GPU_PROTO_ABI_SIZE
+#endif /* GPU_PROTO_ABI_CHECK */
+#undef GPU_PROTO_ABI_CHECK
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* GPU_PROTO_DRM_H */
