@@ -222,15 +222,15 @@ int mali_csf_query_sizes(uint32_t type, uint32_t *kern_size, uint32_t *min_size)
 	switch (type) {
 	case GPU_PROTO_MALI_DEV_QUERY_GPU_INFO:
 		*kern_size = sizeof(struct gpu_proto_mali_gpu_info);
-		*min_size = offsetof(struct gpu_proto_mali_gpu_info, tiler_present) + sizeof(__u64);
+		*min_size = GPU_PROTO_MALI_GPU_INFO_MIN_SIZE;
 		return 0;
 	case GPU_PROTO_MALI_DEV_QUERY_TIMESTAMP_INFO:
 		*kern_size = sizeof(struct gpu_proto_mali_timestamp_info);
-		*min_size = sizeof(struct gpu_proto_mali_timestamp_info);
+		*min_size = GPU_PROTO_MALI_TIMESTAMP_INFO_MIN_SIZE;
 		return 0;
 	case GPU_PROTO_MALI_DEV_QUERY_GROUP_PRIORITIES_INFO:
 		*kern_size = sizeof(struct gpu_proto_mali_group_priorities_info);
-		*min_size = offsetof(struct gpu_proto_mali_group_priorities_info, allowed_mask) + 1;
+		*min_size = GPU_PROTO_MALI_GROUP_PRIORITIES_INFO_MIN_SIZE;
 		return 0;
 	default:
 		/*
@@ -330,8 +330,12 @@ const struct gp_driver gp_mali_csf_driver = {
 	.name = "panthor",
 	.desc = "gpu-proto Mali CSF personality (panthor UAPI)",
 	.date = "0",
+	/*
+	 * panthor 1.2: TIMESTAMP_INFO came with 1.1 and GROUP_PRIORITIES_INFO
+	 * with 1.2, and Mesa checks the minor before issuing them.
+	 */
 	.major = 1,
-	.minor = 0,
+	.minor = 2,
 	.patchlevel = 0,
 	.ioctls = mali_csf_ioctls,
 	.num_ioctls = sizeof(mali_csf_ioctls) / sizeof(mali_csf_ioctls[0]),

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "device.h"
+#include "fake_driver.h"
+#include "file.h"
+
+struct fake_record fake_record;
+
+void fake_driver_reset(void)
+{
+	memset(&fake_record, 0, sizeof(fake_record));
+}
+
+static void fake_enter(struct fake_data *d)
+{
+	atomic_fetch_add(&fake_record.handlers_entered, 1);
+	atomic_fetch_add(&d->in_flight, 1);
+	if (d->magic != FAKE_DATA_MAGIC)
+		atomic_store(&fake_record.handler_saw_dead_data, true);
+}
+
+static void fake_exit(struct fake_data *d)
+{
+	if (d->magic != FAKE_DATA_MAGIC)
+		atomic_store(&fake_record.handler_saw_dead_data, true);
+	atomic_fetch_sub(&d->in_flight, 1);
+	atomic_fetch_add(&fake_record.handlers_exited, 1);
+}
+
+static int fake_echo(const struct gp_registered_device *rdev, void *data, void *arg,
+		     struct gp_file *file, const struct gp_user *user)
+{
+	struct fake_echo *e = arg;
+
+	fake_enter(data);
+	e->out = e->in + 1;
+	e->seen_size_marker = 0;
+	fake_exit(data);
+	return e->fail_with;
+}
+
+static int fake_sleep(const struct gp_registered_device *rdev, void *data, void *arg,
+		      struct gp_file *file, const struct gp_user *user)
+{
+	const struct fake_sleep *s = arg;
+	struct timespec ts = { .tv_sec = s->usec / 1000000, .tv_nsec = (s->usec % 1000000) * 1000L };
+
+	fake_enter(data);
+	nanosleep(&ts, NULL);
+	fake_exit(data);
+	return 0;
+}
+
+static int fake_follow_plan(const struct gp_device *dev, const void *arg, struct gp_user_plan *plan)
+{
+	const struct fake_follow *f = arg;
+
+	return gp_user_plan_add(plan, f->ptr, f->len, GP_USER_OUT);
+}
+
+static int fake_follow(const struct gp_registered_device *rdev, void *data, void *arg,
+		       struct gp_file *file, const struct gp_user *user)
+{
+	const struct fake_follow *f = arg;
+	char buf[256];
+	int r;
+
+	if (f->len > sizeof(buf))
+		return -EINVAL;
+	for (uint32_t i = 0; i < f->len; i++)
+		buf[i] = (char)('A' + i % 26);
+	fake_enter(data);
+	r = gp_copy_to_user(user, f->ptr, buf, f->len);
+	fake_exit(data);
+	return r;
+}
+
+static int fake_big(const struct gp_registered_device *rdev, void *data, void *arg,
+		    struct gp_file *file, const struct gp_user *user)
+{
+	struct fake_big *b = arg;
+
+	for (size_t i = 0; i < sizeof(b->bytes); i++)
+		b->bytes[i] = (uint8_t)(b->bytes[i] + 1);
+	return 0;
+}
+
+static int fake_noarg(const struct gp_registered_device *rdev, void *data, void *arg,
+		      struct gp_file *file, const struct gp_user *user)
+{
+	return 7;
+}
+
+#define RA GP_DRM_RENDER_ALLOW
+static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_ECHO, fake_echo, NULL, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_ROOT_ONLY, fake_echo, NULL, RA | GP_DRM_ROOT_ONLY),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_NOT_RENDER, fake_echo, NULL, 0),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_SLEEP, fake_sleep, NULL, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_IN_ONLY, fake_echo, NULL, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_OUT_ONLY, fake_echo, NULL, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_MASTER, fake_echo, NULL, RA | GP_DRM_MASTER),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_AUTH, fake_echo, NULL, GP_DRM_AUTH),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_FOLLOW, fake_follow, fake_follow_plan, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_BIG, fake_big, NULL, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_NOARG, fake_noarg, NULL, RA),
+};
+
+static int fake_probe(struct gp_unregistered_device *udev, void *data, struct gp_backend **backend)
+{
+	struct fake_data *d = data;
+	int r = atomic_load(&fake_record.probe_result);
+
+	atomic_fetch_add(&fake_record.probes, 1);
+	if (r < 0)
+		return r;
+	d->magic = FAKE_DATA_MAGIC;
+	atomic_init(&d->in_flight, 0);
+	return 0;
+}
+
+static void fake_release(void *data)
+{
+	struct fake_data *d = data;
+
+	if (atomic_load(&d->in_flight) != 0)
+		atomic_store(&fake_record.release_while_in_flight, true);
+	atomic_fetch_add(&fake_record.releases, 1);
+	d->magic = 0;
+}
+
+const struct gp_driver fake_driver = {
+	.name = "fake",
+	.desc = "gpu-proto core test driver",
+	.date = "0",
+	.major = 3,
+	.minor = 14,
+	.patchlevel = 15,
+	.ioctls = fake_ioctls,
+	.num_ioctls = FAKE_IOCTL_COUNT,
+	.data_size = sizeof(struct fake_data),
+	.probe = fake_probe,
+	.release = fake_release,
+};
+
+struct gp_registration *fake_bind(void)
+{
+	struct gp_registration *reg = NULL;
+	struct gp_backend *be = NULL;
+	int r;
+
+	r = gp_driver_bind(&fake_driver, &be, "fake:0", &reg);
+	ck_assert_int_eq(r, 0);
+	ck_assert_ptr_nonnull(reg);
+	return reg;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A test personality for the core: ioctls that exercise each dispatch rule,
+ * and registration data that records how it is used and released.
+ */
+#ifndef GP_TEST_FAKE_DRIVER_H
+#define GP_TEST_FAKE_DRIVER_H
+
+#include <linux/ioctl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "driver.h"
+#include "registration.h"
+
+#define FAKE_DATA_MAGIC 0x6770726f746f2121ull	/* "gproto!!" */
+
+struct fake_echo {
+	uint32_t in;		/* handler reads */
+	uint32_t out;		/* handler writes in + 1 (or a marker when failing) */
+	int32_t fail_with;	/* handler returns this after writing out */
+	uint32_t seen_size_marker; /* handler writes 0xfeed when it saw a non-zero tail */
+};
+
+struct fake_sleep {
+	uint32_t usec;		/* how long the handler sleeps inside the guard */
+	uint32_t pad;
+};
+
+struct fake_follow {
+	uint64_t ptr;		/* buffer the handler fills with 'A'..., len bytes */
+	uint32_t len;
+	uint32_t pad;
+};
+
+struct fake_big {
+	uint8_t bytes[200];	/* larger than the dispatcher's stack buffer */
+};
+
+#define FAKE_IOCTL_ECHO		_IOWR('d', 0x40, struct fake_echo)
+/* 0x41 is a hole: NULL handler */
+#define FAKE_IOCTL_ROOT_ONLY	_IOWR('d', 0x42, struct fake_echo)
+#define FAKE_IOCTL_NOT_RENDER	_IOWR('d', 0x43, struct fake_echo)
+#define FAKE_IOCTL_SLEEP	_IOW('d', 0x44, struct fake_sleep)
+#define FAKE_IOCTL_IN_ONLY	_IOW('d', 0x45, struct fake_echo)
+#define FAKE_IOCTL_OUT_ONLY	_IOR('d', 0x46, struct fake_echo)
+#define FAKE_IOCTL_MASTER	_IOWR('d', 0x47, struct fake_echo)
+#define FAKE_IOCTL_AUTH		_IOWR('d', 0x48, struct fake_echo)
+#define FAKE_IOCTL_FOLLOW	_IOWR('d', 0x49, struct fake_follow)
+#define FAKE_IOCTL_BIG		_IOWR('d', 0x4a, struct fake_big)
+#define FAKE_IOCTL_NOARG	_IO('d', 0x4b)
+#define FAKE_IOCTL_COUNT	(0x4b - 0x40 + 1)
+
+/* Registration data of the fake driver. */
+struct fake_data {
+	uint64_t magic;			/* FAKE_DATA_MAGIC while alive */
+	atomic_int in_flight;		/* handlers running now */
+};
+
+/* What the fake driver saw; reset with fake_driver_reset(). */
+struct fake_record {
+	atomic_int probes;
+	atomic_int releases;
+	atomic_int handlers_entered;
+	atomic_int handlers_exited;
+	/* Set if release found a handler still inside, or a handler found dead data. */
+	atomic_bool release_while_in_flight;
+	atomic_bool handler_saw_dead_data;
+	atomic_int probe_result;	/* what probe returns */
+};
+
+extern const struct gp_driver fake_driver;
+extern struct fake_record fake_record;
+
+void fake_driver_reset(void);
+
+/** fake_bind() - bind the fake driver; fails the test on error. */
+struct gp_registration *fake_bind(void);
+
+#endif /* GP_TEST_FAKE_DRIVER_H */
