@@ -68,7 +68,7 @@ static void gp_device_release(struct urcu_ref *ref)
 	struct gp_device *dev = caa_container_of(ref, struct gp_device, ref);
 
 	/* The registration released the data before dropping its reference. */
-	assert(!dev->data);
+	assert(!atomic_load(&dev->data));
 	free(dev->unique);
 	free(dev);
 }

@@ -28,11 +28,13 @@ struct gp_device {
 	atomic_bool unplugged;
 
 	/*
-	 * The registration data, published by registration.  Only read
-	 * inside a guard; released only after a grace period has passed since
-	 * unplugged was set.
+	 * The registration data, published by registration (release store,
+	 * the rcu_assign_pointer() of C11) and cleared by revoke after the
+	 * grace period.  Only dereferenced inside a guard.  Atomic because a
+	 * guard attempt may load it while revoke clears it: that guard then
+	 * fails on unplugged, but the load itself must be well-defined.
 	 */
-	void *data;
+	_Atomic(void *) data;
 
 	/* ThreadSanitizer sync object for the grace-period edge (rcu.h). */
 	char tsan_sync;

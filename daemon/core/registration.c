@@ -54,7 +54,7 @@ int gp_registration_new(struct gp_unregistered_device **pudev, void **pdata,
 	reg->dev = dev;
 
 	/* From here on guards succeed: the device is visible to clients. */
-	rcu_assign_pointer(dev->data, data);
+	atomic_store_explicit(&dev->data, data, memory_order_release);
 
 	*out = reg;
 	return 0;
@@ -91,8 +91,7 @@ int gp_registration_revoke(struct gp_registration *reg)
 	urcu_memb_synchronize_rcu();
 	gp_tsan_acquire(&dev->tsan_sync);
 
-	data = dev->data;
-	CMM_STORE_SHARED(dev->data, NULL);
+	data = atomic_exchange_explicit(&dev->data, NULL, memory_order_relaxed);
 	gp_registration_data_release(dev->driver, data);
 
 	reg->revoked = true;
@@ -119,7 +118,7 @@ bool gp_dev_enter(struct gp_device *dev, struct gp_guard *guard)
 
 	gp_rcu_thread_online();
 	urcu_memb_read_lock();
-	data = rcu_dereference(dev->data);
+	data = atomic_load_explicit(&dev->data, memory_order_acquire);
 	if (!data || atomic_load_explicit(&dev->unplugged, memory_order_relaxed)) {
 		urcu_memb_read_unlock();
 		return false;

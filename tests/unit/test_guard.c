@@ -134,6 +134,7 @@ struct sleeper {
 	struct gp_device *dev;
 	unsigned int usec;
 	atomic_bool inside;
+	/* Set as the last thing inside the guard, so it precedes the guard's exit. */
 	atomic_bool done;
 	bool entered;
 };
@@ -153,9 +154,11 @@ static void *sleeper_thread(void *arg)
 		if (d->magic != FAKE_DATA_MAGIC)
 			atomic_store(&fake_record.handler_saw_dead_data, true);
 		atomic_fetch_sub(&d->in_flight, 1);
+		atomic_store(&s->done, true);
 		gp_dev_exit(&guard);
+	} else {
+		atomic_store(&s->done, true);
 	}
-	atomic_store(&s->done, true);
 	return NULL;
 }
 

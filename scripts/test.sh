@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The whole host test suite, as CI runs it:
+#   gcc  (warnings as errors)      every unit test
+#   clang (warnings as errors)     every unit test
+#   gcc + ASan + UBSan             every unit test
+#   gcc + TSan                     the concurrency suite
+#   the daemon's --dry-run on the mock backend
+# Exits non-zero when anything fails; the last line totals the test runs.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${GP_BUILD_ROOT:-$top/build-test}
+cd "$top"
+
+"$top/scripts/install-deps.sh"
+
+passed=0
+failed=0
+status=0
+
+count() {
+	# Tally meson's test log of a configuration into the totals.
+	set -- $(python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+ok = bad = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"):
+        ok += 1
+    elif r != "SKIP":
+        bad += 1
+print(ok, bad)
+PY
+)
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+}
+
+run_config() {
+	name=$1 suite=$2
+	shift 2
+	dir="$out/$name"
+	echo "=== $name: configure"
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" --werror "$@" >"$out/$name.setup.log" 2>&1 || {
+			cat "$out/$name.setup.log"
+			echo "=== $name: configure FAILED"
+			failed=$((failed + 1)); status=1; return
+		}
+	fi
+	echo "=== $name: build"
+	ninja -C "$dir" >"$out/$name.build.log" 2>&1 || {
+		cat "$out/$name.build.log"
+		echo "=== $name: build FAILED"
+		failed=$((failed + 1)); status=1; return
+	}
+	echo "=== $name: test (suite $suite)"
+	if meson test -C "$dir" --suite "$suite" --print-errorlogs --num-processes 2; then
+		:
+	else
+		status=1
+	fi
+	count "$dir"
+}
+
+mkdir -p "$out"
+
+run_config gcc unit
+CC=clang run_config clang unit
+# Sanitizer options come from tests/meson.build's test environment.
+run_config asan-ubsan unit -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false
+run_config tsan concurrency -Db_sanitize=thread -Db_lundef=false -Dbench=false
+
+echo "=== gpu-protod --dry-run on the mock backend"
+if "$out/gcc/daemon/gpu-protod" --dry-run; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); status=1
+fi
+
+echo
+echo "$passed passed, $failed failed"
+exit $status
