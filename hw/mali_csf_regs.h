@@ -5,8 +5,8 @@
  * A description of the hardware, shared by the mali-csf driver (which
  * programs it) and the mock backend (which models it).  Offsets are bytes
  * from the GPU MMIO base; 64-bit registers are LO/HI pairs with HI at +4.
- * Facts from the public panthor_regs.h and tyr sources (see
- * docs/mali-g610.md).
+ * Facts from the public panthor_regs.h and tyr sources; the values the
+ * mock gives them are listed in docs/mock.md.
  */
 #ifndef GP_HW_MALI_CSF_REGS_H
 #define GP_HW_MALI_CSF_REGS_H

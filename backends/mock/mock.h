@@ -22,6 +22,15 @@
 #define GP_MOCK_REGION_SIZE	(2u << 20)	/* tyr maps 2 MiB */
 #define GP_MOCK_IRQ_GPU		0
 
+/*
+ * Rates of the model's two counters, both invented for the model (see
+ * docs/mock.md).  TIMESTAMP follows the RK3588 system counter, 24 MHz; the
+ * driver reports GP_MOCK_TIMESTAMP_HZ in TIMESTAMP_INFO.  CYCLE_COUNT follows
+ * a GPU clock of 800 MHz.
+ */
+#define GP_MOCK_TIMESTAMP_HZ	24000000ull
+#define GP_MOCK_CYCLE_COUNT_HZ	800000000ull
+
 struct gp_mock_config {
 	uint32_t reset_delay_us;	/* soft reset to RESET_COMPLETED */
 	uint32_t l2_power_delay_us;	/* L2_PWRON to L2_READY */
@@ -39,6 +48,9 @@ void gp_mock_config_init(struct gp_mock_config *cfg);
  * @cfg: config to update (start from gp_mock_config_init())
  * @opts: e.g. "reset-delay-us=200,l2-never-ready,access-delay-ns=50"
  * @err: on failure, a message naming the bad option (may be NULL)
+ *
+ * Options are applied all or nothing: on failure @cfg is unchanged.  NULL or
+ * "" changes nothing.  Numbers are decimal or 0x-prefixed hexadecimal.
  *
  * Return: 0, or -EINVAL for an unknown option or a malformed value.
  */
@@ -62,12 +74,20 @@ int gp_mock_open(const struct gp_mock_config *cfg, struct gp_backend **out);
  */
 void gp_mock_simulate_removal(struct gp_backend *be);
 
-/** Counters a test can read to see what the driver did to the model. */
+/**
+ * struct gp_mock_stats - what the driver did to the model, for tests.
+ * @reads, @writes: 32-bit accesses, including those after removal; a 64-bit
+ *	access counts as two
+ * @soft_resets: GPU_CMD soft and hard resets accepted (not after removal)
+ * @irqs_raised: signals sent on the GPU IRQ eventfd
+ */
 struct gp_mock_stats {
 	uint64_t reads, writes;
 	uint32_t soft_resets;
 	uint32_t irqs_raised;
 };
+
+/** gp_mock_get_stats() - a snapshot of the counters; safe from any thread. */
 void gp_mock_get_stats(struct gp_backend *be, struct gp_mock_stats *stats);
 
 #endif /* GP_MOCK_H */
