@@ -35,10 +35,18 @@
 #define   MALI_GPU_IRQ_RESET_COMPLETED	(1u << 8)
 #define   MALI_GPU_IRQ_POWER_CHANGED	(1u << 9)
 #define   MALI_GPU_IRQ_POWER_CHANGED_ALL (1u << 10)
+#define   MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED (1u << 17)
 
 #define MALI_GPU_CMD			0x030
 #define   MALI_GPU_CMD_SOFT_RESET	0x101
 #define   MALI_GPU_CMD_HARD_RESET	0x201
+/* GPU_CMD type 4, FLUSH_CACHES: payload L2 [3:0], LSC [7:4], other [11:8]. */
+#define   MALI_GPU_CMD_TYPE(cmd)	((cmd) & 0xff)
+#define   MALI_GPU_CMD_TYPE_FLUSH_CACHES 0x04
+#define   MALI_GPU_CACHE_CLEAN		0x1
+#define   MALI_GPU_CACHE_INV		0x2
+#define   MALI_GPU_FLUSH_CACHES(l2, lsc, oth) \
+	(MALI_GPU_CMD_TYPE_FLUSH_CACHES | ((l2) << 8) | ((lsc) << 12) | ((oth) << 16))
 #define MALI_GPU_STATUS			0x034
 
 #define MALI_GPU_TIMESTAMP_OFFSET_LO	0x088

@@ -72,6 +72,7 @@ struct gp_mock {
 	uint64_t timestamp_offset;
 	struct gp_mock_deferred reset_done;
 	struct gp_mock_deferred l2_done;
+	struct gp_mock_deferred flush_done;
 	struct gp_mock_stats stats;
 };
 
@@ -195,6 +196,10 @@ static void gp_mock_run_deferred(struct gp_mock *m, uint64_t now)
 		m->l2_done.pending = false;
 		gp_mock_l2_power_complete(m);
 	}
+	if (m->flush_done.pending && now >= m->flush_done.deadline_ns) {
+		m->flush_done.pending = false;
+		gp_mock_int_raise(m, MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED);
+	}
 }
 
 /* The earliest pending deadline, or UINT64_MAX when nothing is pending. */
@@ -206,6 +211,8 @@ static uint64_t gp_mock_next_deadline(const struct gp_mock *m)
 		next = m->reset_done.deadline_ns;
 	if (m->l2_done.pending && m->l2_done.deadline_ns < next)
 		next = m->l2_done.deadline_ns;
+	if (m->flush_done.pending && m->flush_done.deadline_ns < next)
+		next = m->flush_done.deadline_ns;
 	return next;
 }
 
@@ -231,6 +238,22 @@ static void *gp_mock_timer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * GPU_CMD FLUSH_CACHES: CLEAN_CACHES_COMPLETED rises after the delay.  A
+ * flush issued while one runs is absorbed by it (the hardware queues
+ * nothing): the driver must not rely on one interrupt per command.
+ */
+static void gp_mock_flush_caches(struct gp_mock *m)
+{
+	m->stats.cache_flushes++;
+	if (m->flush_done.pending)
+		return;
+	if (!m->cfg.flush_delay_us)
+		gp_mock_int_raise(m, MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED);
+	else
+		gp_mock_defer(m, &m->flush_done, m->cfg.flush_delay_us);
+}
+
 /* GPU_CMD SOFT_RESET / HARD_RESET: the GPU comes back with its L2 off. */
 static void gp_mock_reset(struct gp_mock *m)
 {
@@ -238,6 +261,7 @@ static void gp_mock_reset(struct gp_mock *m)
 	m->l2_ready = 0;
 	m->l2_pwrtrans = 0;
 	m->l2_done.pending = false;
+	m->flush_done.pending = false;	/* a reset abandons a running flush */
 
 	/* A reset issued while one is in flight restarts it. */
 	m->reset_done.pending = false;
@@ -367,6 +391,8 @@ static void gp_mock_reg_write(struct gp_mock *m, uint64_t offset, uint32_t value
 	case MALI_GPU_CMD:
 		if (value == MALI_GPU_CMD_SOFT_RESET || value == MALI_GPU_CMD_HARD_RESET)
 			gp_mock_reset(m);
+		else if (MALI_GPU_CMD_TYPE(value) == MALI_GPU_CMD_TYPE_FLUSH_CACHES)
+			gp_mock_flush_caches(m);
 		break;
 	case MALI_L2_PWRON_LO:
 		gp_mock_l2_power_on(m, value);
@@ -634,6 +660,7 @@ void gp_mock_config_init(struct gp_mock_config *cfg)
 	*cfg = (struct gp_mock_config){
 		.reset_delay_us = 50,
 		.l2_power_delay_us = 20,
+		.flush_delay_us = 30,
 		.access_delay_ns = 0,
 		.reset_never_completes = false,
 		.l2_never_ready = false,
@@ -656,6 +683,7 @@ struct gp_mock_option {
 static const struct gp_mock_option gp_mock_options[] = {
 	{ "reset-delay-us", GP_MOCK_OPT_U32, offsetof(struct gp_mock_config, reset_delay_us) },
 	{ "l2-power-delay-us", GP_MOCK_OPT_U32, offsetof(struct gp_mock_config, l2_power_delay_us) },
+	{ "flush-delay-us", GP_MOCK_OPT_U32, offsetof(struct gp_mock_config, flush_delay_us) },
 	{ "access-delay-ns", GP_MOCK_OPT_U32, offsetof(struct gp_mock_config, access_delay_ns) },
 	{ "timestamp-start", GP_MOCK_OPT_U64, offsetof(struct gp_mock_config, timestamp_start) },
 	{ "reset-never-completes", GP_MOCK_OPT_FLAG,
@@ -664,7 +692,8 @@ static const struct gp_mock_option gp_mock_options[] = {
 };
 
 #define GP_MOCK_OPTIONS_HELP \
-	"reset-delay-us=N, l2-power-delay-us=N, access-delay-ns=N, timestamp-start=N, " \
+	"reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N, access-delay-ns=N, " \
+	"timestamp-start=N, " \
 	"reset-never-completes, l2-never-ready"
 
 /* Longest option item accepted; any valid one is far shorter. */

@@ -34,6 +34,7 @@
 struct gp_mock_config {
 	uint32_t reset_delay_us;	/* soft reset to RESET_COMPLETED */
 	uint32_t l2_power_delay_us;	/* L2_PWRON to L2_READY */
+	uint32_t flush_delay_us;	/* GPU_CMD FLUSH_CACHES to CLEAN_CACHES_COMPLETED */
 	uint32_t access_delay_ns;	/* added to every register access */
 	bool reset_never_completes;	/* fault: RESET_COMPLETED never rises */
 	bool l2_never_ready;		/* fault: L2_READY never rises */
@@ -84,6 +85,7 @@ void gp_mock_simulate_removal(struct gp_backend *be);
 struct gp_mock_stats {
 	uint64_t reads, writes;
 	uint32_t soft_resets;
+	uint32_t cache_flushes;		/* GPU_CMD FLUSH_CACHES accepted */
 	uint32_t irqs_raised;
 };
 

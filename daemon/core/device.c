@@ -58,6 +58,8 @@ int gp_device_new(const struct gp_driver *driver, const char *unique,
 	dev->driver = driver;
 	dev->serial = atomic_fetch_add(&gp_device_serials, 1) + 1;
 	atomic_init(&dev->unplugged, false);
+	pthread_mutex_init(&dev->lock, NULL);
+	CDS_INIT_LIST_HEAD(&dev->files);
 
 	*out = (struct gp_unregistered_device *)dev;
 	return 0;
@@ -69,6 +71,8 @@ static void gp_device_release(struct urcu_ref *ref)
 
 	/* The registration released the data before dropping its reference. */
 	assert(!atomic_load(&dev->data));
+	assert(cds_list_empty(&dev->files));
+	pthread_mutex_destroy(&dev->lock);
 	free(dev->unique);
 	free(dev);
 }
@@ -116,4 +120,14 @@ uint64_t gp_device_serial(const struct gp_device *dev)
 bool gp_device_is_unplugged(const struct gp_device *dev)
 {
 	return atomic_load_explicit(&dev->unplugged, memory_order_relaxed);
+}
+
+unsigned int gp_device_open_files(struct gp_device *dev)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&dev->lock);
+	n = dev->open_files;
+	pthread_mutex_unlock(&dev->lock);
+	return n;
 }

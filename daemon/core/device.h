@@ -63,6 +63,9 @@ uint64_t gp_device_serial(const struct gp_device *dev);
  */
 bool gp_device_is_unplugged(const struct gp_device *dev);
 
+/** gp_device_open_files() - how many files are open on @dev now. */
+unsigned int gp_device_open_files(struct gp_device *dev);
+
 static inline struct gp_device *gp_registered_to_device(const struct gp_registered_device *rdev)
 {
 	return (struct gp_device *)rdev;

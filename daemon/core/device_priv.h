@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <urcu/list.h>
 #include <urcu/ref.h>
 
 #include "device.h"
@@ -38,6 +39,18 @@ struct gp_device {
 
 	/* ThreadSanitizer sync object for the grace-period edge (rcu.h). */
 	char tsan_sync;
+
+	/*
+	 * Open files and their event queues, as drm_device's filelist and
+	 * event_lock.  Never taken inside a driver callback that could
+	 * re-enter the core.
+	 */
+	pthread_mutex_t lock;
+	struct cds_list_head files;
+	unsigned int open_files;
 };
+
+/* Wake every open file of @dev: revoke calls it after the grace period. */
+void gp_device_wake_files(struct gp_device *dev);
 
 #endif /* GP_CORE_DEVICE_PRIV_H */

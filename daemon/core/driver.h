@@ -105,6 +105,15 @@ struct gp_driver {
 	int (*probe)(struct gp_unregistered_device *udev, void *data, struct gp_backend **backend);
 
 	/**
+	 * @irq: handle interrupt line @line of the binding (its eventfd fired).
+	 *
+	 * Context: inside a guard taken by gp_device_handle_irq(), on the
+	 * control-plane thread.  Must acknowledge the device and re-arm the
+	 * line (gp_backend_irq_unmask()).  NULL if the driver uses no IRQ.
+	 */
+	void (*irq)(const struct gp_registered_device *rdev, void *data, unsigned int line);
+
+	/**
 	 * @release: release the registration data's resources (the backend,
 	 * IRQ state).  Called exactly once, after the grace period that
 	 * follows revoke, when no guard can observe @data any more.

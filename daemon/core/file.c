@@ -1,12 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Open files, as drm_file.c.
+ * Open files and their event queues, as drm_file.c.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "device_priv.h"
 #include "file.h"
 #include "registration.h"
+
+struct gp_queued_event {
+	struct cds_list_head link;
+	uint32_t length;
+	unsigned char bytes[];
+};
+
+struct gp_pending_event {
+	struct gp_file *file;		/* a reference */
+	uint32_t length;
+};
 
 int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_node_type node,
 		 struct gp_file **out)
@@ -17,35 +31,233 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 	file = calloc(1, sizeof(*file));
 	if (!file)
 		return -ENOMEM;
+	urcu_ref_init(&file->ref);
+	CDS_INIT_LIST_HEAD(&file->events);
+	file->event_space = GP_FILE_EVENT_SPACE;
+	file->caller = *caller;
+	file->node = node;
+	/* Legacy AUTH: as drm_open_helper(), privileged primary openers are authenticated. */
+	file->authenticated = node == GP_NODE_PRIMARY && caller->cap_sys_admin;
 
 	/*
-	 * As drm_open() refuses an unplugged minor: the reference is taken
-	 * inside a guard, so a file can only be created on a device that was
-	 * registered at that moment.
+	 * As drm_open() refuses an unplugged minor: the file joins the device
+	 * inside a guard, so it can only be created on a device registered at
+	 * that moment, and revoke (which wakes the list after its grace
+	 * period) is guaranteed to see it.
 	 */
 	if (!gp_dev_enter(dev, &guard)) {
 		free(file);
 		return -ENODEV;
 	}
 	file->dev = gp_device_get(dev);
+	pthread_mutex_lock(&dev->lock);
+	cds_list_add_tail(&file->link, &dev->files);
+	dev->open_files++;
+	pthread_mutex_unlock(&dev->lock);
 	gp_dev_exit(&guard);
-
-	file->caller = *caller;
-	file->node = node;
-	/* Legacy AUTH: as drm_open_helper(), privileged primary openers are authenticated. */
-	file->authenticated = node == GP_NODE_PRIMARY && caller->cap_sys_admin;
 
 	*out = file;
 	return 0;
 }
 
+void gp_file_set_notify(struct gp_file *file, gp_file_notify_t notify, void *ctx)
+{
+	pthread_mutex_lock(&file->dev->lock);
+	file->notify = notify;
+	file->notify_ctx = ctx;
+	pthread_mutex_unlock(&file->dev->lock);
+}
+
+struct gp_file *gp_file_get(struct gp_file *file)
+{
+	urcu_ref_get(&file->ref);
+	return file;
+}
+
+static void gp_file_release(struct urcu_ref *ref)
+{
+	struct gp_file *file = caa_container_of(ref, struct gp_file, ref);
+
+	gp_device_put(&file->dev);
+	free(file);
+}
+
+void gp_file_put(struct gp_file **pfile)
+{
+	if (!*pfile)
+		return;
+	urcu_ref_put(&(*pfile)->ref, gp_file_release);
+	*pfile = NULL;
+}
+
 void gp_file_close(struct gp_file **pfile)
 {
 	struct gp_file *file = *pfile;
+	struct gp_device *dev;
+	struct gp_queued_event *e, *tmp;
 
 	if (!file)
 		return;
-	gp_device_put(&file->dev);
-	free(file);
-	*pfile = NULL;
+	dev = file->dev;
+	pthread_mutex_lock(&dev->lock);
+	file->closed = true;
+	file->notify = NULL;
+	cds_list_del(&file->link);
+	dev->open_files--;
+	cds_list_for_each_entry_safe(e, tmp, &file->events, link) {
+		cds_list_del(&e->link);
+		free(e);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	gp_file_put(pfile);
+}
+
+/* Call the file's notify hook outside the lock; the caller holds a reference. */
+static void gp_file_notify(struct gp_file *file)
+{
+	gp_file_notify_t notify;
+	void *ctx;
+
+	pthread_mutex_lock(&file->dev->lock);
+	notify = file->notify;
+	ctx = file->notify_ctx;
+	pthread_mutex_unlock(&file->dev->lock);
+	if (notify)
+		notify(file, ctx);
+}
+
+void gp_device_wake_files(struct gp_device *dev)
+{
+	struct gp_file **files = NULL;
+	struct gp_file *file;
+	unsigned int n = 0, i = 0;
+
+	/* Snapshot with references, then notify unlocked: notify may take frontend locks. */
+	pthread_mutex_lock(&dev->lock);
+	if (dev->open_files)
+		files = calloc(dev->open_files, sizeof(*files));
+	if (files)
+		cds_list_for_each_entry(file, &dev->files, link)
+			files[n++] = gp_file_get(file);
+	pthread_mutex_unlock(&dev->lock);
+
+	for (i = 0; i < n; i++) {
+		gp_file_notify(files[i]);
+		gp_file_put(&files[i]);
+	}
+	free(files);
+}
+
+ssize_t gp_file_read_events(struct gp_file *file, void *buf, size_t size)
+{
+	struct gp_device *dev = file->dev;
+	unsigned char *out = buf;
+	struct gp_queued_event *e, *tmp;
+	size_t copied = 0;
+	ssize_t r;
+
+	pthread_mutex_lock(&dev->lock);
+	if (gp_device_is_unplugged(dev)) {
+		r = -ENODEV;
+		goto out;
+	}
+	cds_list_for_each_entry_safe(e, tmp, &file->events, link) {
+		if (e->length > size - copied)
+			break;
+		memcpy(out + copied, e->bytes, e->length);
+		copied += e->length;
+		file->event_space += e->length;
+		cds_list_del(&e->link);
+		free(e);
+	}
+	if (copied)
+		r = (ssize_t)copied;
+	else if (cds_list_empty(&file->events))
+		r = -EAGAIN;
+	else
+		r = -EINVAL;	/* the next event does not fit at all */
+out:
+	pthread_mutex_unlock(&dev->lock);
+	return r;
+}
+
+unsigned int gp_file_poll(struct gp_file *file)
+{
+	unsigned int mask = 0;
+
+	pthread_mutex_lock(&file->dev->lock);
+	if (gp_device_is_unplugged(file->dev))
+		mask = POLLERR | POLLHUP;
+	else if (!cds_list_empty(&file->events))
+		mask = POLLIN | POLLRDNORM;
+	pthread_mutex_unlock(&file->dev->lock);
+	return mask;
+}
+
+int gp_event_reserve(struct gp_file *file, uint32_t length, struct gp_pending_event **out)
+{
+	struct gp_pending_event *pe;
+	int r = 0;
+
+	pe = calloc(1, sizeof(*pe));
+	if (!pe)
+		return -ENOMEM;
+	pthread_mutex_lock(&file->dev->lock);
+	if (file->closed)
+		r = -ENODEV;
+	else if (file->event_space < length)
+		r = -ENOSPC;
+	else
+		file->event_space -= length;
+	pthread_mutex_unlock(&file->dev->lock);
+	if (r < 0) {
+		free(pe);
+		return r;
+	}
+	pe->file = gp_file_get(file);
+	pe->length = length;
+	*out = pe;
+	return 0;
+}
+
+void gp_event_cancel(struct gp_pending_event **ppe)
+{
+	struct gp_pending_event *pe = *ppe;
+
+	if (!pe)
+		return;
+	pthread_mutex_lock(&pe->file->dev->lock);
+	pe->file->event_space += pe->length;
+	pthread_mutex_unlock(&pe->file->dev->lock);
+	gp_file_put(&pe->file);
+	free(pe);
+	*ppe = NULL;
+}
+
+void gp_event_send(struct gp_pending_event **ppe, const void *event)
+{
+	struct gp_pending_event *pe = *ppe;
+	struct gp_file *file = pe->file;
+	struct gp_queued_event *e;
+	bool queued = false;
+
+	e = malloc(sizeof(*e) + pe->length);
+	pthread_mutex_lock(&file->dev->lock);
+	if (e && !file->closed) {
+		e->length = pe->length;
+		memcpy(e->bytes, event, pe->length);
+		cds_list_add_tail(&e->link, &file->events);
+		queued = true;
+	} else {
+		/* Closed, or no memory: the reservation's space goes back, as on cancel. */
+		file->event_space += pe->length;
+	}
+	pthread_mutex_unlock(&file->dev->lock);
+	if (!queued)
+		free(e);
+	else
+		gp_file_notify(file);
+	gp_file_put(&pe->file);
+	free(pe);
+	*ppe = NULL;
 }

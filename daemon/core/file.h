@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Open files: per-open state, as struct drm_file.
+ * Open files: per-open state and event queues, as struct drm_file.
+ *
+ * A file is refcounted: the frontend's open file descriptor holds one
+ * reference (dropped by gp_file_close()), and pending events hold one each,
+ * so an event completing after close finds a closed file, never a freed one.
  */
 #ifndef GP_CORE_FILE_H
 #define GP_CORE_FILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <urcu/list.h>
+#include <urcu/ref.h>
 
 #include "device.h"
 
@@ -28,11 +36,32 @@ enum gp_node_type {
 	GP_NODE_PRIMARY,	/* primary node client (no master concept) */
 };
 
+struct gp_file;
+
+/* Bytes of events a file may have queued or reserved, as drm_file's event_space. */
+#define GP_FILE_EVENT_SPACE 4096
+
+/*
+ * Called when the file may have become readable or dead: an event was
+ * queued, or the device was unplugged.  Called without core locks held,
+ * with a reference on the file; must not block for long.
+ */
+typedef void (*gp_file_notify_t)(struct gp_file *file, void *ctx);
+
 struct gp_file {
-	struct gp_device *dev;		/* a reference, held until close */
+	struct urcu_ref ref;
+	struct gp_device *dev;		/* a reference, held until the last put */
 	struct gp_caller caller;	/* the opener */
 	enum gp_node_type node;
 	bool authenticated;		/* legacy AUTH: root openers of a primary node */
+
+	/* Protected by dev->lock. */
+	struct cds_list_head link;	/* in dev->files while open */
+	struct cds_list_head events;	/* queued, ready to read */
+	size_t event_space;
+	bool closed;
+	gp_file_notify_t notify;
+	void *notify_ctx;
 };
 
 /**
@@ -40,7 +69,7 @@ struct gp_file {
  * @dev: the device (borrowed; the file takes its own reference)
  * @caller: the opener
  * @node: the node type it was opened through
- * @out: the new file
+ * @out: the new file, holding the opener's reference
  *
  * Return: 0, -ENODEV once the device is unplugged (as drm_open), -ENOMEM.
  */
@@ -48,14 +77,66 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 		 struct gp_file **out);
 
 /**
- * gp_file_close() - close a file; works whether or not the device is still
+ * gp_file_set_notify() - install the frontend's wake-up callback.
+ * Call right after open, before the file is used from other threads.
+ */
+void gp_file_set_notify(struct gp_file *file, gp_file_notify_t notify, void *ctx);
+
+/**
+ * gp_file_close() - close a file: drop its queued events, stop notifying,
+ * drop the opener's reference.  Works whether or not the device is still
  * registered.  Clears *@pfile; NULL is a no-op.
  */
 void gp_file_close(struct gp_file **pfile);
+
+struct gp_file *gp_file_get(struct gp_file *file);
+void gp_file_put(struct gp_file **pfile);
 
 static inline bool gp_file_is_render_client(const struct gp_file *file)
 {
 	return file->node == GP_NODE_RENDER;
 }
+
+/**
+ * gp_file_read_events() - take whole events off the queue, as drm_read().
+ * @buf: destination; @size: its size
+ *
+ * Return: bytes copied (> 0); -EAGAIN when nothing is queued; -EINVAL when
+ * @size cannot hold the next event; -ENODEV once the device is unplugged.
+ */
+ssize_t gp_file_read_events(struct gp_file *file, void *buf, size_t size);
+
+/**
+ * gp_file_poll() - POLLIN|POLLRDNORM when an event is queued,
+ * POLLERR|POLLHUP once the device is unplugged, else 0.
+ */
+unsigned int gp_file_poll(struct gp_file *file);
+
+/* --- sending events, as drm_event_reserve_init() / drm_send_event() --- */
+
+struct gp_pending_event;
+
+/**
+ * gp_event_reserve() - reserve queue space for an event to send later.
+ * @file: the file to deliver to (a reference is taken)
+ * @length: the event's full length, header included
+ * @out: the reservation
+ *
+ * Return: 0, -ENOSPC when the file's event space is exhausted, -ENODEV when
+ * the file is closed, -ENOMEM.
+ */
+int gp_event_reserve(struct gp_file *file, uint32_t length, struct gp_pending_event **out);
+
+/**
+ * gp_event_send() - deliver a reserved event and wake the file.
+ * @ppe: the reservation; consumed
+ * @event: the event; its length must be the reserved length
+ *
+ * If the file was closed meanwhile, the event is dropped.
+ */
+void gp_event_send(struct gp_pending_event **ppe, const void *event);
+
+/** gp_event_cancel() - give the reserved space back; consumes *@ppe. */
+void gp_event_cancel(struct gp_pending_event **ppe);
 
 #endif /* GP_CORE_FILE_H */

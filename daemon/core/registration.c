@@ -94,6 +94,9 @@ int gp_registration_revoke(struct gp_registration *reg)
 	data = atomic_exchange_explicit(&dev->data, NULL, memory_order_relaxed);
 	gp_registration_data_release(dev->driver, data);
 
+	/* Blocked readers get ENODEV, pollers POLLERR|POLLHUP. */
+	gp_device_wake_files(dev);
+
 	reg->revoked = true;
 	gp_device_put(&reg->dev);
 	pthread_mutex_unlock(&reg->revoke_lock);
@@ -139,4 +142,17 @@ void gp_dev_exit(struct gp_guard *guard)
 bool gp_guard_held(void)
 {
 	return gp_guard_depth != 0;
+}
+
+int gp_device_handle_irq(struct gp_device *dev, unsigned int line)
+{
+	struct gp_guard guard;
+
+	/* As the Rust series requires: an IRQ handler touching MMIO runs inside a guard. */
+	if (!gp_dev_enter(dev, &guard))
+		return -ENODEV;
+	if (dev->driver->irq)
+		dev->driver->irq(gp_guard_device(&guard), gp_guard_data(&guard), line);
+	gp_dev_exit(&guard);
+	return 0;
 }

@@ -113,6 +113,12 @@ static inline void *gp_guard_data(const struct gp_guard *guard)
 	return guard->data;
 }
 
+/**
+ * gp_device_handle_irq() - run the driver's IRQ handler inside a guard.
+ * Return: 0, or -ENODEV when the device is no longer registered.
+ */
+int gp_device_handle_irq(struct gp_device *dev, unsigned int line);
+
 /** gp_guard_held() - whether the calling thread is inside any guard. */
 bool gp_guard_held(void);
 

@@ -432,6 +432,88 @@ struct gpu_proto_mali_group_priorities_info {
 		       struct gpu_proto_mali_dev_query)
 
 /* ------------------------------------------------------------------------ */
+/* Events (read(2) on the device)                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct gpu_proto_event - header of every event read(2) returns
+ *
+ * The layout of struct drm_event.  read(2) returns whole events only,
+ * back to back; @length covers the header and the payload and is a
+ * multiple of 8.  A buffer too small for the next event gets EINVAL;
+ * an empty queue blocks, or gives EAGAIN with O_NONBLOCK; once the device
+ * is unplugged, ENODEV.  poll(2) reports POLLIN when an event is queued,
+ * and POLLERR|POLLHUP once the device is unplugged.
+ */
+struct gpu_proto_event {
+	__u32 type;
+	__u32 length;
+};
+
+/*
+ * Event types.  DRM's core events use 0x01..0x03; driver events start at
+ * 0x80000000, as DRM_EVENT_... for drivers.
+ */
+#define GPU_PROTO_EVENT_DRIVER_BASE	0x80000000u
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf: gpu-proto prototyping extensions                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Not part of panthor's UAPI: ioctls a prototype needs to exercise the
+ * interrupt path end to end.  They live above panthor's ids
+ * (GPU_PROTO_MALI_PROTO_BASE), so they can never collide with a future
+ * panthor ioctl number below it.
+ */
+#define GPU_PROTO_MALI_PROTO_BASE	0x20
+
+enum gpu_proto_mali_proto_ioctl_id {
+	/** @GPU_PROTO_MALI_PROTO_FLUSH_CACHES: clean+invalidate the GPU caches. */
+	GPU_PROTO_MALI_PROTO_FLUSH_CACHES = GPU_PROTO_MALI_PROTO_BASE + 0,
+};
+
+/**
+ * struct gpu_proto_mali_flush_caches - argument of
+ * GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES
+ *
+ * Issues a cache clean+invalidate (GPU_CMD FLUSH_CACHES) and returns at
+ * once.  When the GPU raises CLEAN_CACHES_COMPLETED, the file receives one
+ * GPU_PROTO_MALI_EVENT_FLUSH_DONE event carrying @user_data.  A request
+ * made while a flush is running waits for a flush of its own, started when
+ * the running one completes (requests waiting together share it).
+ * Errors: EINVAL if @flags or @pad is non-zero; ENOSPC if the file's event
+ * queue has no room left for the completion event.
+ */
+struct gpu_proto_mali_flush_caches {
+	/** @user_data: returned in the completion event. */
+	__u64 user_data;
+	/** @flags: must be 0. */
+	__u32 flags;
+	/** @pad: must be 0. */
+	__u32 pad;
+};
+
+#define GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_PROTO_FLUSH_CACHES, \
+		       struct gpu_proto_mali_flush_caches)
+
+/** GPU_PROTO_MALI_EVENT_FLUSH_DONE - a FLUSH_CACHES request completed. */
+#define GPU_PROTO_MALI_EVENT_FLUSH_DONE	(GPU_PROTO_EVENT_DRIVER_BASE + 1)
+
+/**
+ * struct gpu_proto_mali_event_flush_done - GPU_PROTO_MALI_EVENT_FLUSH_DONE
+ */
+struct gpu_proto_mali_event_flush_done {
+	/** @base: type GPU_PROTO_MALI_EVENT_FLUSH_DONE, length 24. */
+	struct gpu_proto_event base;
+	/** @user_data: the request's user_data. */
+	__u64 user_data;
+	/** @gpu_timestamp: GPU TIMESTAMP when the interrupt was handled. */
+	__u64 gpu_timestamp;
+};
+
+/* ------------------------------------------------------------------------ */
 /* Compile-time layout checks                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -530,6 +612,19 @@ GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_priorities_info, 4);
 GPU_PROTO_ABI_CHECK(GPU_PROTO_MALI_GROUP_PRIORITIES_INFO_MIN_SIZE ==
 		    sizeof(struct gpu_proto_mali_group_priorities_info),
 		    "GROUP_PRIORITIES_INFO minimum size is the whole structure");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_event, type, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_event, length, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_event, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_flush_caches, user_data, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_flush_caches, flags, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_flush_caches, pad, 12);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_flush_caches, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_event_flush_done, user_data, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_event_flush_done, gpu_timestamp, 16);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_event_flush_done, 24);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES == 0xC0106460u,
+		    "FLUSH_CACHES is _IOWR('d', 0x60, 16 bytes)");
 
 #undef GPU_PROTO_ABI_FIELD
 #undef GPU_PROTO_ABI_SIZE

@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -524,6 +526,120 @@ START_TEST(queries_racing_revoke_get_success_or_enodev)
 }
 END_TEST
 
+
+/* --- FLUSH_CACHES: the interrupt path end to end --- */
+
+static int flush(uint64_t user_data, uint32_t flags)
+{
+	struct gpu_proto_mali_flush_caches req = { .user_data = user_data, .flags = flags };
+	int r;
+
+	map(&req, sizeof(req), RW);
+	r = gp_inproc_ioctl(caller, file, GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES, (uintptr_t)&req);
+	gp_inproc_caller_unmap(caller, &req);
+	return r;
+}
+
+/* What the control plane does: wait for the IRQ eventfd, drain it, run the handler. */
+static void service_irq(void)
+{
+	struct gp_guard guard;
+	struct pollfd pfd = { .events = POLLIN };
+	uint64_t count;
+
+	ck_assert(gp_dev_enter(gp_registration_device(reg), &guard));
+	pfd.fd = gp_backend_irq_fd(((struct mali_csf_data *)gp_guard_data(&guard))->backend, 0);
+	gp_dev_exit(&guard);
+	ck_assert_int_eq(poll(&pfd, 1, 2000), 1);
+	ck_assert_int_eq(read(pfd.fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+}
+
+static struct gp_mock_stats mock_stats(void)
+{
+	struct gp_mock_stats stats;
+	struct gp_guard guard;
+
+	ck_assert(gp_dev_enter(gp_registration_device(reg), &guard));
+	gp_mock_get_stats(((struct mali_csf_data *)gp_guard_data(&guard))->backend, &stats);
+	gp_dev_exit(&guard);
+	return stats;
+}
+
+START_TEST(flush_completion_arrives_as_an_event)
+{
+	struct gpu_proto_mali_event_flush_done ev;
+
+	setup_bound(&plain_user);
+	ck_assert_int_eq(flush(77, 0), 0);
+	ck_assert_int_eq(gp_file_read_events(file, &ev, sizeof(ev)), -EAGAIN);
+	service_irq();
+	ck_assert_int_eq(gp_file_read_events(file, &ev, sizeof(ev)), sizeof(ev));
+	ck_assert_uint_eq(ev.base.type, GPU_PROTO_MALI_EVENT_FLUSH_DONE);
+	ck_assert_uint_eq(ev.base.length, sizeof(ev));
+	ck_assert_uint_eq(ev.user_data, 77);
+	ck_assert_uint_gt(ev.gpu_timestamp, 0);
+	ck_assert_uint_eq(mock_stats().cache_flushes, 1);
+	teardown();
+}
+END_TEST
+
+START_TEST(flush_requested_during_a_flush_gets_its_own)
+{
+	struct gpu_proto_mali_event_flush_done ev[2];
+
+	setup_bound(&plain_user);
+	ck_assert_int_eq(flush(1, 0), 0);
+	ck_assert_int_eq(flush(2, 0), 0);
+	ck_assert_int_eq(flush(3, 0), 0);
+	service_irq();
+	/* Only the first was covered by the flush already running. */
+	ck_assert_int_eq(gp_file_read_events(file, ev, sizeof(ev)), sizeof(ev[0]));
+	ck_assert_uint_eq(ev[0].user_data, 1);
+	service_irq();
+	ck_assert_int_eq(gp_file_read_events(file, ev, sizeof(ev)), sizeof(ev));
+	ck_assert_uint_eq(ev[0].user_data, 2);
+	ck_assert_uint_eq(ev[1].user_data, 3);
+	ck_assert_uint_eq(mock_stats().cache_flushes, 2);
+	teardown();
+}
+END_TEST
+
+START_TEST(flush_with_flags_is_einval)
+{
+	setup_bound(&plain_user);
+	ck_assert_int_eq(flush(1, 1), -EINVAL);
+	ck_assert_uint_eq(mock_stats().cache_flushes, 0);
+	teardown();
+}
+END_TEST
+
+START_TEST(flushes_beyond_the_event_space_are_enospc)
+{
+	size_t n = GP_FILE_EVENT_SPACE / sizeof(struct gpu_proto_mali_event_flush_done);
+
+	setup_bound(&plain_user);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(flush(i, 0), 0);
+	ck_assert_int_eq(flush(n, 0), -ENOSPC);
+	teardown();
+}
+END_TEST
+
+START_TEST(revoke_with_flushes_pending_leaves_readers_enodev)
+{
+	char buf[64];
+
+	setup_bound(&plain_user);
+	ck_assert_int_eq(flush(1, 0), 0);
+	ck_assert_int_eq(flush(2, 0), 0);
+	gp_registration_revoke(reg);
+	ck_assert_int_eq(gp_file_read_events(file, buf, sizeof(buf)), -ENODEV);
+	ck_assert_int_eq(gp_device_handle_irq(file->dev, 0), -ENODEV);
+	teardown();
+}
+END_TEST
+
 #ifdef GP_ASAN
 /* A handler that kept the MMIO binding past revoke is caught by ASan. */
 START_TEST(register_access_after_revoke_is_caught_by_asan)
@@ -582,6 +698,12 @@ static Suite *mali_csf_suite(void)
 	tcase_add_test(query, timestamp_of_a_vanished_device_is_enodev);
 	tcase_add_test(query, group_priorities_depend_on_cap_sys_nice);
 	suite_add_tcase(s, query);
+
+	tcase_add_test(query, flush_completion_arrives_as_an_event);
+	tcase_add_test(query, flush_requested_during_a_flush_gets_its_own);
+	tcase_add_test(query, flush_with_flags_is_einval);
+	tcase_add_test(query, flushes_beyond_the_event_space_are_enospc);
+	tcase_add_test(query, revoke_with_flushes_pending_leaves_readers_enodev);
 
 	tcase_set_timeout(life, 120);
 	tcase_add_test(life, revoke_then_rebind_gives_a_working_fresh_device);

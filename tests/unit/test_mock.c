@@ -487,6 +487,39 @@ END_TEST
 
 /* --- L2 power ---------------------------------------------------------- */
 
+START_TEST(test_flush_caches_raises_clean_caches_completed_after_delay)
+{
+	struct gp_backend *be = mock_open("flush-delay-us=100000");
+	const uint32_t flush = MALI_GPU_FLUSH_CACHES(3, 3, 2);
+
+	wr(be, MALI_GPU_INT_MASK, MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED);
+	wr(be, MALI_GPU_CMD, flush);
+	ck_assert_uint_eq(rd(be, MALI_GPU_INT_RAWSTAT), 0);
+	ck_assert(fd_readable(irq_fd(be), WAIT_MS));
+	ck_assert_uint_eq(rd(be, MALI_GPU_INT_STAT), MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED);
+	ck_assert_uint_eq(stats_of(be).cache_flushes, 1);
+	ck_assert_uint_eq(stats_of(be).soft_resets, 0);
+	gp_backend_release(&be);
+}
+END_TEST
+
+START_TEST(test_flush_issued_during_a_flush_is_absorbed)
+{
+	struct gp_backend *be = mock_open("flush-delay-us=50000");
+	const uint32_t flush = MALI_GPU_FLUSH_CACHES(3, 3, 2);
+
+	wr(be, MALI_GPU_CMD, flush);
+	wr(be, MALI_GPU_CMD, flush);
+	ck_assert(wait_bits(be, MALI_GPU_INT_RAWSTAT, MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED));
+	wr(be, MALI_GPU_INT_CLEAR, MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED);
+	sleep_ms(120);
+	/* One completion for the two commands. */
+	ck_assert_uint_eq(rd(be, MALI_GPU_INT_RAWSTAT), 0);
+	ck_assert_uint_eq(stats_of(be).cache_flushes, 2);
+	gp_backend_release(&be);
+}
+END_TEST
+
 START_TEST(test_l2_power_on_sets_ready_and_power_changed)
 {
 	struct gp_backend *be = mock_open(NULL);
@@ -1239,6 +1272,8 @@ static Suite *mock_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("l2");
+	tcase_add_test(tc, test_flush_caches_raises_clean_caches_completed_after_delay);
+	tcase_add_test(tc, test_flush_issued_during_a_flush_is_absorbed);
 	tcase_add_test(tc, test_l2_power_on_sets_ready_and_power_changed);
 	tcase_add_test(tc, test_l2_is_in_transition_until_ready);
 	tcase_add_test(tc, test_l2_power_on_of_absent_slice_is_ignored);

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -204,17 +205,137 @@ static int mali_csf_probe(struct gp_unregistered_device *udev, void *data,
 
 	mali_csf_read_gpu_info(be, &mali->gpu_info);
 	mali->timestamp_frequency = mali_csf_timestamp_frequency(be);
+
+	pthread_mutex_init(&mali->flush_lock, NULL);
+	CDS_INIT_LIST_HEAD(&mali->flush_running);
+	CDS_INIT_LIST_HEAD(&mali->flush_queued);
+	/* The only interrupt the driver waits for; reset and power are polled. */
+	mali_write(be, MALI_GPU_INT_CLEAR, UINT32_MAX);
+	mali_write(be, MALI_GPU_INT_MASK, MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED);
 	/* The binding is the registration data's from now on. */
 	mali->backend = be;
 	*backend = NULL;
 	return 0;
 }
 
+struct mali_csf_flush_waiter {
+	struct cds_list_head link;
+	struct gp_pending_event *event;
+	uint64_t user_data;
+};
+
+static void mali_csf_flush_waiters_cancel(struct cds_list_head *list)
+{
+	struct mali_csf_flush_waiter *w, *tmp;
+
+	cds_list_for_each_entry_safe(w, tmp, list, link) {
+		cds_list_del(&w->link);
+		gp_event_cancel(&w->event);
+		free(w);
+	}
+}
+
 static void mali_csf_release(void *data)
 {
 	struct mali_csf_data *mali = data;
 
+	/* Nobody can wait for these any more: their files read ENODEV now. */
+	mali_csf_flush_waiters_cancel(&mali->flush_running);
+	mali_csf_flush_waiters_cancel(&mali->flush_queued);
+	pthread_mutex_destroy(&mali->flush_lock);
 	gp_backend_release(&mali->backend);
+}
+
+static void mali_csf_flush_start(struct gp_backend *be)
+{
+	mali_write(be, MALI_GPU_CMD,
+		   MALI_GPU_FLUSH_CACHES(MALI_GPU_CACHE_CLEAN | MALI_GPU_CACHE_INV,
+					 MALI_GPU_CACHE_CLEAN | MALI_GPU_CACHE_INV,
+					 MALI_GPU_CACHE_INV));
+}
+
+/*
+ * PROTO_FLUSH_CACHES: queue a completion event for this file and start a
+ * flush, or let the request wait for the next one if a flush is running
+ * (it may have started before the caller's writes it is meant to cover).
+ */
+static int mali_csf_flush_caches(const struct gp_registered_device *rdev, void *data, void *arg,
+				 struct gp_file *file, const struct gp_user *user)
+{
+	struct gpu_proto_mali_flush_caches *req = arg;
+	struct mali_csf_data *mali = data;
+	struct mali_csf_flush_waiter *w;
+	int r;
+
+	if (req->flags || req->pad)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	r = gp_event_reserve(file, sizeof(struct gpu_proto_mali_event_flush_done), &w->event);
+	if (r < 0) {
+		free(w);
+		return r;
+	}
+	w->user_data = req->user_data;
+
+	pthread_mutex_lock(&mali->flush_lock);
+	if (mali->flush_in_progress) {
+		cds_list_add_tail(&w->link, &mali->flush_queued);
+	} else {
+		cds_list_add_tail(&w->link, &mali->flush_running);
+		mali->flush_in_progress = true;
+		mali_csf_flush_start(mali->backend);
+	}
+	pthread_mutex_unlock(&mali->flush_lock);
+	return 0;
+}
+
+static void mali_csf_flush_done(struct mali_csf_data *mali)
+{
+	struct cds_list_head done;
+	struct mali_csf_flush_waiter *w, *tmp;
+	uint64_t now = mali_read64_counter(mali->backend, MALI_GPU_TIMESTAMP_LO);
+
+	CDS_INIT_LIST_HEAD(&done);
+	pthread_mutex_lock(&mali->flush_lock);
+	cds_list_splice(&mali->flush_running, &done);
+	CDS_INIT_LIST_HEAD(&mali->flush_running);
+	if (!cds_list_empty(&mali->flush_queued)) {
+		cds_list_splice(&mali->flush_queued, &mali->flush_running);
+		CDS_INIT_LIST_HEAD(&mali->flush_queued);
+		mali_csf_flush_start(mali->backend);
+	} else {
+		mali->flush_in_progress = false;
+	}
+	pthread_mutex_unlock(&mali->flush_lock);
+
+	/* Oldest request first, as the list was built. */
+	cds_list_for_each_entry_safe(w, tmp, &done, link) {
+		struct gpu_proto_mali_event_flush_done ev = {
+			.base = { .type = GPU_PROTO_MALI_EVENT_FLUSH_DONE, .length = sizeof(ev) },
+			.user_data = w->user_data,
+			.gpu_timestamp = now,
+		};
+
+		cds_list_del(&w->link);
+		gp_event_send(&w->event, &ev);
+		free(w);
+	}
+}
+
+/* The GPU interrupt: acknowledge what is pending, act on it, re-arm the line. */
+static void mali_csf_irq(const struct gp_registered_device *rdev, void *data, unsigned int line)
+{
+	struct mali_csf_data *mali = data;
+	uint32_t stat = mali_read(mali->backend, MALI_GPU_INT_STAT);
+
+	if (stat == UINT32_MAX)
+		return;		/* the device is gone; revoke will follow */
+	mali_write(mali->backend, MALI_GPU_INT_CLEAR, stat);
+	if (stat & MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED)
+		mali_csf_flush_done(mali);
+	gp_backend_irq_unmask(mali->backend, line);
 }
 
 int mali_csf_query_sizes(uint32_t type, uint32_t *kern_size, uint32_t *min_size)
@@ -324,6 +445,8 @@ static int mali_csf_dev_query(const struct gp_registered_device *rdev, void *dat
 static const struct gp_ioctl_desc mali_csf_ioctls[] = {
 	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_DEV_QUERY, mali_csf_dev_query,
 			 mali_csf_dev_query_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES, mali_csf_flush_caches, NULL,
+			 GP_DRM_RENDER_ALLOW),
 };
 
 const struct gp_driver gp_mali_csf_driver = {
@@ -341,5 +464,6 @@ const struct gp_driver gp_mali_csf_driver = {
 	.num_ioctls = sizeof(mali_csf_ioctls) / sizeof(mali_csf_ioctls[0]),
 	.data_size = sizeof(struct mali_csf_data),
 	.probe = mali_csf_probe,
+	.irq = mali_csf_irq,
 	.release = mali_csf_release,
 };

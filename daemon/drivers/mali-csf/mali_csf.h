@@ -7,7 +7,10 @@
 #define GP_MALI_CSF_H
 
 #include <gpu-proto/gpu_proto_drm.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <urcu/list.h>
 
 struct gp_backend;
 
@@ -24,6 +27,16 @@ struct mali_csf_data {
 	struct gp_backend *backend;		/* owned: the MMIO binding */
 	struct gpu_proto_mali_gpu_info gpu_info;	/* read at probe */
 	uint64_t timestamp_frequency;		/* Hz */
+
+	/*
+	 * FLUSH_CACHES requests.  @flush_running: completed by the interrupt
+	 * of the flush in progress; @flush_queued: arrived after it started,
+	 * so they need a flush of their own, issued when it completes.
+	 */
+	pthread_mutex_t flush_lock;
+	bool flush_in_progress;
+	struct cds_list_head flush_running;
+	struct cds_list_head flush_queued;
 };
 
 /*
