@@ -2,23 +2,35 @@
 /*
  * gpu-protod: a user-space DRM-like GPU device daemon.
  *
- * This build has no client-facing transport yet (the CUSE frontend is the
- * next layer).  What it can do is the whole bring-up below it: open a
- * backend, probe the driver into a registration, answer the core and driver
- * queries through the dispatcher, then revoke, as a hot-unbind would.  That
- * is --dry-run.
+ * Threads: this one runs the control plane (a libevent loop: signals, the
+ * control socket, interrupt and removal fds, CUSE start-up); the CUSE
+ * frontend runs libfuse's workers, which serve clients; backends may run
+ * their own (the mock's timer).  Every bind, unbind and interrupt happens
+ * here, so they are ordered without further locking.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <gpu-proto/gpu_proto_drm.h>
 
 #include "backend.h"
+#include "binding.h"
+#include "control.h"
+#include "cuse.h"
 #include "drivers.h"
 #include "file.h"
 #include "inproc.h"
@@ -27,12 +39,45 @@
 #include "registration.h"
 
 #define GP_VERSION_STRING "0.1.0"
+#define GP_EXIT_USAGE 2
+
+/* How long the node may take to appear after CUSE_INIT was answered. */
+#define GP_NODE_WAIT_MS 2000
+#define GP_NODE_POLL_MS 10
 
 struct gp_options {
 	const char *backend;
 	const char *driver;
+	const char *devname;
+	const char *control;
 	const char *mock_options;
+	unsigned int threads;
+	enum gp_node_type node;
+	bool foreground;
 	bool dry_run;
+};
+
+struct gp_daemon {
+	struct gp_options opt;
+	struct event_base *base;
+	struct gp_binding *binding;
+	struct gp_cuse *cuse;
+	struct gp_control *control;
+	struct event *signals[3];
+
+	struct event *irq_ev[4];
+	unsigned int n_irq;
+	struct event *removal_ev;
+
+	/* Worker/loop threads hand CUSE start-up and session end to us through these. */
+	int init_efd, ended_efd;
+	struct event *init_ev, *ended_ev, *node_timer;
+	unsigned int node_waited_ms;
+	int session_error;
+
+	int ready_fd;			/* to the waiting parent when daemonizing, else -1 */
+	bool ready, stopping;
+	int exit_code;
 };
 
 static void gp_usage(FILE *out)
@@ -40,23 +85,29 @@ static void gp_usage(FILE *out)
 	fprintf(out,
 		"Usage: gpu-protod [OPTIONS]\n"
 		"\n"
-		"User-space DRM-like GPU device daemon.\n"
+		"User-space DRM-like GPU device daemon: serves /dev/NAME through CUSE.\n"
 		"\n"
 		"Options:\n"
 		"  -b, --backend=NAME       how registers are reached: mock (default: mock)\n"
 		"  -d, --driver=NAME        chip personality: mali-csf (default: mali-csf)\n"
+		"  -n, --devname=NAME       CUSE device name, creates /dev/NAME (default: gpu-proto)\n"
+		"  -t, --threads=N          maximum libfuse worker threads, 1-64 (default: 4)\n"
+		"  -f, --foreground         stay in the foreground (without it, fork once\n"
+		"                           /dev/NAME exists)\n"
+		"  -c, --control=PATH       control socket (default: " GP_CONTROL_DEFAULT_PATH ")\n"
+		"      --node=TYPE          render or primary: permission semantics (default: render)\n"
 		"      --mock-options=OPTS  mock model and fault injection, comma-separated:\n"
-		"                           reset-delay-us=N, l2-power-delay-us=N,\n"
+		"                           reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N,\n"
 		"                           access-delay-ns=N, timestamp-start=N,\n"
 		"                           reset-never-completes, l2-never-ready\n"
 		"      --dry-run            probe, answer VERSION/GET_CAP/DEV_QUERY in-process,\n"
-		"                           print the results, revoke and exit\n"
+		"                           print the results, revoke and exit (no node)\n"
 		"      --log-level=LEVEL    err, warning, notice, info or debug (default: info)\n"
 		"  -h, --help               show this help and exit\n"
 		"      --version            show the version and exit\n"
 		"\n"
-		"This version has no client transport: /dev/gpu-proto is not created yet,\n"
-		"so --dry-run is the only mode that runs.\n");
+		"Needs /dev/cuse (modprobe cuse).  SIGTERM/SIGINT revoke the device and exit.\n"
+		"See gpu-protod(8).\n");
 }
 
 static int gp_parse_log_level(const char *s)
@@ -72,13 +123,31 @@ static int gp_parse_log_level(const char *s)
 	return -EINVAL;
 }
 
+static int gp_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
 /* 0 to run, 1 to exit successfully (--help, --version), -EINVAL on bad usage. */
 static int gp_parse_args(int argc, char **argv, struct gp_options *o)
 {
-	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION };
+	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "driver", required_argument, NULL, 'd' },
+		{ "devname", required_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "node", required_argument, NULL, OPT_NODE },
 		{ "mock-options", required_argument, NULL, OPT_MOCK },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -88,14 +157,39 @@ static int gp_parse_args(int argc, char **argv, struct gp_options *o)
 	};
 	int c, level;
 
-	*o = (struct gp_options){ .backend = "mock", .driver = "mali-csf" };
-	while ((c = getopt_long(argc, argv, "b:d:h", longopts, NULL)) != -1) {
+	*o = (struct gp_options){
+		.backend = "mock", .driver = "mali-csf", .devname = "gpu-proto",
+		.control = GP_CONTROL_DEFAULT_PATH, .threads = 4, .node = GP_NODE_RENDER,
+	};
+	while ((c = getopt_long(argc, argv, "b:d:n:t:fc:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o->backend = optarg;
 			break;
 		case 'd':
 			o->driver = optarg;
+			break;
+		case 'n':
+			o->devname = optarg;
+			break;
+		case 't':
+			if (gp_parse_uint(optarg, 1, 64, &o->threads) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL, "--threads=%s: expected 1 to 64", optarg);
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'c':
+			o->control = optarg;
+			break;
+		case OPT_NODE:
+			if (strcmp(optarg, "render") == 0)
+				o->node = GP_NODE_RENDER;
+			else if (strcmp(optarg, "primary") == 0)
+				o->node = GP_NODE_PRIMARY;
+			else
+				return gp_log_errno(LOG_ERR, EINVAL, "--node=%s: expected render or primary",
+						    optarg);
 			break;
 		case OPT_MOCK:
 			o->mock_options = optarg;
@@ -106,7 +200,9 @@ static int gp_parse_args(int argc, char **argv, struct gp_options *o)
 		case OPT_LOG_LEVEL:
 			level = gp_parse_log_level(optarg);
 			if (level < 0)
-				return gp_log_errno(LOG_ERR, EINVAL, "--log-level=%s: unknown level", optarg);
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--log-level=%s: expected err, warning, notice, info or debug",
+						    optarg);
 			gp_log_set_max_level(level);
 			break;
 		case 'h':
@@ -125,27 +221,29 @@ static int gp_parse_args(int argc, char **argv, struct gp_options *o)
 	return 0;
 }
 
-static int gp_open_backend(const struct gp_options *o, struct gp_backend **out)
+static int gp_binding_config_from_options(const struct gp_options *o, struct gp_binding_config *cfg)
 {
-	struct gp_mock_config cfg;
 	char err[256] = "";
 	int r;
 
+	*cfg = (struct gp_binding_config){ .driver_name = o->driver, .backend_name = o->backend };
+	cfg->driver = gp_driver_find(o->driver);
+	if (!cfg->driver)
+		return gp_log_errno(LOG_ERR, EINVAL, "--driver=%s: unknown driver (known: mali-csf)",
+				    o->driver);
 	if (strcmp(o->backend, "mock") != 0)
 		return gp_log_errno(LOG_ERR, EINVAL,
 				    "--backend=%s: unknown backend (this version supports: mock)",
 				    o->backend);
-	gp_mock_config_init(&cfg);
-	r = gp_mock_config_parse(&cfg, o->mock_options, err, sizeof(err));
+	gp_mock_config_init(&cfg->mock);
+	r = gp_mock_config_parse(&cfg->mock, o->mock_options, err, sizeof(err));
 	if (r < 0)
 		return gp_log_errno(LOG_ERR, r, "--mock-options: %s", err);
-	r = gp_mock_open(&cfg, out);
-	if (r < 0)
-		return gp_log_errno(LOG_ERR, r, "mock backend: cannot open");
 	return 0;
 }
 
-/* Issue the queries a client would, through the real dispatcher. */
+/* --- --dry-run: the bring-up without a node --- */
+
 static int gp_dry_run_queries(struct gp_device *dev)
 {
 	const struct gp_caller caller = { .uid = getuid(), .gid = getgid(), .pid = getpid() };
@@ -178,7 +276,6 @@ static int gp_dry_run_queries(struct gp_device *dev)
 		gp_log_errno(LOG_ERR, r, "open");
 		goto out;
 	}
-
 	r = gp_inproc_ioctl(c, file, GPU_PROTO_IOCTL_VERSION, (uintptr_t)&v);
 	if (r < 0) {
 		gp_log_errno(LOG_ERR, r, "VERSION");
@@ -226,46 +323,396 @@ out:
 	return r;
 }
 
-int main(int argc, char **argv)
+static int gp_dry_run(const struct gp_options *o)
 {
-	struct gp_registration *reg = NULL;
-	struct gp_backend *be = NULL;
-	const struct gp_driver *driver;
-	struct gp_options o;
-	char unique[sizeof(be->bus_id)];
+	struct gp_binding_config cfg;
+	struct gp_binding *b = NULL;
+	struct gp_binding_fds fds;
+	struct gp_device *dev;
 	int r;
 
-	r = gp_parse_args(argc, argv, &o);
-	if (r != 0)
-		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-
-	driver = gp_driver_find(o.driver);
-	if (!driver) {
-		gp_log_errno(LOG_ERR, EINVAL, "--driver=%s: unknown driver (known: mali-csf)", o.driver);
-		return EXIT_FAILURE;
-	}
-	if (!o.dry_run) {
-		gp_log_error("this version has no client transport (the CUSE frontend is not built yet); "
-			     "run with --dry-run");
-		return EXIT_FAILURE;
-	}
-
-	r = gp_open_backend(&o, &be);
+	r = gp_binding_config_from_options(o, &cfg);
 	if (r < 0)
+		return r;
+	r = gp_binding_new(&cfg, &b);
+	if (r < 0)
+		return r;
+	r = gp_binding_bind(b, &fds);
+	if (r == 0) {
+		dev = gp_binding_current_device(b);
+		r = gp_dry_run_queries(dev);
+		gp_device_put(&dev);
+	}
+	/* The same path a hot-unbind takes. */
+	gp_binding_free(&b);
+	return r;
+}
+
+/* --- the control plane --- */
+
+static void gp_daemon_unwatch(struct gp_daemon *d)
+{
+	for (unsigned int i = 0; i < d->n_irq; i++)
+		event_free(d->irq_ev[i]);
+	d->n_irq = 0;
+	if (d->removal_ev)
+		event_free(d->removal_ev);
+	d->removal_ev = NULL;
+}
+
+/* The hot-unbind path, whoever asked: stop watching the fds first, then revoke. */
+static int gp_daemon_unbind(struct gp_daemon *d)
+{
+	gp_daemon_unwatch(d);
+	return gp_binding_unbind(d->binding);
+}
+
+static void gp_daemon_irq(evutil_socket_t fd, short what, void *arg)
+{
+	struct gp_daemon *d = arg;
+	struct gp_device *dev;
+	uint64_t count;
+	unsigned int line;
+
+	for (line = 0; line < d->n_irq; line++)
+		if (event_get_fd(d->irq_ev[line]) == fd)
+			break;
+	if (read(fd, &count, sizeof(count)) != sizeof(count))
+		return;		/* spurious wake-up: nothing pending */
+	dev = gp_binding_current_device(d->binding);
+	if (dev) {
+		gp_device_handle_irq(dev, line);
+		gp_device_put(&dev);
+	}
+}
+
+static void gp_daemon_removed(evutil_socket_t fd, short what, void *arg)
+{
+	struct gp_daemon *d = arg;
+
+	gp_log_warning("%s: the device was removed from the bus: revoking", d->opt.driver);
+	gp_daemon_unbind(d);
+}
+
+static int gp_daemon_bind(struct gp_daemon *d)
+{
+	struct gp_binding_fds fds;
+	int r;
+
+	r = gp_binding_bind(d->binding, &fds);
+	if (r < 0)
+		return r;
+	for (unsigned int i = 0; i < fds.num_irqs; i++)
+		d->irq_ev[d->n_irq++] = event_new(d->base, fds.irq_fds[i], EV_READ | EV_PERSIST,
+						  gp_daemon_irq, d);
+	if (fds.removal_fd >= 0)
+		d->removal_ev = event_new(d->base, fds.removal_fd, EV_READ, gp_daemon_removed, d);
+	for (unsigned int i = 0; i < d->n_irq; i++)
+		if (!d->irq_ev[i] || event_add(d->irq_ev[i], NULL) < 0)
+			goto fail;
+	if (d->removal_ev && event_add(d->removal_ev, NULL) < 0)
+		goto fail;
+	return 0;
+fail:
+	gp_daemon_unbind(d);
+	return gp_log_errno(LOG_ERR, ENOMEM, "cannot watch the device's interrupts");
+}
+
+static void gp_daemon_shutdown(struct gp_daemon *d, int exit_code)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->exit_code = exit_code;
+	sd_notify(0, "STOPPING=1\nSTATUS=Stopping: revoking the device");
+	/* Revoke first: in-flight ioctls finish, blocked readers get ENODEV. */
+	gp_daemon_unbind(d);
+	event_base_loopexit(d->base, NULL);
+}
+
+static void gp_daemon_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct gp_daemon *d = arg;
+
+	gp_log_info("%s: shutting down", strsignal((int)sig));
+	gp_daemon_shutdown(d, EXIT_SUCCESS);
+}
+
+static void gp_daemon_report_ready(struct gp_daemon *d, int error)
+{
+	char status = error ? 1 : 0;
+
+	if (d->ready_fd < 0)
+		return;
+	if (write(d->ready_fd, &status, 1) != 1)
+		gp_log_warning("cannot tell the parent process we are ready");
+	close(d->ready_fd);
+	d->ready_fd = -1;
+}
+
+static void gp_daemon_node_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct gp_daemon *d = arg;
+	const struct timeval step = { .tv_usec = GP_NODE_POLL_MS * 1000 };
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/dev/%s", d->opt.devname);
+	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
+		d->ready = true;
+		gp_log_info("serving %s (char %u:%u)", path, major(st.st_rdev), minor(st.st_rdev));
+		sd_notifyf(0, "READY=1\nSTATUS=Serving %s (%s on %s)", path, d->opt.driver,
+			   d->opt.backend);
+		gp_daemon_report_ready(d, 0);
+		return;
+	}
+	d->node_waited_ms += GP_NODE_POLL_MS;
+	if (d->node_waited_ms >= GP_NODE_WAIT_MS || d->session_error) {
+		/* The kernel refuses a name that is taken and says so only in its log. */
+		gp_log_error("%s did not appear after CUSE_INIT (is the name already taken by "
+			     "another device? see dmesg)", path);
+		gp_daemon_report_ready(d, 1);
+		gp_daemon_shutdown(d, EXIT_FAILURE);
+		return;
+	}
+	evtimer_add(d->node_timer, &step);
+}
+
+static void gp_daemon_init_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct gp_daemon *d = arg;
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) != sizeof(v) || d->ready)
+		return;
+	gp_daemon_node_check(-1, 0, d);
+}
+
+static void gp_daemon_session_ended(evutil_socket_t fd, short what, void *arg)
+{
+	struct gp_daemon *d = arg;
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) != sizeof(v))
+		return;
+	if (!d->ready) {
+		/* The node check reports the failure. */
+		d->session_error = 1;
+		return;
+	}
+	gp_log_errno(LOG_ERR, d->session_error ? d->session_error : EIO,
+		     "the CUSE session ended (aborted through /sys/class/cuse or /dev/cuse failed)");
+	gp_daemon_shutdown(d, EXIT_FAILURE);
+}
+
+/* From CUSE worker and loop threads: hand over to the control plane. */
+static struct gp_device *gp_daemon_cuse_device(void *ctx)
+{
+	struct gp_daemon *d = ctx;
+
+	return gp_binding_current_device(d->binding);
+}
+
+static void gp_daemon_cuse_init_done(void *ctx)
+{
+	struct gp_daemon *d = ctx;
+	uint64_t one = 1;
+
+	if (write(d->init_efd, &one, sizeof(one)) != sizeof(one))
+		gp_log_warning("cannot signal CUSE start-up");
+}
+
+static void gp_daemon_cuse_ended(void *ctx, int error)
+{
+	struct gp_daemon *d = ctx;
+	uint64_t one = 1;
+
+	d->session_error = error < 0 ? -error : error;
+	if (write(d->ended_efd, &one, sizeof(one)) != sizeof(one))
+		gp_log_warning("cannot signal the end of the CUSE session");
+}
+
+static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply, char *msg,
+			     size_t msglen)
+{
+	struct gp_daemon *d = ctx;
+	struct gp_binding_status st;
+	struct gp_cuse_stats cs = { 0 };
+	int r;
+
+	if (strcmp(cmd, "status") == 0) {
+		gp_binding_get_status(d->binding, &st);
+		if (d->cuse)
+			gp_cuse_get_stats(d->cuse, &cs);
+		evbuffer_add_printf(reply,
+				    "device=/dev/%s\ndriver=%s\nbackend=%s\nstate=%s\n"
+				    "serial=%" PRIu64 "\nunique=%s\nopen_files=%" PRIu64 "\n"
+				    "device_open_files=%u\nbinds=%u\nunbinds=%u\nopens=%" PRIu64 "\n"
+				    "ioctls=%" PRIu64 "\nioctl_round_trips=%" PRIu64 "\n"
+				    "round_trips_per_ioctl=%.2f\nreads=%" PRIu64 "\nreads_parked=%" PRIu64
+				    "\npolls=%" PRIu64 "\n",
+				    d->opt.devname, d->opt.driver, d->opt.backend,
+				    st.bound ? "bound" : "unbound", st.serial, st.unique, cs.open_files,
+				    st.open_files, st.binds, st.unbinds, cs.opens, cs.ioctls,
+				    cs.ioctl_round_trips,
+				    cs.ioctls ? (double)cs.ioctl_round_trips / (double)cs.ioctls : 0.0,
+				    cs.reads, cs.reads_parked, cs.polls);
+		return 0;
+	}
+	if (strcmp(cmd, "unbind") == 0) {
+		r = gp_daemon_unbind(d);
+		if (r == -EALREADY)
+			snprintf(msg, msglen, "no device is bound");
+		else if (r == 0)
+			evbuffer_add_printf(reply, "state=unbound\n");
+		return r;
+	}
+	if (strcmp(cmd, "bind") == 0) {
+		r = gp_daemon_bind(d);
+		if (r == -EBUSY) {
+			snprintf(msg, msglen, "a device is already bound; unbind first");
+		} else if (r < 0) {
+			snprintf(msg, msglen, "probe failed: %s", strerror(-r));
+		} else {
+			gp_binding_get_status(d->binding, &st);
+			evbuffer_add_printf(reply, "state=bound\nserial=%" PRIu64 "\n", st.serial);
+		}
+		return r;
+	}
+	snprintf(msg, msglen, "unknown command '%.64s' (status, unbind, bind)", cmd);
+	return -EINVAL;
+}
+
+static int gp_daemon_setup(struct gp_daemon *d)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct gp_binding_config bcfg;
+	struct gp_cuse_config ccfg = {
+		.devname = d->opt.devname, .max_threads = d->opt.threads, .node = d->opt.node,
+		.current_device = gp_daemon_cuse_device, .init_done = gp_daemon_cuse_init_done,
+		.session_ended = gp_daemon_cuse_ended, .ctx = d,
+	};
+	int r;
+
+	d->base = event_base_new();
+	if (!d->base)
+		return gp_log_errno(LOG_ERR, ENOMEM, "libevent: cannot create the event loop");
+	signal(SIGPIPE, SIG_IGN);
+	for (unsigned int i = 0; i < 3; i++) {
+		d->signals[i] = evsignal_new(d->base, sigs[i], gp_daemon_signal, d);
+		if (!d->signals[i] || evsignal_add(d->signals[i], NULL) < 0)
+			return gp_log_errno(LOG_ERR, ENOMEM, "libevent: cannot watch signals");
+	}
+
+	d->init_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->ended_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->init_efd < 0 || d->ended_efd < 0)
+		return gp_log_errno(LOG_ERR, errno, "eventfd");
+	d->init_ev = event_new(d->base, d->init_efd, EV_READ | EV_PERSIST, gp_daemon_init_done, d);
+	d->ended_ev = event_new(d->base, d->ended_efd, EV_READ | EV_PERSIST, gp_daemon_session_ended, d);
+	d->node_timer = evtimer_new(d->base, gp_daemon_node_check, d);
+	if (!d->init_ev || !d->ended_ev || !d->node_timer || event_add(d->init_ev, NULL) < 0 ||
+	    event_add(d->ended_ev, NULL) < 0)
+		return gp_log_errno(LOG_ERR, ENOMEM, "libevent: cannot watch CUSE start-up");
+
+	r = gp_binding_config_from_options(&d->opt, &bcfg);
+	if (r < 0)
+		return r;
+	r = gp_binding_new(&bcfg, &d->binding);
+	if (r < 0)
+		return r;
+	r = gp_daemon_bind(d);
+	if (r < 0)
+		return r;
+	r = gp_control_new(d->base, d->opt.control, gp_daemon_control, d, &d->control);
+	if (r < 0)
+		return r;
+	r = gp_cuse_new(&ccfg, &d->cuse);
+	if (r < 0)
+		return r;
+	return gp_cuse_start(d->cuse);
+}
+
+static void gp_daemon_teardown(struct gp_daemon *d)
+{
+	gp_daemon_unwatch(d);
+	if (d->binding)
+		gp_binding_unbind(d->binding);
+	/* After revoke: parked reads are answered, the node goes with the session. */
+	gp_cuse_free(&d->cuse);
+	gp_control_free(&d->control);
+	gp_binding_free(&d->binding);
+	for (unsigned int i = 0; i < 3; i++)
+		if (d->signals[i])
+			event_free(d->signals[i]);
+	if (d->init_ev)
+		event_free(d->init_ev);
+	if (d->ended_ev)
+		event_free(d->ended_ev);
+	if (d->node_timer)
+		event_free(d->node_timer);
+	if (d->init_efd >= 0)
+		close(d->init_efd);
+	if (d->ended_efd >= 0)
+		close(d->ended_efd);
+	if (d->base)
+		event_base_free(d->base);
+}
+
+/*
+ * Without --foreground: fork before any thread exists; the parent waits
+ * until the child reports the node ready (exit 0) or failed (exit 1), so
+ * "gpu-protod && use /dev/gpu-proto" works.
+ */
+static int gp_daemonize(int *ready_fd)
+{
+	int fds[2];
+	pid_t pid;
+	char status;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return gp_log_errno(LOG_ERR, errno, "pipe");
+	pid = fork();
+	if (pid < 0)
+		return gp_log_errno(LOG_ERR, errno, "fork");
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &status, 1) != 1)
+			status = 1;	/* the child died before it was ready */
+		_exit(status ? EXIT_FAILURE : EXIT_SUCCESS);
+	}
+	close(fds[0]);
+	setsid();
+	if (chdir("/") < 0)
+		return gp_log_errno(LOG_ERR, errno, "chdir /");
+	*ready_fd = fds[1];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct gp_daemon d = { .init_efd = -1, .ended_efd = -1, .ready_fd = -1 };
+	int r;
+
+	r = gp_parse_args(argc, argv, &d.opt);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : GP_EXIT_USAGE;
+	if (d.opt.dry_run)
+		return gp_dry_run(&d.opt) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+	if (!d.opt.foreground && gp_daemonize(&d.ready_fd) < 0)
 		return EXIT_FAILURE;
-	snprintf(unique, sizeof(unique), "%s", be->bus_id);
-	r = gp_driver_bind(driver, &be, unique, &reg);
+
+	d.exit_code = EXIT_SUCCESS;
+	r = gp_daemon_setup(&d);
 	if (r < 0) {
-		gp_log_errno(LOG_ERR, r, "%s: probe of %s failed", o.driver, unique);
-		gp_backend_release(&be);
+		gp_daemon_report_ready(&d, 1);
+		gp_daemon_teardown(&d);
 		return EXIT_FAILURE;
 	}
-	gp_log_info("%s: bound to %s (%s backend)", o.driver, unique, o.backend);
-
-	r = gp_dry_run_queries(gp_registration_device(reg));
-
-	/* The same path a hot-unbind takes. */
-	gp_registration_free(&reg);
-	gp_log_info("%s: revoked and released", o.driver);
-	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	event_base_dispatch(d.base);
+	gp_daemon_teardown(&d);
+	if (d.ready_fd >= 0)
+		gp_daemon_report_ready(&d, 1);
+	return d.exit_code;
 }

@@ -59,6 +59,7 @@ int gp_device_new(const struct gp_driver *driver, const char *unique,
 	dev->serial = atomic_fetch_add(&gp_device_serials, 1) + 1;
 	atomic_init(&dev->unplugged, false);
 	pthread_mutex_init(&dev->lock, NULL);
+	pthread_cond_init(&dev->notify_done, NULL);
 	CDS_INIT_LIST_HEAD(&dev->files);
 
 	*out = (struct gp_unregistered_device *)dev;
@@ -72,6 +73,7 @@ static void gp_device_release(struct urcu_ref *ref)
 	/* The registration released the data before dropping its reference. */
 	assert(!atomic_load(&dev->data));
 	assert(cds_list_empty(&dev->files));
+	pthread_cond_destroy(&dev->notify_done);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev->unique);
 	free(dev);

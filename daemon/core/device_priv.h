@@ -46,6 +46,7 @@ struct gp_device {
 	 * re-enter the core.
 	 */
 	pthread_mutex_t lock;
+	pthread_cond_t notify_done;	/* a file's last in-flight notify returned */
 	struct cds_list_head files;
 	unsigned int open_files;
 };

@@ -102,6 +102,8 @@ void gp_file_close(struct gp_file **pfile)
 	pthread_mutex_lock(&dev->lock);
 	file->closed = true;
 	file->notify = NULL;
+	while (file->notifying)
+		pthread_cond_wait(&dev->notify_done, &dev->lock);
 	cds_list_del(&file->link);
 	dev->open_files--;
 	cds_list_for_each_entry_safe(e, tmp, &file->events, link) {
@@ -121,9 +123,16 @@ static void gp_file_notify(struct gp_file *file)
 	pthread_mutex_lock(&file->dev->lock);
 	notify = file->notify;
 	ctx = file->notify_ctx;
-	pthread_mutex_unlock(&file->dev->lock);
 	if (notify)
-		notify(file, ctx);
+		file->notifying++;
+	pthread_mutex_unlock(&file->dev->lock);
+	if (!notify)
+		return;
+	notify(file, ctx);
+	pthread_mutex_lock(&file->dev->lock);
+	if (--file->notifying == 0)
+		pthread_cond_broadcast(&file->dev->notify_done);
+	pthread_mutex_unlock(&file->dev->lock);
 }
 
 void gp_device_wake_files(struct gp_device *dev)

@@ -62,6 +62,7 @@ struct gp_file {
 	bool closed;
 	gp_file_notify_t notify;
 	void *notify_ctx;
+	unsigned int notifying;		/* notify calls in flight */
 };
 
 /**
@@ -86,6 +87,10 @@ void gp_file_set_notify(struct gp_file *file, gp_file_notify_t notify, void *ctx
  * gp_file_close() - close a file: drop its queued events, stop notifying,
  * drop the opener's reference.  Works whether or not the device is still
  * registered.  Clears *@pfile; NULL is a no-op.
+ *
+ * When it returns, no notify call for the file is running or will run, so
+ * the frontend may free the notify context.  Must not be called from the
+ * notify callback itself.
  */
 void gp_file_close(struct gp_file **pfile);
 

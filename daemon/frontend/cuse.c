@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * CUSE frontend.  See cuse.h and docs/architecture.md ("Caller memory and
+ * the retry protocol") for how an ioctl's memory moves.
+ */
+#define FUSE_USE_VERSION 312
+#define _GNU_SOURCE
+
+#include <cuse_lowlevel.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <urcu/list.h>
+
+#include "caller.h"
+#include "cuse.h"
+#include "ioctl.h"
+#include "log.h"
+
+/* Wakes the loop thread out of sem_wait() when the session is to end. */
+#define GP_CUSE_WAKE_SIGNAL SIGUSR2
+
+/* Interrupts that arrived for reads not parked (yet, or any more); bounded. */
+#define GP_CUSE_EARLY_INTERRUPTS 64
+
+/* A blocking read waiting for an event. */
+struct gp_cuse_parked_read {
+	struct cds_list_head link;
+	fuse_req_t req;
+	uint64_t token;			/* names it to the interrupt callback */
+	struct gp_cuse_file *cf;
+	size_t size;
+};
+
+/* Per-open state, fi->fh. */
+struct gp_cuse_file {
+	struct gp_cuse *cuse;
+	struct gp_file *file;		/* the opener's reference */
+	struct fuse_pollhandle *ph;	/* under cuse->lock */
+};
+
+struct gp_cuse {
+	struct gp_cuse_config cfg;
+	char *devname;
+	struct fuse_session *se;
+	pthread_t loop_thread;
+	bool loop_running;
+	atomic_bool stopping;
+
+	/* Parked reads and poll handles of every file. */
+	pthread_mutex_t lock;
+	struct cds_list_head parked;
+	uint64_t next_token;
+	uint64_t early_interrupts[GP_CUSE_EARLY_INTERRUPTS];
+	unsigned int n_early;
+
+	struct {
+		atomic_uint_fast64_t opens, open_files, ioctls, round_trips, reads, parked, polls;
+	} stats;
+};
+
+/* --- caller memory over the retry protocol --- */
+
+/*
+ * One ioctl request's view of caller memory.  The kernel resends the
+ * request with every input range of the last retry concatenated in
+ * in_buf, and scatters our output over the output ranges in order.  The
+ * plan is a pure function of the argument, so each round rebuilds the same
+ * ranges and finds their bytes by position.
+ */
+struct gp_cuse_ioctl {
+	const unsigned char *in_buf;
+	size_t in_bufsz, out_bufsz;
+	struct gp_user_plan plan;	/* accepted: data present */
+	struct gp_user_plan want;	/* to ask for in a retry */
+	unsigned char *out;
+	size_t out_len;
+	bool planned;
+};
+
+static int gp_cuse_user_prepare(void *ctx, const struct gp_user_plan *plan)
+{
+	struct gp_cuse_ioctl *io = ctx;
+	size_t in = 0, out = 0;
+	unsigned char *buf;
+
+	for (unsigned int i = 0; i < plan->count; i++) {
+		if (plan->ranges[i].dir & GP_USER_IN)
+			in += plan->ranges[i].len;
+		if (plan->ranges[i].dir & GP_USER_OUT)
+			out += plan->ranges[i].len;
+	}
+	/* The kernel would refuse the retry with ENOMEM: say so before asking. */
+	if (plan->count > GP_CUSE_MAX_IOV || in > GP_CUSE_MAX_XFER || out > GP_CUSE_MAX_XFER)
+		return -ENOMEM;
+	if (in > io->in_bufsz || out > io->out_bufsz) {
+		io->want = *plan;
+		return -EAGAIN;
+	}
+	buf = realloc(io->out, out ? out : 1);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0, out);
+	io->out = buf;
+	io->out_len = out;
+	io->plan = *plan;
+	io->planned = true;
+	return 0;
+}
+
+/* Where [addr, addr+len) of direction @dir lies in the concatenated buffer. */
+static long gp_cuse_user_offset(const struct gp_user_plan *plan, uint64_t addr, size_t len,
+				uint32_t dir)
+{
+	size_t pos = 0;
+
+	for (unsigned int i = 0; i < plan->count; i++) {
+		const struct gp_user_range *r = &plan->ranges[i];
+
+		if (!(r->dir & dir))
+			continue;
+		if (addr >= r->addr && len <= r->len && addr - r->addr <= r->len - len)
+			return (long)(pos + (addr - r->addr));
+		pos += r->len;
+	}
+	return -1;
+}
+
+static int gp_cuse_user_copy_from(void *ctx, void *dst, uint64_t addr, size_t len)
+{
+	struct gp_cuse_ioctl *io = ctx;
+	long off = io->planned ? gp_cuse_user_offset(&io->plan, addr, len, GP_USER_IN) : -1;
+
+	if (off < 0 || (size_t)off + len > io->in_bufsz)
+		return -EFAULT;
+	memcpy(dst, io->in_buf + off, len);
+	return 0;
+}
+
+static int gp_cuse_user_copy_to(void *ctx, uint64_t addr, const void *src, size_t len)
+{
+	struct gp_cuse_ioctl *io = ctx;
+	long off = io->planned ? gp_cuse_user_offset(&io->plan, addr, len, GP_USER_OUT) : -1;
+
+	if (off < 0 || (size_t)off + len > io->out_len)
+		return -EFAULT;
+	memcpy(io->out + off, src, len);
+	return 0;
+}
+
+static const struct gp_user_ops gp_cuse_user_ops = {
+	.prepare = gp_cuse_user_prepare,
+	.copy_from = gp_cuse_user_copy_from,
+	.copy_to = gp_cuse_user_copy_to,
+};
+
+static void gp_cuse_reply_retry(fuse_req_t req, const struct gp_user_plan *want)
+{
+	struct iovec in[GP_USER_RANGES_MAX], out[GP_USER_RANGES_MAX];
+	size_t n_in = 0, n_out = 0;
+
+	for (unsigned int i = 0; i < want->count; i++) {
+		const struct gp_user_range *r = &want->ranges[i];
+		struct iovec iov = { .iov_base = (void *)(uintptr_t)r->addr, .iov_len = r->len };
+
+		if (r->dir & GP_USER_IN)
+			in[n_in++] = iov;
+		if (r->dir & GP_USER_OUT)
+			out[n_out++] = iov;
+	}
+	fuse_reply_ioctl_retry(req, n_in ? in : NULL, n_in, n_out ? out : NULL, n_out);
+}
+
+static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi,
+			  unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
+{
+	struct gp_cuse_file *cf = (struct gp_cuse_file *)(uintptr_t)fi->fh;
+	struct gp_cuse *cuse = cf->cuse;
+	struct gp_cuse_ioctl io = { .in_buf = in_buf, .in_bufsz = in_bufsz, .out_bufsz = out_bufsz };
+	const struct gp_user user = { .ops = &gp_cuse_user_ops, .ctx = &io };
+	int r, result;
+
+	atomic_fetch_add(&cuse->stats.round_trips, 1);
+	/*
+	 * 32-bit callers: VERSION and GET_UNIQUE have other layouts there and
+	 * nothing translates them, so every compat ioctl is refused the same
+	 * way an unknown ioctl is.
+	 */
+	if (flags & FUSE_IOCTL_COMPAT) {
+		atomic_fetch_add(&cuse->stats.ioctls, 1);
+		fuse_reply_err(req, ENOTTY);
+		return;
+	}
+
+	r = gp_ioctl(cf->file, (unsigned int)cmd, (uint64_t)(uintptr_t)arg, &user, &result);
+	if (r == -EAGAIN) {
+		gp_cuse_reply_retry(req, &io.want);
+	} else {
+		atomic_fetch_add(&cuse->stats.ioctls, 1);
+		/* The output goes back even with an error result, as drm_ioctl() does. */
+		if (io.planned && io.out_len)
+			fuse_reply_ioctl(req, result, io.out, io.out_len);
+		else if (result < 0)
+			fuse_reply_err(req, -result);
+		else
+			fuse_reply_ioctl(req, result, NULL, 0);
+	}
+	free(io.out);
+}
+
+/* --- open / release --- */
+
+static void gp_cuse_file_notify(struct gp_file *file, void *ctx);
+
+static void gp_cuse_open(fuse_req_t req, struct fuse_file_info *fi)
+{
+	struct gp_cuse *cuse = fuse_req_userdata(req);
+	const struct fuse_ctx *fctx = fuse_req_ctx(req);
+	struct gp_device *dev;
+	struct gp_cuse_file *cf;
+	struct gp_caller caller;
+	int r;
+
+	dev = cuse->cfg.current_device(cuse->cfg.ctx);
+	if (!dev) {
+		fuse_reply_err(req, ENODEV);
+		return;
+	}
+	cf = calloc(1, sizeof(*cf));
+	if (!cf) {
+		gp_device_put(&dev);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	cf->cuse = cuse;
+	gp_caller_from_pid(fctx->pid, fctx->uid, fctx->gid, &caller);
+	r = gp_file_open(dev, &caller, cuse->cfg.node, &cf->file);
+	gp_device_put(&dev);
+	if (r < 0) {
+		free(cf);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	gp_file_set_notify(cf->file, gp_cuse_file_notify, cf);
+	fi->fh = (uintptr_t)cf;
+	fi->nonseekable = 1;
+	fi->direct_io = 1;
+	atomic_fetch_add(&cuse->stats.opens, 1);
+	atomic_fetch_add(&cuse->stats.open_files, 1);
+	if (fuse_reply_open(req, fi) != 0) {
+		/* The opener is gone: no release will come for this file. */
+		gp_file_close(&cf->file);
+		atomic_fetch_sub(&cuse->stats.open_files, 1);
+		free(cf);
+	}
+}
+
+static void gp_cuse_release(fuse_req_t req, struct fuse_file_info *fi)
+{
+	struct gp_cuse_file *cf = (struct gp_cuse_file *)(uintptr_t)fi->fh;
+	struct gp_cuse *cuse = cf->cuse;
+
+	/* After this no notify runs, so cf can go. */
+	gp_file_close(&cf->file);
+	pthread_mutex_lock(&cuse->lock);
+	if (cf->ph)
+		fuse_pollhandle_destroy(cf->ph);
+	pthread_mutex_unlock(&cuse->lock);
+	atomic_fetch_sub(&cuse->stats.open_files, 1);
+	free(cf);
+	fuse_reply_err(req, 0);
+}
+
+/* --- read: whole events, parked when none is queued --- */
+
+/* Answer a read with what the queue has; false if it must keep waiting. */
+static bool gp_cuse_read_answer(fuse_req_t req, struct gp_file *file, size_t size)
+{
+	unsigned char buf[GP_FILE_EVENT_SPACE];
+	ssize_t r;
+
+	r = gp_file_read_events(file, buf, size < sizeof(buf) ? size : sizeof(buf));
+	if (r == -EAGAIN)
+		return false;
+	if (r < 0)
+		fuse_reply_err(req, (int)-r);
+	else
+		fuse_reply_buf(req, (const char *)buf, (size_t)r);
+	return true;
+}
+
+static bool gp_cuse_take_early_interrupt(struct gp_cuse *cuse, uint64_t token)
+{
+	for (unsigned int i = 0; i < cuse->n_early; i++) {
+		if (cuse->early_interrupts[i] == token) {
+			cuse->early_interrupts[i] = cuse->early_interrupts[--cuse->n_early];
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The caller of a parked read was interrupted.  libfuse may call this for a
+ * request we already answered (it raced with an event) or before we parked
+ * it; the token, not a pointer, identifies the read, so neither is a
+ * use-after-free: an unknown token is remembered as an early interrupt.
+ */
+static void gp_cuse_read_interrupted(fuse_req_t req, void *data)
+{
+	struct gp_cuse *cuse = fuse_req_userdata(req);
+	uint64_t token = (uint64_t)(uintptr_t)data;
+	struct gp_cuse_parked_read *p, *found = NULL;
+
+	pthread_mutex_lock(&cuse->lock);
+	cds_list_for_each_entry(p, &cuse->parked, link) {
+		if (p->token == token) {
+			found = p;
+			break;
+		}
+	}
+	if (found) {
+		cds_list_del(&found->link);
+		fuse_reply_err(found->req, EINTR);
+		free(found);
+	} else {
+		if (cuse->n_early == GP_CUSE_EARLY_INTERRUPTS)
+			memmove(cuse->early_interrupts, cuse->early_interrupts + 1,
+				sizeof(cuse->early_interrupts[0]) * --cuse->n_early);
+		cuse->early_interrupts[cuse->n_early++] = token;
+	}
+	pthread_mutex_unlock(&cuse->lock);
+}
+
+static void gp_cuse_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct gp_cuse_file *cf = (struct gp_cuse_file *)(uintptr_t)fi->fh;
+	struct gp_cuse *cuse = cf->cuse;
+	struct gp_cuse_parked_read *p;
+	uint64_t token;
+
+	atomic_fetch_add(&cuse->stats.reads, 1);
+	if (gp_cuse_read_answer(req, cf->file, size))
+		return;
+	if (fi->flags & O_NONBLOCK) {
+		fuse_reply_err(req, EAGAIN);
+		return;
+	}
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&cuse->lock);
+	token = ++cuse->next_token;
+	pthread_mutex_unlock(&cuse->lock);
+
+	/* Registered unlocked: libfuse calls it at once if already interrupted. */
+	fuse_req_interrupt_func(req, gp_cuse_read_interrupted, (void *)(uintptr_t)token);
+
+	pthread_mutex_lock(&cuse->lock);
+	if (gp_cuse_take_early_interrupt(cuse, token)) {
+		fuse_reply_err(req, EINTR);
+		free(p);
+	} else if (gp_cuse_read_answer(req, cf->file, size)) {
+		/* An event (or revoke) came while we were setting up. */
+		free(p);
+	} else {
+		*p = (struct gp_cuse_parked_read){ .req = req, .token = token, .cf = cf, .size = size };
+		cds_list_add_tail(&p->link, &cuse->parked);
+		atomic_fetch_add(&cuse->stats.parked, 1);
+	}
+	pthread_mutex_unlock(&cuse->lock);
+}
+
+/*
+ * The core says the file may be readable or dead: answer its parked reads
+ * and tell the kernel to poll again.
+ */
+static void gp_cuse_file_notify(struct gp_file *file, void *ctx)
+{
+	struct gp_cuse_file *cf = ctx;
+	struct gp_cuse *cuse = cf->cuse;
+	struct gp_cuse_parked_read *p, *tmp;
+
+	pthread_mutex_lock(&cuse->lock);
+	cds_list_for_each_entry_safe(p, tmp, &cuse->parked, link) {
+		if (p->cf != cf)
+			continue;
+		if (!gp_cuse_read_answer(p->req, file, p->size))
+			break;	/* queue drained: later readers keep waiting */
+		cds_list_del(&p->link);
+		free(p);
+	}
+	if (cf->ph) {
+		fuse_lowlevel_notify_poll(cf->ph);
+		fuse_pollhandle_destroy(cf->ph);
+		cf->ph = NULL;
+	}
+	pthread_mutex_unlock(&cuse->lock);
+}
+
+static void gp_cuse_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
+{
+	struct gp_cuse_file *cf = (struct gp_cuse_file *)(uintptr_t)fi->fh;
+	struct gp_cuse *cuse = cf->cuse;
+	unsigned int mask;
+
+	atomic_fetch_add(&cuse->stats.polls, 1);
+	if (ph) {
+		/* Keep the newest handle; the kernel re-polls after a notify. */
+		pthread_mutex_lock(&cuse->lock);
+		if (cf->ph)
+			fuse_pollhandle_destroy(cf->ph);
+		cf->ph = ph;
+		pthread_mutex_unlock(&cuse->lock);
+	}
+	/* Checked after the handle is in place, so no wake-up falls in between. */
+	mask = gp_file_poll(cf->file);
+	fuse_reply_poll(req, mask);
+}
+
+static void gp_cuse_write(fuse_req_t req, const char *buf, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	/* A DRM node is not writable. */
+	fuse_reply_err(req, EINVAL);
+}
+
+static void gp_cuse_init_done(void *userdata)
+{
+	struct gp_cuse *cuse = userdata;
+
+	if (cuse->cfg.init_done)
+		cuse->cfg.init_done(cuse->cfg.ctx);
+}
+
+static const struct cuse_lowlevel_ops gp_cuse_ops = {
+	.init_done = gp_cuse_init_done,
+	.open = gp_cuse_open,
+	.read = gp_cuse_read,
+	.write = gp_cuse_write,
+	.release = gp_cuse_release,
+	.ioctl = gp_cuse_ioctl,
+	.poll = gp_cuse_poll,
+};
+
+/* --- session --- */
+
+int gp_cuse_new(const struct gp_cuse_config *cfg, struct gp_cuse **out)
+{
+	char devname_arg[128], mountpoint[32];
+	const char *dev_info_argv[] = { devname_arg };
+	struct cuse_info ci = {
+		.dev_info_argc = 1,
+		.dev_info_argv = dev_info_argv,
+		.flags = CUSE_UNRESTRICTED_IOCTL,
+	};
+	char *argv[] = { (char *)"gpu-protod", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+	struct gp_cuse *cuse;
+	int fd, r;
+
+	if (!cfg->devname[0] || strchr(cfg->devname, '/') || strlen(cfg->devname) > 64)
+		return gp_log_errno(LOG_ERR, EINVAL, "device name '%s': must be 1-64 characters, no '/'",
+				    cfg->devname);
+	snprintf(devname_arg, sizeof(devname_arg), "DEVNAME=%s", cfg->devname);
+
+	cuse = calloc(1, sizeof(*cuse));
+	if (!cuse)
+		return -ENOMEM;
+	cuse->cfg = *cfg;
+	cuse->devname = strdup(cfg->devname);
+	pthread_mutex_init(&cuse->lock, NULL);
+	CDS_INIT_LIST_HEAD(&cuse->parked);
+	if (!cuse->devname) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	cuse->cfg.devname = cuse->devname;
+
+	/*
+	 * Open /dev/cuse ourselves rather than through cuse_lowlevel_setup():
+	 * that one also installs signal handlers and may daemonize, and the
+	 * daemon's control plane owns both.
+	 */
+	fd = open("/dev/cuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ENOENT || r == -ENODEV || r == -ENXIO)
+			gp_log_errno(LOG_ERR, r, "open /dev/cuse (is the cuse module loaded? modprobe cuse)");
+		else
+			gp_log_errno(LOG_ERR, r, "open /dev/cuse");
+		goto fail;
+	}
+
+	cuse->se = cuse_lowlevel_new(&args, &ci, &gp_cuse_ops, cuse);
+	if (!cuse->se) {
+		close(fd);
+		r = gp_log_errno(LOG_ERR, EIO, "libfuse: cannot create the CUSE session");
+		goto fail;
+	}
+	/* libfuse takes an already open fuse fd as "/dev/fd/N". */
+	snprintf(mountpoint, sizeof(mountpoint), "/dev/fd/%d", fd);
+	if (fuse_session_mount(cuse->se, mountpoint) != 0) {
+		close(fd);
+		r = gp_log_errno(LOG_ERR, EIO, "libfuse: cannot attach /dev/cuse to the session");
+		goto fail;
+	}
+	*out = cuse;
+	return 0;
+
+fail:
+	if (cuse->se)
+		fuse_session_destroy(cuse->se);
+	pthread_mutex_destroy(&cuse->lock);
+	free(cuse->devname);
+	free(cuse);
+	return r;
+}
+
+static void gp_cuse_wake_handler(int sig)
+{
+}
+
+static void *gp_cuse_loop_main(void *arg)
+{
+	struct gp_cuse *cuse = arg;
+	struct fuse_loop_config *lc;
+	int r;
+
+	lc = fuse_loop_cfg_create();
+	if (!lc) {
+		r = -ENOMEM;
+	} else {
+		fuse_loop_cfg_set_max_threads(lc, cuse->cfg.max_threads);
+		/* Keep idle workers: creating threads per burst costs more than they do. */
+		fuse_loop_cfg_set_idle_threads(lc, cuse->cfg.max_threads);
+		r = fuse_session_loop_mt(cuse->se, lc);
+		fuse_loop_cfg_destroy(lc);
+	}
+	if (!atomic_load(&cuse->stopping) && cuse->cfg.session_ended)
+		cuse->cfg.session_ended(cuse->cfg.ctx, r);
+	return NULL;
+}
+
+int gp_cuse_start(struct gp_cuse *cuse)
+{
+	struct sigaction sa = { .sa_handler = gp_cuse_wake_handler };
+	sigset_t mask, old;
+	int r;
+
+	/* No SA_RESTART: the signal must interrupt the loop's sem_wait(). */
+	sigemptyset(&sa.sa_mask);
+	sigaction(GP_CUSE_WAKE_SIGNAL, &sa, NULL);
+
+	/*
+	 * The loop thread and the workers it creates inherit this mask: they
+	 * take only the wake signal; process signals go to the control plane.
+	 */
+	sigfillset(&mask);
+	sigdelset(&mask, GP_CUSE_WAKE_SIGNAL);
+	sigdelset(&mask, SIGSEGV);
+	sigdelset(&mask, SIGBUS);
+	sigdelset(&mask, SIGFPE);
+	sigdelset(&mask, SIGILL);
+	sigdelset(&mask, SIGABRT);
+	pthread_sigmask(SIG_SETMASK, &mask, &old);
+	r = -pthread_create(&cuse->loop_thread, NULL, gp_cuse_loop_main, cuse);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		return gp_log_errno(LOG_ERR, r, "cannot start the CUSE session thread");
+	cuse->loop_running = true;
+	return 0;
+}
+
+void gp_cuse_stop(struct gp_cuse *cuse)
+{
+	struct timespec deadline;
+
+	if (!cuse->loop_running)
+		return;
+	atomic_store(&cuse->stopping, true);
+	fuse_session_exit(cuse->se);
+	/*
+	 * The loop thread sleeps in sem_wait() until a worker finishes; the
+	 * signal interrupts it so it sees the exit flag and cancels the
+	 * workers.  Repeated, because a signal that lands just before the
+	 * sem_wait() would be lost.
+	 */
+	for (;;) {
+		pthread_kill(cuse->loop_thread, GP_CUSE_WAKE_SIGNAL);
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 50 * 1000 * 1000;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(cuse->loop_thread, NULL, &deadline) == 0)
+			break;
+	}
+	cuse->loop_running = false;
+}
+
+void gp_cuse_free(struct gp_cuse **pcuse)
+{
+	struct gp_cuse *cuse = *pcuse;
+	struct gp_cuse_parked_read *p, *tmp;
+
+	if (!cuse)
+		return;
+	gp_cuse_stop(cuse);
+	/* Requests still parked get an answer: every request is answered once. */
+	cds_list_for_each_entry_safe(p, tmp, &cuse->parked, link) {
+		cds_list_del(&p->link);
+		fuse_reply_err(p->req, ENODEV);
+		free(p);
+	}
+	fuse_session_destroy(cuse->se);		/* closes /dev/cuse: the node goes */
+	pthread_mutex_destroy(&cuse->lock);
+	free(cuse->devname);
+	free(cuse);
+	*pcuse = NULL;
+}
+
+void gp_cuse_get_stats(struct gp_cuse *cuse, struct gp_cuse_stats *s)
+{
+	s->opens = atomic_load(&cuse->stats.opens);
+	s->open_files = atomic_load(&cuse->stats.open_files);
+	s->ioctls = atomic_load(&cuse->stats.ioctls);
+	s->ioctl_round_trips = atomic_load(&cuse->stats.round_trips);
+	s->reads = atomic_load(&cuse->stats.reads);
+	s->reads_parked = atomic_load(&cuse->stats.parked);
+	s->polls = atomic_load(&cuse->stats.polls);
+}
