@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gpuproto.h - libgpuproto, the client library of /dev/gpu-proto
+ *
+ * Copyright (c) the gpu-proto authors
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a
+ * copy of this software and associated documentation files (the "Software"),
+ * to deal in the Software without restriction, including without limitation
+ * the rights to use, copy, modify, merge, publish, distribute, sublicense,
+ * and/or sell copies of the Software, and to permit persons to whom the
+ * Software is furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+ * FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+ * DEALINGS IN THE SOFTWARE.
+ */
+
+/*
+ * A small opaque-handle API over the ioctls of <gpu-proto/gpu_proto_drm.h>:
+ * open a device, ask it the DRM core questions (VERSION, GET_UNIQUE,
+ * GET_CAP), the mali-csf queries (DEV_QUERY with its size negotiation) and
+ * read its events one at a time.
+ *
+ * Conventions, for every function below:
+ *  - Errors are returned as a negative errno value, and errno is set to the
+ *    same (positive) value.  On success errno is left as it was.
+ *  - Every function may be called concurrently on the same handle, except
+ *    gpc_close(), which must be the last call on it.
+ *  - Interrupted system calls are restarted; callers never see EINTR.
+ *
+ * Reference: docs/libgpuproto.md.  Link with `pkg-config --cflags --libs
+ * gpuproto`.
+ */
+#ifndef GPU_PROTO_GPUPROTO_H
+#define GPU_PROTO_GPUPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gpu-proto/gpu_proto_drm.h>
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/** GPC_VERSION_MAJOR, _MINOR, _MICRO - version of this header and library. */
+#define GPC_VERSION_MAJOR	0
+#define GPC_VERSION_MINOR	1
+#define GPC_VERSION_MICRO	0
+
+/** GPC_DEFAULT_PATH - the device node gpc_open() opens when given NULL. */
+#define GPC_DEFAULT_PATH	"/dev/gpu-proto"
+
+/**
+ * GPC_OPEN_NONBLOCK - gpc_open() flag: open the device O_NONBLOCK.
+ *
+ * Only raw read(2) calls on gpc_fd() see the difference; gpc_read_event()
+ * takes its own timeout and behaves the same either way.
+ */
+#define GPC_OPEN_NONBLOCK	(1 << 0)
+
+/**
+ * struct gpc_device - an open device; opaque.
+ */
+struct gpc_device;
+
+/**
+ * struct gpc_version - the answer of the VERSION ioctl, from gpc_get_version()
+ * @major: driver interface major (bumped on incompatible change).
+ * @minor: driver interface minor (bumped when features are added).
+ * @patchlevel: patch level, informational.
+ * @name: driver name, NUL-terminated ("panthor" for mali-csf).
+ * @date: driver date, NUL-terminated ("0" on current kernels and gpu-proto).
+ * @desc: one-line description, NUL-terminated.
+ *
+ * Allocated by the library; release with gpc_version_free().
+ */
+struct gpc_version {
+	int major;
+	int minor;
+	int patchlevel;
+	char *name;
+	char *date;
+	char *desc;
+};
+
+/**
+ * struct gpc_mali_gpu_id - the fields of a Mali GPU_ID register
+ * @arch_major: architecture major (10 for Valhall CSF, e.g. Mali-G610).
+ * @arch_minor: architecture minor.
+ * @arch_rev: architecture revision.
+ * @product_major: product major id.
+ * @version_major: the "r" of "r0p0".
+ * @version_minor: the "p" of "r0p0".
+ * @version_status: version status.
+ */
+struct gpc_mali_gpu_id {
+	unsigned int arch_major;
+	unsigned int arch_minor;
+	unsigned int arch_rev;
+	unsigned int product_major;
+	unsigned int version_major;
+	unsigned int version_minor;
+	unsigned int version_status;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Opening and closing                                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * gpc_open() - open a gpu-proto device
+ * @path: device node, or NULL for GPC_DEFAULT_PATH ("/dev/gpu-proto").
+ * @flags: 0 or GPC_OPEN_NONBLOCK.
+ * @out: receives the new handle; set to NULL on failure.
+ *
+ * Opens @path read-write and close-on-exec.
+ *
+ * Return: 0, or -EINVAL (NULL @out, unknown @flags), -ENOMEM, or any error
+ * of open(2) (-ENOENT when the daemon is not running, -EACCES, ...).
+ */
+int gpc_open(const char *path, int flags, struct gpc_device **out);
+
+/**
+ * gpc_open_fd() - wrap an already open device file in a handle
+ * @fd: an open file of a gpu-proto device (or anything that behaves like
+ *	one, such as one end of a socket pair in a test).
+ * @flags: must be 0.
+ * @out: receives the new handle; set to NULL on failure.
+ *
+ * The handle works on a close-on-exec duplicate of @fd; the caller keeps
+ * @fd and still closes it itself.  The duplicate shares the open file
+ * description, so O_NONBLOCK is whatever @fd has.
+ *
+ * Return: 0, or -EINVAL (NULL @out, non-zero @flags), -EBADF (@fd is not
+ * open), -EMFILE, -ENOMEM.
+ */
+int gpc_open_fd(int fd, int flags, struct gpc_device **out);
+
+/**
+ * gpc_close() - close a handle and free it
+ * @dev: the handle, or NULL (nothing happens).
+ *
+ * Must be the last call on @dev: no other thread may be using it.  Events
+ * read from the device but not yet handed out by gpc_read_event() are lost.
+ */
+void gpc_close(struct gpc_device *dev);
+
+/**
+ * gpc_fd() - the file descriptor behind a handle
+ * @dev: the handle.
+ *
+ * For poll(2)/epoll in an event loop: wait for POLLIN, then call
+ * gpc_read_event() with a timeout of 0.  The descriptor stays owned by
+ * @dev; do not close it, and do not read(2) it yourself while also using
+ * gpc_read_event().
+ *
+ * Return: the descriptor, or -EINVAL if @dev is NULL.
+ */
+int gpc_fd(const struct gpc_device *dev);
+
+/* ------------------------------------------------------------------------ */
+/* Raw ioctls                                                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * gpc_ioctl() - issue one ioctl, as libdrm's drmIoctl
+ * @dev: the handle.
+ * @request: the ioctl number, a GPU_PROTO_IOCTL_* value.
+ * @arg: its argument.
+ *
+ * Restarts the call while it fails with EINTR or EAGAIN, as drmIoctl does
+ * (the CUSE transport may ask a caller to come back).
+ *
+ * Return: 0 (more precisely, ioctl(2)'s non-negative result, 0 for every
+ * gpu-proto ioctl), or -errno: the ioctl's own errors (docs/uapi.md),
+ * -EINVAL if @dev is NULL.
+ */
+int gpc_ioctl(struct gpc_device *dev, unsigned long request, void *arg);
+
+/* ------------------------------------------------------------------------ */
+/* DRM core queries                                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * gpc_get_version() - driver name, version, date and description
+ * @dev: the handle.
+ * @out: receives a new struct gpc_version; set to NULL on failure.
+ *
+ * Asks for the string lengths first, then for the strings, as libdrm's
+ * drmGetVersion; if a string grew in between, asks again (a few times).
+ *
+ * Return: 0, or -EINVAL (NULL argument), -ENOMEM, -EAGAIN (the strings kept
+ * changing size), -EPROTO (an absurd length), or the ioctl's errors
+ * (-ENODEV after unplug, ...).
+ */
+int gpc_get_version(struct gpc_device *dev, struct gpc_version **out);
+
+/**
+ * gpc_version_free() - free what gpc_get_version() returned
+ * @version: the structure, or NULL.
+ */
+void gpc_version_free(struct gpc_version *version);
+
+/**
+ * gpc_get_unique() - the device's bus id ("mock", "fb000000.gpu", ...)
+ * @dev: the handle.
+ * @out: receives a NUL-terminated string to free(3); NULL on failure.
+ *
+ * Return: 0, or -EACCES on a render node (gpu-proto's default, as DRM),
+ * -EINVAL, -ENOMEM, -EAGAIN, -EPROTO (as gpc_get_version()), or the
+ * ioctl's errors.
+ */
+int gpc_get_unique(struct gpc_device *dev, char **out);
+
+/**
+ * gpc_get_cap() - read one DRM capability
+ * @dev: the handle.
+ * @cap: a GPU_PROTO_CAP_* number.
+ * @value: receives the value; untouched on failure.
+ *
+ * Return: 0, or -EOPNOTSUPP for a capability the device does not have
+ * (every KMS-only one), -EINVAL (NULL @value), or the ioctl's errors.
+ */
+int gpc_get_cap(struct gpc_device *dev, uint64_t cap, uint64_t *value);
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf personality                                                      */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * gpc_mali_gpu_info() - DEV_QUERY GPU_INFO, whatever the daemon's version
+ * @dev: the handle.
+ * @info: receives the structure as this header defines it.
+ *
+ * Asks the daemon for the size of its structure first and queries with a
+ * buffer large enough for both sides: a newer daemon's extra fields are
+ * dropped, and fields an older daemon does not have read as 0.
+ *
+ * Return: 0, or -EINVAL (NULL @info; or the device is not mali-csf),
+ * -ENOMEM, -EPROTO (an absurd size), or the ioctl's errors.
+ */
+int gpc_mali_gpu_info(struct gpc_device *dev, struct gpu_proto_mali_gpu_info *info);
+
+/**
+ * gpc_mali_timestamp() - DEV_QUERY TIMESTAMP_INFO: frequency and current value
+ * @dev: the handle.
+ * @ts: receives the structure; fields the daemon lacks read as 0.
+ *
+ * Return: as gpc_mali_gpu_info(); -ENODEV also when the GPU vanished during
+ * the read.
+ */
+int gpc_mali_timestamp(struct gpc_device *dev, struct gpu_proto_mali_timestamp_info *ts);
+
+/**
+ * gpc_mali_group_priorities() - DEV_QUERY GROUP_PRIORITIES_INFO
+ * @dev: the handle.
+ * @allowed_mask: receives the mask: bit n set when this caller may create
+ *	groups of priority n (enum gpu_proto_mali_group_priority).
+ *
+ * Return: as gpc_mali_gpu_info().
+ */
+int gpc_mali_group_priorities(struct gpc_device *dev, uint8_t *allowed_mask);
+
+/**
+ * gpc_mali_flush_caches() - start a GPU cache clean+invalidate
+ * @dev: the handle.
+ * @user_data: returned in the completion event.
+ *
+ * Returns as soon as the flush is issued.  Its completion arrives as one
+ * GPU_PROTO_MALI_EVENT_FLUSH_DONE event (struct
+ * gpu_proto_mali_event_flush_done) for gpc_read_event().  This is a
+ * gpu-proto prototyping extension, not a panthor ioctl.
+ *
+ * Return: 0, or -ENOSPC (the file's event queue is full), -EINVAL (the
+ * device is not mali-csf, or has no such extension), or the ioctl's errors.
+ */
+int gpc_mali_flush_caches(struct gpc_device *dev, uint64_t user_data);
+
+/**
+ * gpc_mali_decode_gpu_id() - split a GPU_ID register value into its fields
+ * @gpu_id: gpu_proto_mali_gpu_info.gpu_id.
+ * @out: receives the fields.
+ *
+ * Example: 0xA8670005 (Mali-G610) is arch 10.8 rev 6, product 7, r0p0,
+ * status 5.
+ */
+void gpc_mali_decode_gpu_id(uint32_t gpu_id, struct gpc_mali_gpu_id *out);
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * gpc_read_event() - take the next event, one whole event per call
+ * @dev: the handle.
+ * @buf: receives the event: a struct gpu_proto_event header followed by
+ *	its payload; check the header's type before casting to the type's
+ *	structure.
+ * @size: bytes available at @buf.
+ * @timeout_ms: -1 to wait as long as it takes, 0 to only look, or a
+ *	number of milliseconds to wait at most.
+ *
+ * One read(2) of the device may return several events; the library keeps
+ * the ones not yet handed out and returns them, in order, on the next
+ * calls.  Several threads may wait on the same handle; each event goes to
+ * exactly one of them, whole.  A thread that waits does not hold up
+ * another one's timeout.
+ *
+ * Return: the length of the event copied to @buf (> 0); 0 if none arrived
+ * within @timeout_ms; -EINVAL if @size is smaller than the next event (the
+ * event stays queued for a call with a bigger buffer; 4096 bytes hold any
+ * gpu-proto event) or an argument is invalid; -ENODEV once the device is
+ * unplugged or the daemon is gone; -EPROTO if the device returned a
+ * malformed event; -ENOMEM; or another error of poll(2)/read(2).
+ */
+int gpc_read_event(struct gpc_device *dev, void *buf, size_t size, int timeout_ms);
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* GPU_PROTO_GPUPROTO_H */

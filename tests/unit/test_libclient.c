@@ -1,0 +1,827 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libgpuproto, without a device: ioctls go to a fake daemon behind the
+ * library's test seam (gpuproto-private.h), and events come from a
+ * SOCK_SEQPACKET socket pair, whose reads keep message boundaries the way
+ * the device returns whole events.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gpuproto.h>
+#include "gpuproto-private.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------------ */
+/* A fake daemon answering ioctls with gpu-proto's semantics                 */
+/* ------------------------------------------------------------------------ */
+
+struct fake_daemon {
+	/* Errors to fail the next calls with, in order, before answering. */
+	int transient[8];
+	size_t transient_next;
+	/* Fail every call that gets past the transient errors. */
+	int fail_errno;
+	int calls;
+
+	/* VERSION: name switches to name_later after the first call. */
+	const char *name, *name_later, *date, *desc;
+	bool name_grows_every_call;
+	char grown_name[128];
+	int version_calls;
+
+	const char *unique;
+
+	/* DEV_QUERY: the daemon's structure for query_type. */
+	uint32_t query_type;
+	uint32_t query_size;
+	unsigned char query_data[256];
+	uint32_t query_size_seen;
+
+	struct gpu_proto_mali_flush_caches flush_seen;
+};
+
+/* As the daemon: copy min(cap, len) bytes, never a NUL, always report the length. */
+static void fake_copy_string(char *buf, __kernel_size_t *cap, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (buf && *cap)
+		memcpy(buf, s, len < *cap ? len : *cap);
+	*cap = len;
+}
+
+static int fake_version(struct fake_daemon *f, struct gpu_proto_version *v)
+{
+	const char *name = f->name;
+
+	if (f->name_grows_every_call) {
+		memset(f->grown_name, 'x', sizeof(f->grown_name));
+		f->grown_name[8 + f->version_calls] = '\0';
+		name = f->grown_name;
+	} else if (f->version_calls > 0 && f->name_later) {
+		name = f->name_later;
+	}
+	f->version_calls++;
+	v->version_major = 1;
+	v->version_minor = 2;
+	v->version_patchlevel = 3;
+	fake_copy_string(v->name, &v->name_len, name);
+	fake_copy_string(v->date, &v->date_len, f->date);
+	fake_copy_string(v->desc, &v->desc_len, f->desc);
+	return 0;
+}
+
+static int fake_unique(struct fake_daemon *f, struct gpu_proto_unique *u)
+{
+	size_t len = strlen(f->unique);
+
+	/* All or nothing, as drm_getunique. */
+	if (u->unique_len >= len)
+		memcpy(u->unique, f->unique, len);
+	u->unique_len = len;
+	return 0;
+}
+
+static int fake_dev_query(struct fake_daemon *f, struct gpu_proto_mali_dev_query *q)
+{
+	unsigned char *dst = (unsigned char *)(uintptr_t)q->pointer;
+
+	if (q->type != f->query_type) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!q->pointer) {
+		q->size = f->query_size;
+		return 0;
+	}
+	f->query_size_seen = q->size;
+	memcpy(dst, f->query_data, q->size < f->query_size ? q->size : f->query_size);
+	if (q->size > f->query_size)
+		memset(dst + f->query_size, 0, q->size - f->query_size);
+	return 0;
+}
+
+static int fake_ioctl(void *data, int fd, unsigned long request, void *arg)
+{
+	struct fake_daemon *f = data;
+
+	f->calls++;
+	if (f->transient_next < ARRAY_SIZE(f->transient) && f->transient[f->transient_next]) {
+		errno = f->transient[f->transient_next++];
+		return -1;
+	}
+	if (f->fail_errno) {
+		errno = f->fail_errno;
+		return -1;
+	}
+	switch (request) {
+	case GPU_PROTO_IOCTL_VERSION:
+		return fake_version(f, arg);
+	case GPU_PROTO_IOCTL_GET_UNIQUE:
+		return fake_unique(f, arg);
+	case GPU_PROTO_IOCTL_GET_CAP:
+		((struct gpu_proto_get_cap *)arg)->value = 0x1234;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_DEV_QUERY:
+		return fake_dev_query(f, arg);
+	case GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES:
+		f->flush_seen = *(struct gpu_proto_mali_flush_caches *)arg;
+		return 0;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+static const struct gpc_sys_ops fake_ops = { .ioctl = fake_ioctl };
+
+static struct fake_daemon fake;
+static struct gpc_device *dev;
+static int peer = -1;	/* the daemon's end of the socket pair */
+
+/* Every test gets a handle on one end of a fresh socket pair, with fake ioctls. */
+static void setup(void)
+{
+	int sv[2];
+
+	memset(&fake, 0, sizeof(fake));
+	fake.name = "panthor";
+	fake.date = "0";
+	fake.desc = "gpu-proto mali-csf";
+	fake.unique = "fb000000.gpu";
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(gpc_open_fd(sv[0], 0, &dev), 0);
+	close(sv[0]);	/* the handle holds its own duplicate */
+	peer = sv[1];
+	gpc_private_set_sys_ops(dev, &fake_ops, &fake);
+}
+
+static void teardown(void)
+{
+	gpc_close(dev);
+	dev = NULL;
+	if (peer >= 0)
+		close(peer);
+	peer = -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Opening                                                                   */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(open_of_a_missing_node_is_enoent)
+{
+	struct gpc_device *d = (struct gpc_device *)&d;
+
+	errno = 0;
+	ck_assert_int_eq(gpc_open("/nonexistent/gpu-proto", 0, &d), -ENOENT);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(d);
+}
+END_TEST
+
+START_TEST(open_rejects_unknown_flags)
+{
+	struct gpc_device *d = NULL;
+
+	ck_assert_int_eq(gpc_open("/dev/null", 0x100, &d), -EINVAL);
+	ck_assert_ptr_null(d);
+}
+END_TEST
+
+START_TEST(open_sets_close_on_exec_and_nonblock_on_request)
+{
+	struct gpc_device *d = NULL;
+	int fl;
+
+	ck_assert_int_eq(gpc_open("/dev/null", GPC_OPEN_NONBLOCK, &d), 0);
+	ck_assert(fcntl(gpc_fd(d), F_GETFD) & FD_CLOEXEC);
+	fl = fcntl(gpc_fd(d), F_GETFL);
+	ck_assert(fl & O_NONBLOCK);
+	ck_assert_int_eq(fl & O_ACCMODE, O_RDWR);
+	gpc_close(d);
+}
+END_TEST
+
+START_TEST(open_fd_works_on_a_duplicate_the_caller_keeps_its_fd)
+{
+	struct gpc_device *d = NULL;
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(gpc_open_fd(fd, 0, &d), 0);
+	ck_assert_int_ne(gpc_fd(d), fd);
+	ck_assert(fcntl(gpc_fd(d), F_GETFD) & FD_CLOEXEC);
+	gpc_close(d);
+	ck_assert_int_ne(fcntl(fd, F_GETFD), -1);
+	close(fd);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* ioctl restart and errno                                                   */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(ioctl_is_restarted_on_eintr_and_eagain)
+{
+	uint64_t value = 0;
+
+	fake.transient[0] = EINTR;
+	fake.transient[1] = EAGAIN;
+	fake.transient[2] = EINTR;
+	ck_assert_int_eq(gpc_get_cap(dev, GPU_PROTO_CAP_TIMESTAMP_MONOTONIC, &value), 0);
+	ck_assert_uint_eq(value, 0x1234);
+	ck_assert_int_eq(fake.calls, 4);
+}
+END_TEST
+
+START_TEST(failure_is_returned_negative_and_set_in_errno)
+{
+	uint64_t value = 77;
+
+	fake.fail_errno = EOPNOTSUPP;
+	errno = 0;
+	ck_assert_int_eq(gpc_get_cap(dev, GPU_PROTO_CAP_DUMB_BUFFER, &value), -EOPNOTSUPP);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+	ck_assert_uint_eq(value, 77);	/* untouched on failure */
+}
+END_TEST
+
+START_TEST(success_leaves_errno_alone_even_after_a_restart)
+{
+	uint64_t value;
+
+	fake.transient[0] = EINTR;
+	errno = ENOTUNIQ;
+	ck_assert_int_eq(gpc_get_cap(dev, GPU_PROTO_CAP_PRIME, &value), 0);
+	ck_assert_int_eq(errno, ENOTUNIQ);
+}
+END_TEST
+
+START_TEST(raw_ioctl_returns_negative_errno)
+{
+	struct gpu_proto_get_cap arg = { .capability = 1 };
+
+	fake.fail_errno = ENODEV;
+	errno = 0;
+	ck_assert_int_eq(gpc_ioctl(dev, GPU_PROTO_IOCTL_GET_CAP, &arg), -ENODEV);
+	ck_assert_int_eq(errno, ENODEV);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* VERSION and GET_UNIQUE: two passes                                        */
+/* ------------------------------------------------------------------------ */
+
+START_TEST(version_asks_lengths_then_strings)
+{
+	struct gpc_version *v = NULL;
+
+	ck_assert_int_eq(gpc_get_version(dev, &v), 0);
+	ck_assert_str_eq(v->name, "panthor");
+	ck_assert_str_eq(v->date, "0");
+	ck_assert_str_eq(v->desc, "gpu-proto mali-csf");
+	ck_assert_int_eq(v->major, 1);
+	ck_assert_int_eq(v->minor, 2);
+	ck_assert_int_eq(v->patchlevel, 3);
+	ck_assert_int_eq(fake.version_calls, 2);
+	gpc_version_free(v);
+}
+END_TEST
+
+START_TEST(version_string_that_grew_between_passes_is_asked_again)
+{
+	struct gpc_version *v = NULL;
+
+	fake.name_later = "panthor-with-a-much-longer-name";
+	ck_assert_int_eq(gpc_get_version(dev, &v), 0);
+	ck_assert_str_eq(v->name, "panthor-with-a-much-longer-name");
+	ck_assert_int_eq(fake.version_calls, 3);
+	gpc_version_free(v);
+}
+END_TEST
+
+START_TEST(version_that_never_settles_gives_up_with_eagain)
+{
+	struct gpc_version *v = (struct gpc_version *)&v;
+
+	fake.name_grows_every_call = true;
+	ck_assert_int_eq(gpc_get_version(dev, &v), -EAGAIN);
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_ptr_null(v);
+	ck_assert_int_le(fake.version_calls, 8);
+}
+END_TEST
+
+START_TEST(version_failure_of_the_first_pass_is_returned)
+{
+	struct gpc_version *v = NULL;
+
+	fake.fail_errno = ENODEV;
+	ck_assert_int_eq(gpc_get_version(dev, &v), -ENODEV);
+	ck_assert_int_eq(errno, ENODEV);
+	ck_assert_ptr_null(v);
+}
+END_TEST
+
+START_TEST(unique_asks_length_then_string)
+{
+	char *s = NULL;
+
+	ck_assert_int_eq(gpc_get_unique(dev, &s), 0);
+	ck_assert_str_eq(s, "fb000000.gpu");
+	ck_assert_int_eq(fake.calls, 2);
+	free(s);
+}
+END_TEST
+
+START_TEST(unique_on_a_render_node_is_eacces)
+{
+	char *s = (char *)&s;
+
+	fake.fail_errno = EACCES;
+	ck_assert_int_eq(gpc_get_unique(dev, &s), -EACCES);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* DEV_QUERY size negotiation                                                */
+/* ------------------------------------------------------------------------ */
+
+static const struct gpu_proto_mali_gpu_info g610 = {
+	.gpu_id = 0xA8670005,
+	.csf_id = 0x40a0412,
+	.mmu_features = 0x2830,
+	.max_threads = 2048,
+	.as_present = 0xff,
+	.shader_present = 0x50005,
+	.l2_present = 1,
+	.tiler_present = 1,
+	.core_features = 0x2,
+	.gpu_features = 0x7,
+};
+
+START_TEST(gpu_info_from_a_newer_daemon_drops_its_extra_fields)
+{
+	struct gpu_proto_mali_gpu_info info;
+
+	fake.query_type = GPU_PROTO_MALI_DEV_QUERY_GPU_INFO;
+	fake.query_size = sizeof(info) + 16;
+	memcpy(fake.query_data, &g610, sizeof(g610));
+	memset(fake.query_data + sizeof(g610), 0xEE, 16);
+
+	/* info is exactly our size: copying the daemon's 128 bytes would overflow it (ASan). */
+	ck_assert_int_eq(gpc_mali_gpu_info(dev, &info), 0);
+	ck_assert_int_ge(fake.query_size_seen, sizeof(info) + 16);
+	ck_assert_mem_eq(&info, &g610, sizeof(info));
+}
+END_TEST
+
+START_TEST(gpu_info_from_an_older_daemon_reads_missing_fields_as_zero)
+{
+	struct gpu_proto_mali_gpu_info info;
+
+	fake.query_type = GPU_PROTO_MALI_DEV_QUERY_GPU_INFO;
+	fake.query_size = GPU_PROTO_MALI_GPU_INFO_MIN_SIZE;
+	memcpy(fake.query_data, &g610, sizeof(g610));
+	memset(&info, 0xAB, sizeof(info));
+
+	ck_assert_int_eq(gpc_mali_gpu_info(dev, &info), 0);
+	ck_assert_uint_eq(info.gpu_id, 0xA8670005);
+	ck_assert_uint_eq(info.tiler_present, 1);
+	ck_assert_uint_eq(info.core_features, 0);
+	ck_assert_uint_eq(info.pad, 0);
+	ck_assert_uint_eq(info.gpu_features, 0);
+}
+END_TEST
+
+START_TEST(timestamp_from_a_daemon_without_the_offset_field_has_offset_zero)
+{
+	struct gpu_proto_mali_timestamp_info ts = { .timestamp_offset = 99 };
+	const uint64_t old[2] = { 24000000, 123456789 };
+
+	fake.query_type = GPU_PROTO_MALI_DEV_QUERY_TIMESTAMP_INFO;
+	fake.query_size = GPU_PROTO_MALI_TIMESTAMP_INFO_MIN_SIZE;
+	memcpy(fake.query_data, old, sizeof(old));
+
+	ck_assert_int_eq(gpc_mali_timestamp(dev, &ts), 0);
+	ck_assert_uint_eq(ts.timestamp_frequency, 24000000);
+	ck_assert_uint_eq(ts.current_timestamp, 123456789);
+	ck_assert_uint_eq(ts.timestamp_offset, 0);
+}
+END_TEST
+
+START_TEST(group_priorities_return_the_allowed_mask)
+{
+	uint8_t mask = 0;
+
+	fake.query_type = GPU_PROTO_MALI_DEV_QUERY_GROUP_PRIORITIES_INFO;
+	fake.query_size = 4;
+	fake.query_data[0] = 0x3;
+	ck_assert_int_eq(gpc_mali_group_priorities(dev, &mask), 0);
+	ck_assert_uint_eq(mask, 0x3);
+}
+END_TEST
+
+START_TEST(query_of_a_type_the_daemon_lacks_is_einval)
+{
+	struct gpu_proto_mali_gpu_info info;
+
+	fake.query_type = GPU_PROTO_MALI_DEV_QUERY_TIMESTAMP_INFO;	/* not GPU_INFO */
+	ck_assert_int_eq(gpc_mali_gpu_info(dev, &info), -EINVAL);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(flush_caches_sends_user_data_with_zero_flags)
+{
+	fake.flush_seen.flags = 0xdead;
+	fake.flush_seen.pad = 0xbeef;
+	ck_assert_int_eq(gpc_mali_flush_caches(dev, 0x1122334455667788ull), 0);
+	ck_assert_uint_eq(fake.flush_seen.user_data, 0x1122334455667788ull);
+	ck_assert_uint_eq(fake.flush_seen.flags, 0);
+	ck_assert_uint_eq(fake.flush_seen.pad, 0);
+}
+END_TEST
+
+START_TEST(gpu_id_of_mali_g610_decodes_as_arch_10_8_rev_6_product_7_r0p0_status_5)
+{
+	struct gpc_mali_gpu_id id;
+
+	gpc_mali_decode_gpu_id(0xA8670005, &id);
+	ck_assert_uint_eq(id.arch_major, 10);
+	ck_assert_uint_eq(id.arch_minor, 8);
+	ck_assert_uint_eq(id.arch_rev, 6);
+	ck_assert_uint_eq(id.product_major, 7);
+	ck_assert_uint_eq(id.version_major, 0);
+	ck_assert_uint_eq(id.version_minor, 0);
+	ck_assert_uint_eq(id.version_status, 5);
+}
+END_TEST
+
+START_TEST(gpu_id_version_minor_is_eight_bits_wide)
+{
+	struct gpc_mali_gpu_id id;
+
+	gpc_mali_decode_gpu_id(0x00001ff0, &id);
+	ck_assert_uint_eq(id.version_major, 1);
+	ck_assert_uint_eq(id.version_minor, 0xff);
+	ck_assert_uint_eq(id.version_status, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static struct gpu_proto_mali_event_flush_done flush_done(uint64_t user_data)
+{
+	return (struct gpu_proto_mali_event_flush_done){
+		.base = { .type = GPU_PROTO_MALI_EVENT_FLUSH_DONE, .length = 24 },
+		.user_data = user_data,
+		.gpu_timestamp = ~user_data,
+	};
+}
+
+/* One write on the SEQPACKET pair is what one read(2) of the device returns. */
+static void daemon_sends(const void *events, size_t len)
+{
+	ck_assert_int_eq(write(peer, events, len), (ssize_t)len);
+}
+
+/* Real read(2), counted. */
+static atomic_int reads;
+
+static ssize_t counting_read(void *data, int fd, void *buf, size_t count)
+{
+	atomic_fetch_add(&reads, 1);
+	return read(fd, buf, count);
+}
+
+static const struct gpc_sys_ops counting_ops = { .read = counting_read };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+START_TEST(two_events_of_one_read_are_handed_out_one_per_call)
+{
+	struct gpu_proto_mali_event_flush_done two[2] = { flush_done(1), flush_done(2) }, ev;
+
+	gpc_private_set_sys_ops(dev, &counting_ops, NULL);
+	atomic_store(&reads, 0);
+	daemon_sends(two, sizeof(two));
+
+	ck_assert_int_eq(gpc_read_event(dev, &ev, sizeof(ev), 1000), 24);
+	ck_assert_uint_eq(ev.user_data, 1);
+	ck_assert_int_eq(gpc_read_event(dev, &ev, sizeof(ev), 1000), 24);
+	ck_assert_uint_eq(ev.user_data, 2);
+	ck_assert_uint_eq(ev.gpu_timestamp, ~(uint64_t)2);
+	ck_assert_int_eq(atomic_load(&reads), 1);
+}
+END_TEST
+
+START_TEST(buffer_too_small_for_the_event_is_einval_and_the_event_stays_queued)
+{
+	struct gpu_proto_mali_event_flush_done ev = flush_done(5);
+	unsigned char small[16];
+
+	daemon_sends(&ev, sizeof(ev));
+	memset(&ev, 0, sizeof(ev));
+	errno = 0;
+	ck_assert_int_eq(gpc_read_event(dev, small, sizeof(small), 1000), -EINVAL);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(gpc_read_event(dev, &ev, sizeof(ev), 0), 24);
+	ck_assert_uint_eq(ev.user_data, 5);
+}
+END_TEST
+
+START_TEST(polling_with_nothing_queued_returns_0_at_once)
+{
+	unsigned char buf[64];
+	uint64_t t0 = now_ms();
+
+	errno = ENOTUNIQ;
+	ck_assert_int_eq(gpc_read_event(dev, buf, sizeof(buf), 0), 0);
+	ck_assert_int_eq(errno, ENOTUNIQ);
+	ck_assert_uint_lt(now_ms() - t0, 1000);
+}
+END_TEST
+
+START_TEST(waiting_with_nothing_queued_returns_0_after_the_timeout)
+{
+	unsigned char buf[64];
+	uint64_t t0 = now_ms();
+
+	ck_assert_int_eq(gpc_read_event(dev, buf, sizeof(buf), 100), 0);
+	ck_assert_uint_ge(now_ms() - t0, 100);
+}
+END_TEST
+
+START_TEST(hangup_is_enodev)
+{
+	unsigned char buf[64];
+
+	close(peer);
+	peer = -1;
+	errno = 0;
+	ck_assert_int_eq(gpc_read_event(dev, buf, sizeof(buf), -1), -ENODEV);
+	ck_assert_int_eq(errno, ENODEV);
+}
+END_TEST
+
+START_TEST(events_read_before_a_hangup_are_still_handed_out)
+{
+	struct gpu_proto_mali_event_flush_done two[2] = { flush_done(1), flush_done(2) }, ev;
+
+	daemon_sends(two, sizeof(two));
+	ck_assert_int_eq(gpc_read_event(dev, &ev, sizeof(ev), 1000), 24);
+	close(peer);
+	peer = -1;
+	ck_assert_int_eq(gpc_read_event(dev, &ev, sizeof(ev), 1000), 24);
+	ck_assert_uint_eq(ev.user_data, 2);
+	ck_assert_int_eq(gpc_read_event(dev, &ev, sizeof(ev), 1000), -ENODEV);
+}
+END_TEST
+
+START_TEST(event_shorter_than_its_header_is_eproto)
+{
+	const struct gpu_proto_event bad = { .type = GPU_PROTO_MALI_EVENT_FLUSH_DONE, .length = 4 };
+	unsigned char buf[64];
+
+	daemon_sends(&bad, sizeof(bad));
+	ck_assert_int_eq(gpc_read_event(dev, buf, sizeof(buf), 1000), -EPROTO);
+}
+END_TEST
+
+/* A daemon whose next event is 8 KiB: reads with a smaller buffer get EINVAL, as drm_read. */
+static ssize_t big_event_read(void *data, int fd, void *buf, size_t count)
+{
+	struct gpu_proto_event hdr = { .type = GPU_PROTO_EVENT_DRIVER_BASE + 0x42, .length = 8192 };
+
+	if (count < hdr.length) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(buf, 0x5A, hdr.length);
+	memcpy(buf, &hdr, sizeof(hdr));
+	return hdr.length;
+}
+
+static int always_readable(void *data, struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	fds[0].revents = POLLIN;
+	return 1;
+}
+
+START_TEST(event_larger_than_the_read_buffer_grows_it)
+{
+	static const struct gpc_sys_ops ops = { .read = big_event_read, .poll = always_readable };
+	static unsigned char buf[8192];
+
+	gpc_private_set_sys_ops(dev, &ops, NULL);
+	ck_assert_int_eq(gpc_read_event(dev, buf, sizeof(buf), 0), 8192);
+	ck_assert_uint_eq(buf[8191], 0x5A);
+}
+END_TEST
+
+static int unplugged(void *data, struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	fds[0].revents = POLLERR | POLLHUP;
+	return 1;
+}
+
+START_TEST(pollerr_pollhup_from_the_device_is_enodev)
+{
+	static const struct gpc_sys_ops ops = { .poll = unplugged };
+	unsigned char buf[64];
+
+	gpc_private_set_sys_ops(dev, &ops, NULL);
+	ck_assert_int_eq(gpc_read_event(dev, buf, sizeof(buf), -1), -ENODEV);
+}
+END_TEST
+
+/* Two readers share one handle; every event must reach exactly one, whole. */
+enum { EVENTS = 3000 };
+#define STOP_TYPE (GPU_PROTO_EVENT_DRIVER_BASE + 0x7f)
+
+static atomic_int seen[EVENTS];
+static atomic_int torn;
+
+static void *reader(void *arg)
+{
+	struct gpu_proto_mali_event_flush_done ev;
+	int r;
+
+	for (;;) {
+		memset(&ev, 0, sizeof(ev));
+		r = gpc_read_event(dev, &ev, sizeof(ev), 10000);
+		if (r != 24) {
+			atomic_fetch_add(&torn, 1);
+			return NULL;
+		}
+		if (ev.base.type == STOP_TYPE)
+			return NULL;
+		if (ev.base.type != GPU_PROTO_MALI_EVENT_FLUSH_DONE || ev.base.length != 24 ||
+		    ev.user_data >= EVENTS || ev.gpu_timestamp != ~ev.user_data)
+			atomic_fetch_add(&torn, 1);
+		else
+			atomic_fetch_add(&seen[ev.user_data], 1);
+	}
+}
+
+START_TEST(two_threads_reading_one_handle_each_get_whole_events)
+{
+	struct gpu_proto_mali_event_flush_done batch[3];
+	pthread_t t[2];
+	uint64_t next = 0;
+
+	gpc_private_set_sys_ops(dev, NULL, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, reader, NULL), 0);
+
+	/* Batches of 1, 2 and 3 events, so reads hand over varying leftovers. */
+	while (next < EVENTS) {
+		size_t n = 1 + next % 3;
+
+		if (n > EVENTS - next)
+			n = EVENTS - next;
+		for (size_t i = 0; i < n; i++)
+			batch[i] = flush_done(next++);
+		daemon_sends(batch, n * sizeof(batch[0]));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		batch[0] = flush_done(0);
+		batch[0].base.type = STOP_TYPE;
+		daemon_sends(batch, sizeof(batch[0]));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		pthread_join(t[i], NULL);
+
+	ck_assert_int_eq(atomic_load(&torn), 0);
+	for (int i = 0; i < EVENTS; i++)
+		ck_assert_msg(atomic_load(&seen[i]) == 1, "event %d seen %d times", i,
+			      atomic_load(&seen[i]));
+}
+END_TEST
+
+static atomic_int blocked_result;
+
+static void *blocked_reader(void *arg)
+{
+	struct gpu_proto_mali_event_flush_done ev;
+
+	atomic_store(&blocked_result, gpc_read_event(dev, &ev, sizeof(ev), -1));
+	return NULL;
+}
+
+START_TEST(a_blocked_reader_does_not_hold_up_another_readers_timeout)
+{
+	struct gpu_proto_mali_event_flush_done ev = flush_done(9);
+	pthread_t t;
+	uint64_t t0;
+
+	gpc_private_set_sys_ops(dev, NULL, NULL);
+	atomic_store(&blocked_result, -1);
+	ck_assert_int_eq(pthread_create(&t, NULL, blocked_reader, NULL), 0);
+	usleep(50 * 1000);	/* let it settle into its wait */
+
+	t0 = now_ms();
+	ck_assert_int_eq(gpc_read_event(dev, &ev, sizeof(ev), 20), 0);
+	ck_assert_uint_lt(now_ms() - t0, 2000);
+
+	daemon_sends(&ev, sizeof(ev));
+	pthread_join(t, NULL);
+	ck_assert_int_eq(atomic_load(&blocked_result), 24);
+}
+END_TEST
+
+static Suite *libclient_suite(void)
+{
+	Suite *s = suite_create("libclient");
+	TCase *open_ = tcase_create("open");
+	TCase *ioctl_ = tcase_create("ioctl");
+	TCase *strings = tcase_create("two-pass strings");
+	TCase *query = tcase_create("dev-query");
+	TCase *events = tcase_create("events");
+
+	tcase_add_test(open_, open_of_a_missing_node_is_enoent);
+	tcase_add_test(open_, open_rejects_unknown_flags);
+	tcase_add_test(open_, open_sets_close_on_exec_and_nonblock_on_request);
+	tcase_add_test(open_, open_fd_works_on_a_duplicate_the_caller_keeps_its_fd);
+	suite_add_tcase(s, open_);
+
+	tcase_add_checked_fixture(ioctl_, setup, teardown);
+	tcase_add_test(ioctl_, ioctl_is_restarted_on_eintr_and_eagain);
+	tcase_add_test(ioctl_, failure_is_returned_negative_and_set_in_errno);
+	tcase_add_test(ioctl_, success_leaves_errno_alone_even_after_a_restart);
+	tcase_add_test(ioctl_, raw_ioctl_returns_negative_errno);
+	suite_add_tcase(s, ioctl_);
+
+	tcase_add_checked_fixture(strings, setup, teardown);
+	tcase_add_test(strings, version_asks_lengths_then_strings);
+	tcase_add_test(strings, version_string_that_grew_between_passes_is_asked_again);
+	tcase_add_test(strings, version_that_never_settles_gives_up_with_eagain);
+	tcase_add_test(strings, version_failure_of_the_first_pass_is_returned);
+	tcase_add_test(strings, unique_asks_length_then_string);
+	tcase_add_test(strings, unique_on_a_render_node_is_eacces);
+	suite_add_tcase(s, strings);
+
+	tcase_add_checked_fixture(query, setup, teardown);
+	tcase_add_test(query, gpu_info_from_a_newer_daemon_drops_its_extra_fields);
+	tcase_add_test(query, gpu_info_from_an_older_daemon_reads_missing_fields_as_zero);
+	tcase_add_test(query, timestamp_from_a_daemon_without_the_offset_field_has_offset_zero);
+	tcase_add_test(query, group_priorities_return_the_allowed_mask);
+	tcase_add_test(query, query_of_a_type_the_daemon_lacks_is_einval);
+	tcase_add_test(query, flush_caches_sends_user_data_with_zero_flags);
+	tcase_add_test(query, gpu_id_of_mali_g610_decodes_as_arch_10_8_rev_6_product_7_r0p0_status_5);
+	tcase_add_test(query, gpu_id_version_minor_is_eight_bits_wide);
+	suite_add_tcase(s, query);
+
+	tcase_add_checked_fixture(events, setup, teardown);
+	tcase_set_timeout(events, 30);
+	tcase_add_test(events, two_events_of_one_read_are_handed_out_one_per_call);
+	tcase_add_test(events, buffer_too_small_for_the_event_is_einval_and_the_event_stays_queued);
+	tcase_add_test(events, polling_with_nothing_queued_returns_0_at_once);
+	tcase_add_test(events, waiting_with_nothing_queued_returns_0_after_the_timeout);
+	tcase_add_test(events, hangup_is_enodev);
+	tcase_add_test(events, events_read_before_a_hangup_are_still_handed_out);
+	tcase_add_test(events, event_shorter_than_its_header_is_eproto);
+	tcase_add_test(events, event_larger_than_the_read_buffer_grows_it);
+	tcase_add_test(events, pollerr_pollhup_from_the_device_is_enodev);
+	tcase_add_test(events, two_threads_reading_one_handle_each_get_whole_events);
+	tcase_add_test(events, a_blocked_reader_does_not_hold_up_another_readers_timeout);
+	suite_add_tcase(s, events);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(libclient_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
