@@ -592,6 +592,7 @@ static int gp_daemon_setup(struct gp_daemon *d)
 		.current_device = gp_daemon_cuse_device, .init_done = gp_daemon_cuse_init_done,
 		.session_ended = gp_daemon_cuse_ended, .ctx = d,
 	};
+	char path[PATH_MAX];
 	int r;
 
 	d->base = event_base_new();
@@ -614,6 +615,15 @@ static int gp_daemon_setup(struct gp_daemon *d)
 	if (!d->init_ev || !d->ended_ev || !d->node_timer || event_add(d->init_ev, NULL) < 0 ||
 	    event_add(d->ended_ev, NULL) < 0)
 		return gp_log_errno(LOG_ERR, ENOMEM, "libevent: cannot watch CUSE start-up");
+
+	/*
+	 * The kernel refuses a CUSE name that is taken only in its own log, and
+	 * the other device's node would look like ours: check first.
+	 */
+	snprintf(path, sizeof(path), "/dev/%s", d->opt.devname);
+	if (access(path, F_OK) == 0)
+		return gp_log_errno(LOG_ERR, EEXIST, "%s already exists (another gpu-protod? use --devname)",
+				    path);
 
 	r = gp_binding_config_from_options(&d->opt, &bcfg);
 	if (r < 0)
@@ -697,6 +707,9 @@ int main(int argc, char **argv)
 	r = gp_parse_args(argc, argv, &d.opt);
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : GP_EXIT_USAGE;
+	/* Bad driver, backend or mock options are usage errors too: check them now. */
+	if (gp_binding_config_from_options(&d.opt, &(struct gp_binding_config){ 0 }) < 0)
+		return GP_EXIT_USAGE;
 	if (d.opt.dry_run)
 		return gp_dry_run(&d.opt) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 

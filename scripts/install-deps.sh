@@ -5,8 +5,15 @@
 # Idempotent: does nothing when everything is already installed.
 set -eu
 
+# build: toolchains and libraries
+# tests: systemd (systemd-analyze verify), udev (udevadm test), groff-base
+#        (man page rendering), libdrm-dev (libdrm as a test client)
+# VM tier: qemu-system-x86, busybox-static, cpio (a Debian kernel is
+#          downloaded by tests/vm/fetch-kernel.sh with apt-get download)
 packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
-	liburcu-dev libevent-dev libfuse3-dev check libdrm-dev python3"
+	liburcu-dev libevent-dev libfuse3-dev libsystemd-dev check libdrm-dev python3
+	systemd udev groff-base
+	qemu-system-x86 busybox-static cpio"
 
 missing=""
 for p in $packages; do

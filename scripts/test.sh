@@ -73,6 +73,16 @@ CC=clang run_config clang unit
 run_config asan-ubsan unit -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false
 run_config tsan concurrency -Db_sanitize=thread -Db_lundef=false -Dbench=false
 
+# The VM tier: a real kernel with CUSE under QEMU (this machine has none).
+# GP_VM_REQUIRED makes a missing QEMU or kernel a failure, not a skip.
+echo "=== vm: gpu-protod over real CUSE in QEMU"
+if GP_VM_REQUIRED=1 meson test -C "$out/gcc" --suite vm --print-errorlogs; then
+	:
+else
+	status=1
+fi
+count "$out/gcc"
+
 echo "=== gpu-protod --dry-run on the mock backend"
 if "$out/gcc/daemon/gpu-protod" --dry-run; then
 	passed=$((passed + 1))

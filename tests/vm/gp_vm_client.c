@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * VM test helper: client behaviours the shell scripts orchestrate.
+ *
+ *   gp-vm-client hammer SECONDS THREADS PROCS
+ *       PROCS processes x THREADS threads issue ioctls in a loop; every
+ *       result must be success or ENODEV, and a file that saw ENODEV must
+ *       never succeed again (a rebind never revives old files).  Threads
+ *       reopen the node after ENODEV.  Exit 1 on any other result.
+ *   gp-vm-client block-read
+ *       block in read(2) with nothing queued; print and exit 0 when read
+ *       fails (ENODEV on revoke, ENOTCONN/ECONNABORTED when the daemon
+ *       dies), exit 1 if it returns data.
+ *   gp-vm-client libdrm
+ *       drmGetVersion, drmGetCap and drmIoctl from Debian's libdrm.
+ *   gp-vm-client open-expect ERRNO-NAME
+ *       open the node and expect that error (e.g. EACCES as another user).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include <gpu-proto/gpu_proto_drm.h>
+
+static const char *device = "/dev/gpu-proto";
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct hammer {
+	double until;
+	long ok, enodev, reopen_failed;
+	atomic_long bad;
+};
+
+static int one_ioctl(int fd, unsigned int which)
+{
+	struct gpu_proto_get_cap cap = { .capability = GPU_PROTO_CAP_TIMESTAMP_MONOTONIC };
+	struct gpu_proto_mali_gpu_info info;
+	struct gpu_proto_mali_timestamp_info ts;
+	struct gpu_proto_mali_dev_query q = { .type = GPU_PROTO_MALI_DEV_QUERY_GPU_INFO,
+					       .size = sizeof(info), .pointer = (uintptr_t)&info };
+	char name[16];
+	struct gpu_proto_version v = { .name_len = sizeof(name), .name = name };
+	int r;
+
+	switch (which % 4) {
+	case 0:
+		r = ioctl(fd, GPU_PROTO_IOCTL_GET_CAP, &cap);
+		break;
+	case 1:
+		r = ioctl(fd, GPU_PROTO_IOCTL_MALI_DEV_QUERY, &q);
+		break;
+	case 2:
+		q = (struct gpu_proto_mali_dev_query){ .type = GPU_PROTO_MALI_DEV_QUERY_TIMESTAMP_INFO,
+						       .size = sizeof(ts), .pointer = (uintptr_t)&ts };
+		r = ioctl(fd, GPU_PROTO_IOCTL_MALI_DEV_QUERY, &q);
+		break;
+	default:
+		r = ioctl(fd, GPU_PROTO_IOCTL_VERSION, &v);
+		break;
+	}
+	return r < 0 ? -errno : 0;
+}
+
+static void *hammer_thread(void *arg)
+{
+	struct hammer *h = arg;
+	unsigned int i = 0;
+	bool dead = false;
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+
+	while (now_s() < h->until) {
+		int r;
+
+		if (fd < 0) {
+			/* Unbound right now: wait for the rebind. */
+			usleep(20000);
+			fd = open(device, O_RDWR | O_CLOEXEC);
+			if (fd < 0 && errno != ENODEV) {
+				fprintf(stderr, "open: %s\n", strerror(errno));
+				atomic_fetch_add(&h->bad, 1);
+			}
+			dead = false;
+			continue;
+		}
+		r = one_ioctl(fd, i++);
+		if (r == 0) {
+			if (dead) {
+				fprintf(stderr, "an ioctl succeeded on a file that had seen ENODEV\n");
+				atomic_fetch_add(&h->bad, 1);
+			}
+			__atomic_fetch_add(&h->ok, 1, __ATOMIC_RELAXED);
+		} else if (r == -ENODEV) {
+			__atomic_fetch_add(&h->enodev, 1, __ATOMIC_RELAXED);
+			/* Keep using it a little to check it stays dead, then reopen. */
+			if (dead) {
+				close(fd);
+				fd = -1;
+			}
+			dead = true;
+		} else {
+			fprintf(stderr, "ioctl %u: unexpected %s\n", (i - 1) % 4, strerror(-r));
+			atomic_fetch_add(&h->bad, 1);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static int hammer_process(double seconds, int threads)
+{
+	struct hammer h = { .until = now_s() + seconds };
+	pthread_t t[64];
+
+	for (int i = 0; i < threads; i++)
+		pthread_create(&t[i], NULL, hammer_thread, &h);
+	for (int i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	printf("pid %d: %ld ok, %ld ENODEV, %ld unexpected\n", (int)getpid(), h.ok, h.enodev,
+	       atomic_load(&h.bad));
+	/* Revokes raced with these ioctls only if some of them saw ENODEV. */
+	return atomic_load(&h.bad) || h.ok == 0 ? 1 : 0;
+}
+
+static int cmd_hammer(int argc, char **argv)
+{
+	double seconds;
+	int threads, procs, failed = 0, status;
+
+	if (argc != 3)
+		return 2;
+	seconds = atof(argv[0]);
+	threads = atoi(argv[1]);
+	procs = atoi(argv[2]);
+	if (threads < 1 || threads > 64 || procs < 1)
+		return 2;
+	for (int p = 0; p < procs; p++) {
+		if (fork() == 0) {
+			int r = hammer_process(seconds, threads);
+
+			fflush(stdout);	/* _exit() does not flush stdio */
+			_exit(r);
+		}
+	}
+	for (int p = 0; p < procs; p++) {
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	}
+	printf("hammer: %d of %d processes failed\n", failed, procs);
+	return failed ? 1 : 0;
+}
+
+static int cmd_block_read(void)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror("open");
+		return 1;
+	}
+	printf("blocking in read\n");
+	fflush(stdout);
+	n = read(fd, buf, sizeof(buf));
+	if (n >= 0) {
+		printf("read returned %zd bytes, expected an error\n", n);
+		return 1;
+	}
+	printf("read failed: %s (%s)\n", strerrorname_np(errno), strerror(errno));
+	return 0;
+}
+
+static int cmd_libdrm(void)
+{
+	drmVersionPtr v;
+	uint64_t value = 0;
+	struct drm_get_cap cap = { .capability = DRM_CAP_DUMB_BUFFER };
+	int fd = open(device, O_RDWR | O_CLOEXEC), failed = 0;
+
+	if (fd < 0) {
+		perror("open");
+		return 1;
+	}
+	v = drmGetVersion(fd);
+	if (!v || strcmp(v->name, "panthor") != 0 || v->version_major != 1) {
+		printf("drmGetVersion: %s\n", v ? v->name : strerror(errno));
+		failed = 1;
+	} else {
+		printf("drmGetVersion: %s %d.%d.%d date '%s' desc '%s'\n", v->name, v->version_major,
+		       v->version_minor, v->version_patchlevel, v->date, v->desc);
+	}
+	drmFreeVersion(v);
+	if (drmGetCap(fd, DRM_CAP_TIMESTAMP_MONOTONIC, &value) != 0 || value != 1) {
+		printf("drmGetCap(TIMESTAMP_MONOTONIC): %s, value %llu\n", strerror(errno),
+		       (unsigned long long)value);
+		failed = 1;
+	} else {
+		printf("drmGetCap(TIMESTAMP_MONOTONIC) = 1\n");
+	}
+	if (drmIoctl(fd, DRM_IOCTL_GET_CAP, &cap) != -1 || errno != EOPNOTSUPP) {
+		printf("drmIoctl(GET_CAP DUMB_BUFFER): expected EOPNOTSUPP, got %s\n", strerror(errno));
+		failed = 1;
+	} else {
+		printf("drmIoctl(GET_CAP DUMB_BUFFER): EOPNOTSUPP\n");
+	}
+	close(fd);
+	return failed;
+}
+
+static int cmd_open_expect(const char *name)
+{
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+	const char *got = fd < 0 ? strerrorname_np(errno) : "success";
+
+	if (fd >= 0)
+		close(fd);
+	printf("open %s: %s (expected %s)\n", device, got, name);
+	return strcmp(got, name) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("GP_DEVICE");
+
+	if (env)
+		device = env;
+	if (argc >= 2 && strcmp(argv[1], "hammer") == 0)
+		return cmd_hammer(argc - 2, argv + 2);
+	if (argc == 2 && strcmp(argv[1], "block-read") == 0)
+		return cmd_block_read();
+	if (argc == 2 && strcmp(argv[1], "libdrm") == 0)
+		return cmd_libdrm();
+	if (argc == 3 && strcmp(argv[1], "open-expect") == 0)
+		return cmd_open_expect(argv[2]);
+	fprintf(stderr, "usage: gp-vm-client hammer SECONDS THREADS PROCS | block-read | libdrm | "
+			"open-expect ERRNO-NAME\n");
+	return 2;
+}
