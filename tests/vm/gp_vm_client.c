@@ -15,6 +15,14 @@
  *       drmGetVersion, drmGetCap and drmIoctl from Debian's libdrm.
  *   gp-vm-client open-expect ERRNO-NAME
  *       open the node and expect that error (e.g. EACCES as another user).
+ *   gp-vm-client poll-hup
+ *       poll(2) until the device is revoked: expect POLLERR|POLLHUP.
+ *   gp-vm-client gpc-events
+ *       through libgpuproto: FLUSH_CACHES, then gpc_read_event() gets the
+ *       FLUSH_DONE event with our user_data.
+ *   gp-vm-client notify-listen SOCKET
+ *       stand in for systemd: print every sd_notify() datagram received on
+ *       SOCKET, exit 0 after STOPPING=1 (1 after 30 s without it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,7 +38,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <xf86drm.h>
+
+#include <gpuproto.h>
 
 #include <gpu-proto/gpu_proto_drm.h>
 
@@ -238,6 +251,81 @@ static int cmd_open_expect(const char *name)
 	return strcmp(got, name) == 0 ? 0 : 1;
 }
 
+static int cmd_poll_hup(void)
+{
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int n;
+
+	if (fd < 0) {
+		perror("open");
+		return 1;
+	}
+	printf("polling\n");
+	fflush(stdout);
+	n = poll(&pfd, 1, 20000);
+	printf("poll: %d, revents 0x%x\n", n, n > 0 ? pfd.revents : 0);
+	close(fd);
+	return n == 1 && (pfd.revents & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP) ? 0 : 1;
+}
+
+static int cmd_gpc_events(void)
+{
+	struct gpu_proto_mali_event_flush_done ev;
+	struct gpc_device *dev = NULL;
+	int r;
+
+	r = gpc_open(device, 0, &dev);
+	if (r < 0) {
+		printf("gpc_open: %s\n", strerror(-r));
+		return 1;
+	}
+	r = gpc_mali_flush_caches(dev, 0x5eed);
+	if (r == 0)
+		r = gpc_read_event(dev, &ev, sizeof(ev), 10000);
+	gpc_close(dev);
+	if (r != (int)sizeof(ev) || ev.base.type != GPU_PROTO_MALI_EVENT_FLUSH_DONE ||
+	    ev.user_data != 0x5eed) {
+		printf("gpc_read_event: %d (%s)\n", r, r < 0 ? strerror(-r) : "wrong event");
+		return 1;
+	}
+	printf("libgpuproto: FLUSH_DONE user_data 0x%llx\n", (unsigned long long)ev.user_data);
+	return 0;
+}
+
+static int cmd_notify_listen(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[1024];
+	double until = now_s() + 30;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		perror("bind");
+		return 1;
+	}
+	while (now_s() < until) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 500) != 1)
+			continue;
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+			printf("notify: %s\n", line);
+		fflush(stdout);
+		if (strstr(buf, "STOPPING=1"))
+			return 0;
+	}
+	printf("notify: no STOPPING=1 within 30 s\n");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("GP_DEVICE");
@@ -252,7 +340,13 @@ int main(int argc, char **argv)
 		return cmd_libdrm();
 	if (argc == 3 && strcmp(argv[1], "open-expect") == 0)
 		return cmd_open_expect(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "poll-hup") == 0)
+		return cmd_poll_hup();
+	if (argc == 2 && strcmp(argv[1], "gpc-events") == 0)
+		return cmd_gpc_events();
+	if (argc == 3 && strcmp(argv[1], "notify-listen") == 0)
+		return cmd_notify_listen(argv[2]);
 	fprintf(stderr, "usage: gp-vm-client hammer SECONDS THREADS PROCS | block-read | libdrm | "
-			"open-expect ERRNO-NAME\n");
+			"open-expect ERRNO-NAME | poll-hup | gpc-events | notify-listen SOCKET\n");
 	return 2;
 }

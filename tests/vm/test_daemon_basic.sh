@@ -15,6 +15,7 @@ echo "ok: $(ls -l $node)"
 
 gp-vm-ioctl || fail "raw ioctl client"
 gp-vm-client libdrm || fail "libdrm client"
+gp-vm-client gpc-events || fail "libgpuproto events"
 gp-as-user gpuser gp-vm-client open-expect EACCES || fail "unprivileged open"
 if command -v gpu-proto-info >/dev/null; then
 	gpu-proto-info || fail "gpu-proto-info"
@@ -24,6 +25,8 @@ gpu-protoctl status || fail "gpu-protoctl status"
 gpu-protoctl status | grep -q '^state=bound$' || fail "status does not say bound"
 gpu-protoctl frobnicate 2>/dev/null && fail "gpu-protoctl accepted an unknown command"
 gpu-protoctl bind 2>&1 | grep -q EBUSY || fail "bind while bound is not EBUSY"
+gp-as-user gpuser gpu-protoctl status
+[ $? -eq 3 ] || fail "gpu-protoctl as a normal user: expected exit 3 (socket is root-only)"
 kill -0 "$daemon" || fail "the daemon died"
 
 stop_daemon

@@ -28,3 +28,24 @@ wait "$reader" || fail "reader after SIGKILL: $(cat /tmp/reader.log)"
 cat /tmp/reader.log
 wait_for "$node" ! -e || fail "$node still exists after SIGKILL"
 echo "ok: SIGKILL: blocked client got an error, node removed"
+
+# sd_notify as systemd sees it: READY=1 once the node exists, STOPPING=1 on
+# SIGTERM.
+gp-vm-client notify-listen /run/notify.sock >/tmp/notify.log 2>&1 &
+listener=$!
+sleep 0.3
+NOTIFY_SOCKET=/run/notify.sock start_daemon
+stop_daemon
+wait "$listener" || fail "sd_notify: $(cat /tmp/notify.log)"
+cat /tmp/notify.log
+grep -q '^notify: READY=1$' /tmp/notify.log || fail "no READY=1"
+grep -q '^notify: STATUS=Serving /dev/gpu-proto' /tmp/notify.log || fail "no STATUS="
+echo "ok: sd_notify READY=1, STATUS=, STOPPING=1"
+
+# Without --foreground the command returns only once the node exists.
+gpu-protod >"$log" 2>&1 || fail "gpu-protod (forking) exited non-zero"
+[ -c "$node" ] || fail "$node missing right after the forking start returned"
+pid=$(pidof gpu-protod) || fail "no daemon running after the forking start"
+kill -TERM $pid
+wait_for "$node" ! -e || fail "$node still exists after SIGTERM to the forked daemon"
+echo "ok: forking start returns once $node exists"

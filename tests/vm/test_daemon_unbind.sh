@@ -29,14 +29,19 @@ gpu-protoctl status | grep -E '^(state|binds|unbinds|round_trips_per_ioctl)='
 gpu-protoctl status | grep -q '^unbinds=5$' || fail "expected 5 unbinds"
 gp-vm-client open-expect success || fail "open after the last rebind"
 
-# A reader blocked in read() is woken with ENODEV by an unbind.
+# A reader blocked in read() is woken with ENODEV by an unbind, a poller
+# with POLLERR|POLLHUP.
 gp-vm-client block-read >/tmp/reader.log 2>&1 &
 reader=$!
+gp-vm-client poll-hup >/tmp/poller.log 2>&1 &
+poller=$!
 sleep 0.5
 gpu-protoctl unbind >/dev/null || fail "unbind with a blocked reader"
 wait "$reader" || fail "blocked reader: $(cat /tmp/reader.log)"
 grep -q ENODEV /tmp/reader.log || fail "blocked reader: $(cat /tmp/reader.log)"
 echo "ok: blocked reader woken with ENODEV"
+wait "$poller" || fail "poller: $(cat /tmp/poller.log)"
+echo "ok: poller woken: $(tail -n 1 /tmp/poller.log)"
 gp-vm-client open-expect ENODEV || fail "open while unbound"
 
 stop_daemon
