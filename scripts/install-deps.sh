@@ -7,12 +7,13 @@ set -eu
 
 # build: toolchains and libraries
 # tests: systemd (systemd-analyze verify), udev (udevadm test), groff-base
-#        (man page rendering), libdrm-dev (libdrm as a test client)
+#        (man page rendering), libdrm-dev (libdrm as a test client),
+#        gcc-multilib (a 32-bit client for the VM tier)
 # VM tier: qemu-system-x86, busybox-static, cpio (a Debian kernel is
 #          downloaded by tests/vm/fetch-kernel.sh with apt-get download)
 packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	liburcu-dev libevent-dev libfuse3-dev libsystemd-dev check libdrm-dev python3
-	systemd udev groff-base
+	systemd udev groff-base gcc-multilib
 	qemu-system-x86 busybox-static cpio"
 
 missing=""

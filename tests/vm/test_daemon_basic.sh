@@ -16,6 +16,9 @@ echo "ok: $(ls -l $node)"
 gp-vm-ioctl || fail "raw ioctl client"
 gp-vm-client libdrm || fail "libdrm client"
 gp-vm-client gpc-events || fail "libgpuproto events"
+# 32-bit callers are refused with ENOTTY (scripts/install-deps.sh installs
+# gcc-multilib, so the i386 client is always built where the tests run).
+gp-vm-compat32 || fail "32-bit caller"
 gp-as-user gpuser gp-vm-client open-expect EACCES || fail "unprivileged open"
 if command -v gpu-proto-info >/dev/null; then
 	gpu-proto-info || fail "gpu-proto-info"
