@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,13 @@ struct gp_binding {
 	 */
 	pthread_mutex_t lock;
 	struct gp_registration *reg;
+	/*
+	 * The live binding's backend, borrowed for removal detection only.
+	 * The registration data owns it; it stays valid until unbind, which
+	 * clears this pointer before revoking, and both happen on the
+	 * control-plane thread.
+	 */
+	struct gp_backend *backend;
 	uint64_t last_serial;
 	char last_unique[64];
 	unsigned int binds, unbinds;
@@ -62,7 +71,10 @@ int gp_binding_bind(struct gp_binding *b, struct gp_binding_fds *fds)
 	if (busy)
 		return -EBUSY;
 
-	r = gp_mock_open(&b->cfg.mock, &be);
+	if (b->cfg.bus == GP_BUS_MOCK)
+		r = gp_mock_open(&b->cfg.mock, &be);
+	else
+		r = gp_vfio_open(&b->cfg.vfio, &be);
 	if (r < 0)
 		return gp_log_errno(LOG_ERR, r, "%s backend: cannot open", b->cfg.backend_name);
 
@@ -72,14 +84,20 @@ int gp_binding_bind(struct gp_binding *b, struct gp_binding_fds *fds)
 	for (unsigned int i = 0; i < be->num_irqs && i < 4; i++)
 		fds->irq_fds[fds->num_irqs++] = be->irq_fds[i];
 
-	r = gp_driver_bind(b->cfg.driver, &be, unique, &reg);
-	if (r < 0) {
-		gp_backend_release(&be);
-		return gp_log_errno(LOG_ERR, r, "%s: probe of %s failed", b->cfg.driver_name, unique);
+	{
+		struct gp_backend *borrowed = be;
+
+		r = gp_driver_bind(b->cfg.driver, &be, unique, &reg);
+		if (r < 0) {
+			gp_backend_release(&be);
+			return gp_log_errno(LOG_ERR, r, "%s: probe of %s failed", b->cfg.driver_name, unique);
+		}
+		be = borrowed;
 	}
 
 	pthread_mutex_lock(&b->lock);
 	b->reg = reg;
+	b->backend = be;
 	b->last_serial = gp_device_serial(gp_registration_device(reg));
 	snprintf(b->last_unique, sizeof(b->last_unique), "%s", unique);
 	b->binds++;
@@ -97,6 +115,7 @@ int gp_binding_unbind(struct gp_binding *b)
 	pthread_mutex_lock(&b->lock);
 	reg = b->reg;
 	b->reg = NULL;
+	b->backend = NULL;
 	pthread_mutex_unlock(&b->lock);
 	if (!reg)
 		return -EALREADY;
@@ -138,4 +157,20 @@ void gp_binding_get_status(struct gp_binding *b, struct gp_binding_status *st)
 		st->open_files = gp_device_open_files(dev);
 		gp_device_put(&dev);
 	}
+}
+
+bool gp_binding_removal_pending(struct gp_binding *b)
+{
+	uint64_t count;
+
+	if (!b->backend)
+		return false;
+	if (b->cfg.bus == GP_BUS_MOCK)
+		return read(b->backend->removal_fd, &count, sizeof(count)) == sizeof(count);
+	return gp_vfio_removal_pending(b->backend);
+}
+
+bool gp_binding_device_present(struct gp_binding *b)
+{
+	return b->cfg.bus == GP_BUS_MOCK || gp_vfio_driver_bound(&b->cfg.vfio);
 }

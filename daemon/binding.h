@@ -13,14 +13,17 @@
 
 #include "device.h"
 #include "mock.h"
+#include "vfio.h"
 
 struct gp_binding;
 
 struct gp_binding_config {
 	const struct gp_driver *driver;
 	const char *driver_name;
-	const char *backend_name;	/* "mock" */
+	const char *backend_name;	/* as given: "mock", "vfio-pci:0000:00:01.0" */
+	enum gp_bus_type bus;		/* GP_BUS_MOCK: @mock; otherwise @vfio */
 	struct gp_mock_config mock;
+	struct gp_vfio_config vfio;
 };
 
 /* Interrupt and removal fds of the live binding, for the control plane to watch. */
@@ -48,6 +51,19 @@ int gp_binding_bind(struct gp_binding *b, struct gp_binding_fds *fds);
  * Return: 0, or -EALREADY when nothing is bound.
  */
 int gp_binding_unbind(struct gp_binding *b);
+
+/**
+ * gp_binding_removal_pending() - the removal fd became readable: drain it
+ * and say whether the bound device is really going away.
+ * Context: the control-plane thread.
+ */
+bool gp_binding_removal_pending(struct gp_binding *b);
+
+/**
+ * gp_binding_device_present() - whether the bus device is bound to the
+ * driver we need (vfio) again, so a rebind can be tried.
+ */
+bool gp_binding_device_present(struct gp_binding *b);
 
 /** gp_binding_current_device() - the bound device with a reference, or NULL. */
 struct gp_device *gp_binding_current_device(struct gp_binding *b);

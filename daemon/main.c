@@ -36,26 +36,16 @@
 #include "inproc.h"
 #include "log.h"
 #include "mock.h"
+#include "options.h"
 #include "registration.h"
 
-#define GP_VERSION_STRING "0.1.0"
 #define GP_EXIT_USAGE 2
 
 /* How long the node may take to appear after CUSE_INIT was answered. */
 #define GP_NODE_WAIT_MS 2000
 #define GP_NODE_POLL_MS 10
 
-struct gp_options {
-	const char *backend;
-	const char *driver;
-	const char *devname;
-	const char *control;
-	const char *mock_options;
-	unsigned int threads;
-	enum gp_node_type node;
-	bool foreground;
-	bool dry_run;
-};
+
 
 struct gp_daemon {
 	struct gp_options opt;
@@ -68,6 +58,9 @@ struct gp_daemon {
 	struct event *irq_ev[4];
 	unsigned int n_irq;
 	struct event *removal_ev;
+	struct event *removal_poll;	/* vfio-platform: sysfs fallback */
+	struct event *rebind_timer;	/* --rebind=auto after a removal */
+	bool rebind_failed_logged;
 
 	/* Worker/loop threads hand CUSE start-up and session end to us through these. */
 	int init_efd, ended_efd;
@@ -79,168 +72,6 @@ struct gp_daemon {
 	bool ready, stopping;
 	int exit_code;
 };
-
-static void gp_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: gpu-protod [OPTIONS]\n"
-		"\n"
-		"User-space DRM-like GPU device daemon: serves /dev/NAME through CUSE.\n"
-		"\n"
-		"Options:\n"
-		"  -b, --backend=NAME       how registers are reached: mock (default: mock)\n"
-		"  -d, --driver=NAME        chip personality: mali-csf (default: mali-csf)\n"
-		"  -n, --devname=NAME       CUSE device name, creates /dev/NAME (default: gpu-proto)\n"
-		"  -t, --threads=N          maximum libfuse worker threads, 1-64 (default: 4)\n"
-		"  -f, --foreground         stay in the foreground (without it, fork once\n"
-		"                           /dev/NAME exists)\n"
-		"  -c, --control=PATH       control socket (default: " GP_CONTROL_DEFAULT_PATH ")\n"
-		"      --node=TYPE          render or primary: permission semantics (default: render)\n"
-		"      --mock-options=OPTS  mock model and fault injection, comma-separated:\n"
-		"                           reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N,\n"
-		"                           access-delay-ns=N, timestamp-start=N,\n"
-		"                           reset-never-completes, l2-never-ready\n"
-		"      --dry-run            probe, answer VERSION/GET_CAP/DEV_QUERY in-process,\n"
-		"                           print the results, revoke and exit (no node)\n"
-		"      --log-level=LEVEL    err, warning, notice, info or debug (default: info)\n"
-		"  -h, --help               show this help and exit\n"
-		"      --version            show the version and exit\n"
-		"\n"
-		"Needs /dev/cuse (modprobe cuse).  SIGTERM/SIGINT revoke the device and exit.\n"
-		"See gpu-protod(8).\n");
-}
-
-static int gp_parse_log_level(const char *s)
-{
-	static const struct { const char *name; int level; } levels[] = {
-		{ "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
-		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
-	};
-
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-		if (strcmp(s, levels[i].name) == 0)
-			return levels[i].level;
-	return -EINVAL;
-}
-
-static int gp_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
-		return -EINVAL;
-	*out = (unsigned int)v;
-	return 0;
-}
-
-/* 0 to run, 1 to exit successfully (--help, --version), -EINVAL on bad usage. */
-static int gp_parse_args(int argc, char **argv, struct gp_options *o)
-{
-	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE };
-	static const struct option longopts[] = {
-		{ "backend", required_argument, NULL, 'b' },
-		{ "driver", required_argument, NULL, 'd' },
-		{ "devname", required_argument, NULL, 'n' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "control", required_argument, NULL, 'c' },
-		{ "node", required_argument, NULL, OPT_NODE },
-		{ "mock-options", required_argument, NULL, OPT_MOCK },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ 0 },
-	};
-	int c, level;
-
-	*o = (struct gp_options){
-		.backend = "mock", .driver = "mali-csf", .devname = "gpu-proto",
-		.control = GP_CONTROL_DEFAULT_PATH, .threads = 4, .node = GP_NODE_RENDER,
-	};
-	while ((c = getopt_long(argc, argv, "b:d:n:t:fc:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->backend = optarg;
-			break;
-		case 'd':
-			o->driver = optarg;
-			break;
-		case 'n':
-			o->devname = optarg;
-			break;
-		case 't':
-			if (gp_parse_uint(optarg, 1, 64, &o->threads) < 0)
-				return gp_log_errno(LOG_ERR, EINVAL, "--threads=%s: expected 1 to 64", optarg);
-			break;
-		case 'f':
-			o->foreground = true;
-			break;
-		case 'c':
-			o->control = optarg;
-			break;
-		case OPT_NODE:
-			if (strcmp(optarg, "render") == 0)
-				o->node = GP_NODE_RENDER;
-			else if (strcmp(optarg, "primary") == 0)
-				o->node = GP_NODE_PRIMARY;
-			else
-				return gp_log_errno(LOG_ERR, EINVAL, "--node=%s: expected render or primary",
-						    optarg);
-			break;
-		case OPT_MOCK:
-			o->mock_options = optarg;
-			break;
-		case OPT_DRY_RUN:
-			o->dry_run = true;
-			break;
-		case OPT_LOG_LEVEL:
-			level = gp_parse_log_level(optarg);
-			if (level < 0)
-				return gp_log_errno(LOG_ERR, EINVAL,
-						    "--log-level=%s: expected err, warning, notice, info or debug",
-						    optarg);
-			gp_log_set_max_level(level);
-			break;
-		case 'h':
-			gp_usage(stdout);
-			return 1;
-		case OPT_VERSION:
-			printf("gpu-protod " GP_VERSION_STRING "\n");
-			return 1;
-		default:
-			fprintf(stderr, "Try 'gpu-protod --help'.\n");
-			return -EINVAL;
-		}
-	}
-	if (optind < argc)
-		return gp_log_errno(LOG_ERR, EINVAL, "unexpected argument '%s'", argv[optind]);
-	return 0;
-}
-
-static int gp_binding_config_from_options(const struct gp_options *o, struct gp_binding_config *cfg)
-{
-	char err[256] = "";
-	int r;
-
-	*cfg = (struct gp_binding_config){ .driver_name = o->driver, .backend_name = o->backend };
-	cfg->driver = gp_driver_find(o->driver);
-	if (!cfg->driver)
-		return gp_log_errno(LOG_ERR, EINVAL, "--driver=%s: unknown driver (known: mali-csf)",
-				    o->driver);
-	if (strcmp(o->backend, "mock") != 0)
-		return gp_log_errno(LOG_ERR, EINVAL,
-				    "--backend=%s: unknown backend (this version supports: mock)",
-				    o->backend);
-	gp_mock_config_init(&cfg->mock);
-	r = gp_mock_config_parse(&cfg->mock, o->mock_options, err, sizeof(err));
-	if (r < 0)
-		return gp_log_errno(LOG_ERR, r, "--mock-options: %s", err);
-	return 0;
-}
 
 /* --- --dry-run: the bring-up without a node --- */
 
@@ -331,7 +162,7 @@ static int gp_dry_run(const struct gp_options *o)
 	struct gp_device *dev;
 	int r;
 
-	r = gp_binding_config_from_options(o, &cfg);
+	r = gp_options_binding_config(o, &cfg);
 	if (r < 0)
 		return r;
 	r = gp_binding_new(&cfg, &b);
@@ -358,6 +189,9 @@ static void gp_daemon_unwatch(struct gp_daemon *d)
 	if (d->removal_ev)
 		event_free(d->removal_ev);
 	d->removal_ev = NULL;
+	if (d->removal_poll)
+		event_free(d->removal_poll);
+	d->removal_poll = NULL;
 }
 
 /* The hot-unbind path, whoever asked: stop watching the fds first, then revoke. */
@@ -386,12 +220,42 @@ static void gp_daemon_irq(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static int gp_daemon_bind(struct gp_daemon *d);
+
+/* --rebind=auto: once the bus device is back on its vfio driver, probe again. */
+static void gp_daemon_rebind_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct gp_daemon *d = arg;
+	int r;
+
+	if (!gp_binding_device_present(d->binding))
+		return;
+	r = gp_daemon_bind(d);
+	if (r == 0 || r == -EBUSY) {
+		evtimer_del(d->rebind_timer);
+		d->rebind_failed_logged = false;
+		if (r == 0)
+			gp_log_info("%s: the device is back: rebound", d->opt.driver);
+	} else if (!d->rebind_failed_logged) {
+		/* Keep trying, but say so once, not every tick. */
+		gp_log_errno(LOG_WARNING, r, "%s: the device is back but the rebind failed; retrying",
+			     d->opt.driver);
+		d->rebind_failed_logged = true;
+	}
+}
+
 static void gp_daemon_removed(evutil_socket_t fd, short what, void *arg)
 {
 	struct gp_daemon *d = arg;
+	const struct timeval period = { .tv_usec = 250 * 1000 };
 
-	gp_log_warning("%s: the device was removed from the bus: revoking", d->opt.driver);
+	/* A uevent about another device, or a spurious wake-up. */
+	if (!gp_binding_removal_pending(d->binding))
+		return;
+	gp_log_warning("%s: the device is being removed from the bus: revoking", d->opt.driver);
 	gp_daemon_unbind(d);
+	if (d->opt.rebind_auto && strcmp(d->opt.backend, "mock") != 0 && d->rebind_timer)
+		evtimer_add(d->rebind_timer, &period);
 }
 
 static int gp_daemon_bind(struct gp_daemon *d)
@@ -406,12 +270,24 @@ static int gp_daemon_bind(struct gp_daemon *d)
 		d->irq_ev[d->n_irq++] = event_new(d->base, fds.irq_fds[i], EV_READ | EV_PERSIST,
 						  gp_daemon_irq, d);
 	if (fds.removal_fd >= 0)
-		d->removal_ev = event_new(d->base, fds.removal_fd, EV_READ, gp_daemon_removed, d);
+		d->removal_ev = event_new(d->base, fds.removal_fd, EV_READ | EV_PERSIST,
+					  gp_daemon_removed, d);
 	for (unsigned int i = 0; i < d->n_irq; i++)
 		if (!d->irq_ev[i] || event_add(d->irq_ev[i], NULL) < 0)
 			goto fail;
 	if (d->removal_ev && event_add(d->removal_ev, NULL) < 0)
 		goto fail;
+	/*
+	 * vfio-platform has no request IRQ and kernels without the VFIO cdev
+	 * send no uevent at the start of an unbind: poll the driver link too.
+	 */
+	if (strncmp(d->opt.backend, "vfio-platform:", 14) == 0) {
+		const struct timeval second = { .tv_sec = 1 };
+
+		d->removal_poll = event_new(d->base, -1, EV_PERSIST, gp_daemon_removed, d);
+		if (!d->removal_poll || event_add(d->removal_poll, &second) < 0)
+			goto fail;
+	}
 	return 0;
 fail:
 	gp_daemon_unbind(d);
@@ -612,7 +488,9 @@ static int gp_daemon_setup(struct gp_daemon *d)
 	d->init_ev = event_new(d->base, d->init_efd, EV_READ | EV_PERSIST, gp_daemon_init_done, d);
 	d->ended_ev = event_new(d->base, d->ended_efd, EV_READ | EV_PERSIST, gp_daemon_session_ended, d);
 	d->node_timer = evtimer_new(d->base, gp_daemon_node_check, d);
-	if (!d->init_ev || !d->ended_ev || !d->node_timer || event_add(d->init_ev, NULL) < 0 ||
+	d->rebind_timer = event_new(d->base, -1, EV_PERSIST, gp_daemon_rebind_tick, d);
+	if (!d->init_ev || !d->ended_ev || !d->node_timer || !d->rebind_timer ||
+	    event_add(d->init_ev, NULL) < 0 ||
 	    event_add(d->ended_ev, NULL) < 0)
 		return gp_log_errno(LOG_ERR, ENOMEM, "libevent: cannot watch CUSE start-up");
 
@@ -625,7 +503,7 @@ static int gp_daemon_setup(struct gp_daemon *d)
 		return gp_log_errno(LOG_ERR, EEXIST, "%s already exists (another gpu-protod? use --devname)",
 				    path);
 
-	r = gp_binding_config_from_options(&d->opt, &bcfg);
+	r = gp_options_binding_config(&d->opt, &bcfg);
 	if (r < 0)
 		return r;
 	r = gp_binding_new(&bcfg, &d->binding);
@@ -661,6 +539,8 @@ static void gp_daemon_teardown(struct gp_daemon *d)
 		event_free(d->ended_ev);
 	if (d->node_timer)
 		event_free(d->node_timer);
+	if (d->rebind_timer)
+		event_free(d->rebind_timer);
 	if (d->init_efd >= 0)
 		close(d->init_efd);
 	if (d->ended_efd >= 0)
@@ -704,11 +584,11 @@ int main(int argc, char **argv)
 	struct gp_daemon d = { .init_efd = -1, .ended_efd = -1, .ready_fd = -1 };
 	int r;
 
-	r = gp_parse_args(argc, argv, &d.opt);
+	r = gp_options_parse(argc, argv, &d.opt);
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : GP_EXIT_USAGE;
 	/* Bad driver, backend or mock options are usage errors too: check them now. */
-	if (gp_binding_config_from_options(&d.opt, &(struct gp_binding_config){ 0 }) < 0)
+	if (gp_options_binding_config(&d.opt, &(struct gp_binding_config){ 0 }) < 0)
 		return GP_EXIT_USAGE;
 	if (d.opt.dry_run)
 		return gp_dry_run(&d.opt) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

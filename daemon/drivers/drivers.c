@@ -9,9 +9,10 @@ static const struct {
 	const struct gp_driver *driver;
 } gp_drivers[] = {
 	{ "mali-csf", &gp_mali_csf_driver },
+	{ "qemu-edu", &gp_qemu_edu_driver },
 };
 
-static const char *const gp_driver_name_list[] = { "mali-csf", NULL };
+static const char *const gp_driver_name_list[] = { "mali-csf", "qemu-edu", NULL };
 
 const struct gp_driver *gp_driver_find(const char *name)
 {

@@ -514,6 +514,57 @@ struct gpu_proto_mali_event_flush_done {
 };
 
 /* ------------------------------------------------------------------------ */
+/* qemu-edu: a test-only personality for QEMU's "edu" PCI device            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Exists only to prove the VFIO path end to end on an emulated device
+ * (QEMU's -device edu, PCI 1234:11e8): probe, MMIO, real interrupts
+ * delivered as events, hot-unbind.  Not a GPU.
+ */
+
+/** struct gpu_proto_edu_info - argument of GPU_PROTO_IOCTL_EDU_INFO */
+struct gpu_proto_edu_info {
+	/** @id: the identification register, 0x010000ed (version 1.0). */
+	__u32 id;
+	/** @liveness: ~0x12345678 when the liveness register inverts its input. */
+	__u32 liveness;
+};
+
+/**
+ * struct gpu_proto_edu_raise_irq - argument of GPU_PROTO_IOCTL_EDU_RAISE_IRQ
+ *
+ * Makes the device raise its interrupt with @status; when the daemon
+ * handles it, the file receives GPU_PROTO_EDU_EVENT_IRQ with @user_data.
+ * Errors: EINVAL for a zero @status or non-zero @pad; ENOSPC when the
+ * file's event space is exhausted.
+ */
+struct gpu_proto_edu_raise_irq {
+	__u64 user_data;
+	/** @status: bits to raise (IRQ status register), non-zero. */
+	__u32 status;
+	/** @pad: must be 0. */
+	__u32 pad;
+};
+
+#define GPU_PROTO_IOCTL_EDU_INFO \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x00, struct gpu_proto_edu_info)
+#define GPU_PROTO_IOCTL_EDU_RAISE_IRQ \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x01, struct gpu_proto_edu_raise_irq)
+
+/** GPU_PROTO_EDU_EVENT_IRQ - the device's interrupt was handled. */
+#define GPU_PROTO_EDU_EVENT_IRQ		(GPU_PROTO_EVENT_DRIVER_BASE + 0x100)
+
+/** struct gpu_proto_edu_event_irq - GPU_PROTO_EDU_EVENT_IRQ, 24 bytes */
+struct gpu_proto_edu_event_irq {
+	struct gpu_proto_event base;
+	__u64 user_data;
+	/** @status: the IRQ status register when the interrupt was handled. */
+	__u32 status;
+	__u32 pad;
+};
+
+/* ------------------------------------------------------------------------ */
 /* Compile-time layout checks                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -625,6 +676,13 @@ GPU_PROTO_ABI_FIELD(gpu_proto_mali_event_flush_done, gpu_timestamp, 16);
 GPU_PROTO_ABI_SIZE(gpu_proto_mali_event_flush_done, 24);
 GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES == 0xC0106460u,
 		    "FLUSH_CACHES is _IOWR('d', 0x60, 16 bytes)");
+
+GPU_PROTO_ABI_SIZE(gpu_proto_edu_info, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_raise_irq, status, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_edu_raise_irq, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_event_irq, user_data, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_event_irq, status, 16);
+GPU_PROTO_ABI_SIZE(gpu_proto_edu_event_irq, 24);
 
 #undef GPU_PROTO_ABI_FIELD
 #undef GPU_PROTO_ABI_SIZE

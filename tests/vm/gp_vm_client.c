@@ -7,6 +7,8 @@
  *       result must be success or ENODEV, and a file that saw ENODEV must
  *       never succeed again (a rebind never revives old files).  Threads
  *       reopen the node after ENODEV.  Exit 1 on any other result.
+ *       With GP_HAMMER_CORE=1 only the core ioctls (any personality); with
+ *       GP_HAMMER_STOP_FILE=PATH they stop early once PATH exists.
  *   gp-vm-client block-read
  *       block in read(2) with nothing queued; print and exit 0 when read
  *       fails (ENODEV on revoke, ENOTCONN/ECONNABORTED when the daemon
@@ -20,6 +22,9 @@
  *   gp-vm-client gpc-events
  *       through libgpuproto: FLUSH_CACHES, then gpc_read_event() gets the
  *       FLUSH_DONE event with our user_data.
+ *   gp-vm-client edu-irq
+ *       qemu-edu personality: EDU_INFO, then EDU_RAISE_IRQ; the device's real
+ *       interrupt must come back as an EDU_EVENT_IRQ event (poll + read).
  *   gp-vm-client notify-listen SOCKET
  *       stand in for systemd: print every sd_notify() datagram received on
  *       SOCKET, exit 0 after STOPPING=1 (1 after 30 s without it).
@@ -63,6 +68,9 @@ struct hammer {
 	atomic_long bad;
 };
 
+static bool core_only;
+static const char *stop_file;	/* GP_HAMMER_STOP_FILE: stop early once it exists */
+
 static int one_ioctl(int fd, unsigned int which)
 {
 	struct gpu_proto_get_cap cap = { .capability = GPU_PROTO_CAP_TIMESTAMP_MONOTONIC };
@@ -74,6 +82,8 @@ static int one_ioctl(int fd, unsigned int which)
 	struct gpu_proto_version v = { .name_len = sizeof(name), .name = name };
 	int r;
 
+	if (core_only)
+		which = which % 2 ? 0 : 3;
 	switch (which % 4) {
 	case 0:
 		r = ioctl(fd, GPU_PROTO_IOCTL_GET_CAP, &cap);
@@ -100,7 +110,7 @@ static void *hammer_thread(void *arg)
 	bool dead = false;
 	int fd = open(device, O_RDWR | O_CLOEXEC);
 
-	while (now_s() < h->until) {
+	while (now_s() < h->until && !(stop_file && (i & 63) == 0 && access(stop_file, F_OK) == 0)) {
 		int r;
 
 		if (fd < 0) {
@@ -293,6 +303,36 @@ static int cmd_gpc_events(void)
 	return 0;
 }
 
+static int cmd_edu_irq(void)
+{
+	struct gpu_proto_edu_info info = { 0 };
+	struct gpu_proto_edu_raise_irq req = { .user_data = 0xed0, .status = 0x4 };
+	struct gpu_proto_edu_event_irq ev;
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (fd < 0 || ioctl(fd, GPU_PROTO_IOCTL_EDU_INFO, &info) < 0) {
+		printf("EDU_INFO: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("edu: id 0x%08x liveness 0x%08x\n", info.id, info.liveness);
+	if (info.id != 0x010000ed || info.liveness != ~0x12345678u)
+		return 1;
+	if (ioctl(fd, GPU_PROTO_IOCTL_EDU_RAISE_IRQ, &req) < 0) {
+		printf("EDU_RAISE_IRQ: %s\n", strerror(errno));
+		return 1;
+	}
+	if (poll(&pfd, 1, 10000) != 1 || read(fd, &ev, sizeof(ev)) != sizeof(ev)) {
+		printf("no interrupt event within 10 s: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("edu: interrupt event type 0x%x user_data 0x%llx status 0x%x\n", ev.base.type,
+	       (unsigned long long)ev.user_data, ev.status);
+	close(fd);
+	return ev.base.type == GPU_PROTO_EDU_EVENT_IRQ && ev.user_data == 0xed0 &&
+	       (ev.status & 0x4) ? 0 : 1;
+}
+
 static int cmd_notify_listen(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -332,6 +372,9 @@ int main(int argc, char **argv)
 
 	if (env)
 		device = env;
+	stop_file = getenv("GP_HAMMER_STOP_FILE");
+	env = getenv("GP_HAMMER_CORE");
+	core_only = env && strcmp(env, "1") == 0;
 	if (argc >= 2 && strcmp(argv[1], "hammer") == 0)
 		return cmd_hammer(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "block-read") == 0)
@@ -344,9 +387,11 @@ int main(int argc, char **argv)
 		return cmd_poll_hup();
 	if (argc == 2 && strcmp(argv[1], "gpc-events") == 0)
 		return cmd_gpc_events();
+	if (argc == 2 && strcmp(argv[1], "edu-irq") == 0)
+		return cmd_edu_irq();
 	if (argc == 3 && strcmp(argv[1], "notify-listen") == 0)
 		return cmd_notify_listen(argv[2]);
 	fprintf(stderr, "usage: gp-vm-client hammer SECONDS THREADS PROCS | block-read | libdrm | "
-			"open-expect ERRNO-NAME | poll-hup | gpc-events | notify-listen SOCKET\n");
+			"open-expect ERRNO-NAME | poll-hup | gpc-events | edu-irq | notify-listen SOCKET\n");
 	return 2;
 }

@@ -206,6 +206,12 @@ static int mali_csf_probe(struct gp_unregistered_device *udev, void *data,
 	mali_csf_read_gpu_info(be, &mali->gpu_info);
 	mali->timestamp_frequency = mali_csf_timestamp_frequency(be);
 
+	/*
+	 * vfio-platform numbers the lines in device-tree order, and Mali CSF
+	 * nodes list "job", "mmu", "gpu"; the mock has only the GPU line.
+	 */
+	mali->gpu_irq_line = be->num_irqs >= 3 ? 2 : 0;
+
 	pthread_mutex_init(&mali->flush_lock, NULL);
 	CDS_INIT_LIST_HEAD(&mali->flush_running);
 	CDS_INIT_LIST_HEAD(&mali->flush_queued);
@@ -328,7 +334,18 @@ static void mali_csf_flush_done(struct mali_csf_data *mali)
 static void mali_csf_irq(const struct gp_registered_device *rdev, void *data, unsigned int line)
 {
 	struct mali_csf_data *mali = data;
-	uint32_t stat = mali_read(mali->backend, MALI_GPU_INT_STAT);
+	uint32_t stat;
+
+	/*
+	 * The job and MMU interrupts are never unmasked on the GPU (no
+	 * firmware, no address spaces); should one fire anyway, its line
+	 * stays masked rather than firing in a loop.
+	 */
+	if (line != mali->gpu_irq_line) {
+		gp_log_warning("mali-csf: unexpected interrupt on line %u; leaving it masked", line);
+		return;
+	}
+	stat = mali_read(mali->backend, MALI_GPU_INT_STAT);
 
 	if (stat == UINT32_MAX)
 		return;		/* the device is gone; revoke will follow */

@@ -27,6 +27,7 @@ struct mali_csf_data {
 	struct gp_backend *backend;		/* owned: the MMIO binding */
 	struct gpu_proto_mali_gpu_info gpu_info;	/* read at probe */
 	uint64_t timestamp_frequency;		/* Hz */
+	unsigned int gpu_irq_line;		/* the binding's line of the GPU interrupt */
 
 	/*
 	 * FLUSH_CACHES requests.  @flush_running: completed by the interrupt

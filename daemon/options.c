@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "drivers.h"
+#include "log.h"
+#include "options.h"
+
+void gp_options_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: gpu-protod [OPTIONS]\n"
+		"\n"
+		"User-space DRM-like GPU device daemon: serves /dev/NAME through CUSE.\n"
+		"\n"
+		"Options:\n"
+		"  -b, --backend=NAME       how registers are reached (default: mock):\n"
+		"                             mock                  the in-process Mali-G610 model\n"
+		"                             vfio-platform:DEVICE  e.g. vfio-platform:fb000000.gpu\n"
+		"                             vfio-pci:BDF          e.g. vfio-pci:0000:00:01.0\n"
+		"  -d, --driver=NAME        chip personality: mali-csf, or qemu-edu (a test-only\n"
+		"                           personality for QEMU's edu device) (default: mali-csf)\n"
+		"      --rebind=MODE        auto: probe again when a removed device comes back;\n"
+		"                           manual: only on 'gpu-protoctl bind' (default: auto)\n"
+		"  -n, --devname=NAME       CUSE device name, creates /dev/NAME (default: gpu-proto)\n"
+		"  -t, --threads=N          maximum libfuse worker threads, 1-64 (default: 4)\n"
+		"  -f, --foreground         stay in the foreground (without it, fork once\n"
+		"                           /dev/NAME exists)\n"
+		"  -c, --control=PATH       control socket (default: " GP_CONTROL_DEFAULT_PATH ")\n"
+		"      --node=TYPE          render or primary: permission semantics (default: render)\n"
+		"      --mock-options=OPTS  mock model and fault injection, comma-separated:\n"
+		"                           reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N,\n"
+		"                           access-delay-ns=N, timestamp-start=N,\n"
+		"                           reset-never-completes, l2-never-ready\n"
+		"      --dry-run            probe, answer VERSION/GET_CAP/DEV_QUERY in-process,\n"
+		"                           print the results, revoke and exit (no node)\n"
+		"      --log-level=LEVEL    err, warning, notice, info or debug (default: info)\n"
+		"  -h, --help               show this help and exit\n"
+		"      --version            show the version and exit\n"
+		"\n"
+		"Needs /dev/cuse (modprobe cuse).  SIGTERM/SIGINT revoke the device and exit.\n"
+		"See gpu-protod(8).\n");
+}
+
+static int gp_parse_log_level(const char *s)
+{
+	static const struct { const char *name; int level; } levels[] = {
+		{ "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcmp(s, levels[i].name) == 0)
+			return levels[i].level;
+	return -EINVAL;
+}
+
+static int gp_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int gp_options_parse(int argc, char **argv, struct gp_options *o)
+{
+	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND };
+	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "driver", required_argument, NULL, 'd' },
+		{ "devname", required_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "node", required_argument, NULL, OPT_NODE },
+		{ "rebind", required_argument, NULL, OPT_REBIND },
+		{ "mock-options", required_argument, NULL, OPT_MOCK },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ 0 },
+	};
+	int c, level;
+
+	/* 0 makes glibc's getopt start over, for callers that parse twice. */
+	optind = 0;
+	*o = (struct gp_options){
+		.backend = "mock", .driver = "mali-csf", .devname = "gpu-proto",
+		.control = GP_CONTROL_DEFAULT_PATH, .threads = 4, .node = GP_NODE_RENDER,
+		.rebind_auto = true,
+	};
+	while ((c = getopt_long(argc, argv, "b:d:n:t:fc:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->backend = optarg;
+			break;
+		case 'd':
+			o->driver = optarg;
+			break;
+		case 'n':
+			o->devname = optarg;
+			break;
+		case 't':
+			if (gp_parse_uint(optarg, 1, 64, &o->threads) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL, "--threads=%s: expected 1 to 64", optarg);
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'c':
+			o->control = optarg;
+			break;
+		case OPT_NODE:
+			if (strcmp(optarg, "render") == 0)
+				o->node = GP_NODE_RENDER;
+			else if (strcmp(optarg, "primary") == 0)
+				o->node = GP_NODE_PRIMARY;
+			else
+				return gp_log_errno(LOG_ERR, EINVAL, "--node=%s: expected render or primary",
+						    optarg);
+			break;
+		case OPT_REBIND:
+			if (strcmp(optarg, "auto") == 0)
+				o->rebind_auto = true;
+			else if (strcmp(optarg, "manual") == 0)
+				o->rebind_auto = false;
+			else
+				return gp_log_errno(LOG_ERR, EINVAL, "--rebind=%s: expected auto or manual",
+						    optarg);
+			break;
+		case OPT_MOCK:
+			o->mock_options = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_LOG_LEVEL:
+			level = gp_parse_log_level(optarg);
+			if (level < 0)
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--log-level=%s: expected err, warning, notice, info or debug",
+						    optarg);
+			gp_log_set_max_level(level);
+			break;
+		case 'h':
+			gp_options_usage(stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("gpu-protod " GP_VERSION_STRING "\n");
+			return 1;
+		default:
+			fprintf(stderr, "Try 'gpu-protod --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		return gp_log_errno(LOG_ERR, EINVAL, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int gp_options_binding_config(const struct gp_options *o, struct gp_binding_config *cfg)
+{
+	char err[256] = "";
+	int r;
+
+	*cfg = (struct gp_binding_config){ .driver_name = o->driver, .backend_name = o->backend };
+	cfg->driver = gp_driver_find(o->driver);
+	if (!cfg->driver)
+		return gp_log_errno(LOG_ERR, EINVAL,
+				    "--driver=%s: unknown driver (known: mali-csf, qemu-edu)", o->driver);
+	if (strcmp(o->backend, "mock") != 0) {
+		r = gp_vfio_parse_backend(o->backend, &cfg->vfio, err, sizeof(err));
+		if (r < 0)
+			return gp_log_errno(LOG_ERR, r, "--backend=%s: %s", o->backend, err);
+		if (o->mock_options)
+			return gp_log_errno(LOG_ERR, EINVAL, "--mock-options needs --backend=mock");
+		cfg->bus = cfg->vfio.bus;
+		cfg->vfio.sysfs_root = "/sys";
+		cfg->vfio.dev_root = "/dev";
+		return 0;
+	}
+	cfg->bus = GP_BUS_MOCK;
+	gp_mock_config_init(&cfg->mock);
+	r = gp_mock_config_parse(&cfg->mock, o->mock_options, err, sizeof(err));
+	if (r < 0)
+		return gp_log_errno(LOG_ERR, r, "--mock-options: %s", err);
+	return 0;
+}
+

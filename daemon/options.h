@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * gpu-protod's command line.  Separate from main.c so the parser can be
+ * unit-tested and fuzzed.
+ */
+#ifndef GP_DAEMON_OPTIONS_H
+#define GP_DAEMON_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "binding.h"
+#include "file.h"
+
+#define GP_VERSION_STRING "0.1.0"
+
+struct gp_options {
+	bool rebind_auto;
+	const char *backend;
+	const char *driver;
+	const char *devname;
+	const char *control;
+	const char *mock_options;
+	unsigned int threads;
+	enum gp_node_type node;
+	bool foreground;
+	bool dry_run;
+};
+
+/**
+ * gp_options_parse() - parse @argv into @o (defaults first).
+ *
+ * Prints --help/--version to stdout; logs what is wrong otherwise.
+ * Resets getopt's state, so it may be called more than once.
+ * Return: 0 to run, 1 when --help/--version was answered, -EINVAL on bad
+ * usage.
+ */
+int gp_options_parse(int argc, char **argv, struct gp_options *o);
+
+/** gp_options_usage() - the --help text. */
+void gp_options_usage(FILE *out);
+
+/**
+ * gp_options_binding_config() - the binding configuration @o asks for:
+ * the driver, the backend (mock with its options, or vfio), checked.
+ * Return: 0 or -EINVAL (logged).
+ */
+int gp_options_binding_config(const struct gp_options *o, struct gp_binding_config *cfg);
+
+#endif /* GP_DAEMON_OPTIONS_H */
