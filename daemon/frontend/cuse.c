@@ -82,9 +82,14 @@ struct gp_cuse_ioctl {
 	size_t in_bufsz, out_bufsz;
 	struct gp_user_plan plan;	/* accepted: data present */
 	struct gp_user_plan want;	/* to ask for in a retry */
-	unsigned char *out;
+	unsigned char *out;		/* @small, or the heap for large outputs */
 	size_t out_len;
 	bool planned;
+	/*
+	 * Most ioctls return a few dozen bytes: keep them off the heap, a
+	 * measurable share of a round trip's cost (docs/performance.md).
+	 */
+	unsigned char small[256];
 };
 
 static int gp_cuse_user_prepare(void *ctx, const struct gp_user_plan *plan)
@@ -106,7 +111,10 @@ static int gp_cuse_user_prepare(void *ctx, const struct gp_user_plan *plan)
 		io->want = *plan;
 		return -EAGAIN;
 	}
-	buf = realloc(io->out, out ? out : 1);
+	if (io->out != io->small)
+		free(io->out);
+	io->out = NULL;
+	buf = out <= sizeof(io->small) ? io->small : malloc(out);
 	if (!buf)
 		return -ENOMEM;
 	memset(buf, 0, out);
@@ -214,7 +222,8 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 		else
 			fuse_reply_ioctl(req, result, NULL, 0);
 	}
-	free(io.out);
+	if (io.out != io.small)
+		free(io.out);
 }
 
 /* --- open / release --- */

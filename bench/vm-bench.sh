@@ -1,0 +1,113 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# gpu-protod over real CUSE, timed against the floor and a kernel driver in
+# one VM run (docs/performance.md, "Over CUSE").  Two modes:
+#
+#   vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] BUILD_DIR
+#       On the host: boot the VM tier (tests/vm/run-vm.sh, QEMU TCG, one
+#       vCPU unless --smp) with this script, gpu-protod, gpu-protoctl,
+#       gpu-proto-bench-cuse and gpu-proto-cuse-minimal from BUILD_DIR, run
+#       the benchmark inside and print its table.  `ninja -C BUILD bench-vm`
+#       does this for the default options.
+#
+#   vm-bench.sh --in-vm [--iterations N] [--verbose]
+#       Inside the VM (run-vm.sh runs it so): start gpu-protod (-f, mock
+#       backend) and gpu-proto-cuse-minimal, time both and vgem's
+#       /dev/dri/card0 with gpu-proto-bench-cuse, stop both.
+#
+# A benchmark, not a test: the exit status says whether it ran, never
+# whether a target was met.  Not registered with meson test.
+set -u
+
+iterations=""
+verbose=""
+smp=1
+timeout=600
+in_vm=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--in-vm) in_vm=1; shift ;;
+	--iterations) iterations=$2; shift 2 ;;
+	-v | --verbose) verbose=--verbose; shift ;;
+	--smp) smp=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	-h | --help)
+		sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	-*) echo "vm-bench: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+
+# --- inside the VM -----------------------------------------------------------
+
+if [ "$in_vm" -eq 1 ]; then
+	# shellcheck source=tests/vm/gp-vm-lib.sh
+	. /gp/bin/gp-vm-lib.sh
+	minimal_node=/dev/gpu-proto-minimal
+	minimal_log=/tmp/gpu-proto-cuse-minimal.log
+
+	[ -c /dev/cuse ] || fail "/dev/cuse missing"
+	# shellcheck disable=SC2119 # no options: the default mock backend
+	start_daemon
+	gpu-proto-cuse-minimal "${minimal_node#/dev/}" 2>"$minimal_log" &
+	minimal=$!
+	wait_for "$minimal_node" -c || fail "$minimal_node did not appear within 10 s"
+
+	set -- gpu-protod="$node" minimal="$minimal_node"
+	if [ -c /dev/dri/card0 ]; then
+		# vgem's device is a bare platform device: no driver link, its name says it.
+		dev=$(readlink /sys/class/drm/card0/device 2>/dev/null)
+		echo "vgem: /dev/dri/card0 is ${dev##*/}"
+		set -- "$@" vgem=/dev/dri/card0
+	else
+		echo "warning: no /dev/dri/card0 (vgem not loaded?): no kernel figure"
+	fi
+	gpu-proto-bench-cuse ${iterations:+--iterations "$iterations"} $verbose "$@" ||
+		fail "gpu-proto-bench-cuse failed"
+
+	echo
+	echo "gpu-protod status after the run (whole run, warm-up included):"
+	gpu-protoctl status | grep -e '^ioctls=' -e 'round_trip' | sed 's/^/  /'
+	kill -TERM "$minimal"
+	wait "$minimal"
+	rc=$?
+	sed 's/^/  /' "$minimal_log"
+	[ "$rc" -eq 0 ] || fail "gpu-proto-cuse-minimal exited with $rc after SIGTERM"
+	stop_daemon
+	exit 0
+fi
+
+# --- on the host -------------------------------------------------------------
+
+[ $# -eq 1 ] || { echo "usage: vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] BUILD_DIR" >&2; exit 2; }
+build=$1
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+set --
+for p in daemon/gpu-protod tools/gpu-protoctl bench/gpu-proto-bench-cuse bench/gpu-proto-cuse-minimal; do
+	[ -x "$build/$p" ] || { echo "vm-bench: $build/$p missing: ninja -C $build first" >&2; exit 1; }
+	set -- "$@" --bin "$build/$p"
+done
+
+out=$(mktemp) || exit 1
+trap 'rm -f "$out"' EXIT
+# The per-test limit must cover boot-to-end of the benchmark; the VM's a bit more.
+"$src/tests/vm/run-vm.sh" --smp "$smp" --timeout "$((timeout + 60))" --test-timeout "$timeout" \
+	--bin "$src/tests/vm/gp-vm-lib.sh" --bin "$here/vm-bench.sh" "$@" "$build" \
+	"bench-cuse=/gp/bin/vm-bench.sh --in-vm${iterations:+ --iterations $iterations} $verbose" >"$out" 2>&1
+rc=$?
+
+log="$(cd "$build" && pwd)/vm-tier/console.log"
+echo "host: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), nproc $(nproc)," \
+	"$(qemu-system-x86_64 --version 2>/dev/null | head -n 1), TCG -smp $smp, $(date -u +%Y-%m-%d)"
+if [ -f "$log" ]; then
+	tr -d '\r' <"$log" | grep -a '^GP-VM-OUT bench-cuse: ' | sed 's/^GP-VM-OUT bench-cuse: //'
+fi
+if [ "$rc" -ne 0 ]; then
+	echo "vm-bench: the VM run failed (status $rc); run-vm.sh said:" >&2
+	tail -n 30 "$out" | sed 's/^/  | /' >&2
+fi
+exit "$rc"
