@@ -8,13 +8,17 @@ set -eu
 # build: toolchains and libraries
 # tests: systemd (systemd-analyze verify), udev (udevadm test), groff-base
 #        (man page rendering), libdrm-dev (libdrm as a test client),
-#        gcc-multilib (a 32-bit client for the VM tier)
+#        gcc-12-multilib (a 32-bit client for the VM tier; not gcc-multilib,
+#        which conflicts with Debian's cross compilers: tests/meson.build
+#        supplies the one thing it adds, the <asm/...> include link)
 # VM tier: qemu-system-x86, busybox-static, cpio (a Debian kernel is
 #          downloaded by tests/vm/fetch-kernel.sh with apt-get download)
 packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	liburcu-dev libevent-dev libfuse3-dev libsystemd-dev check libdrm-dev python3
-	systemd udev groff-base gcc-multilib
+	systemd udev groff-base
 	qemu-system-x86 busybox-static cpio"
+# The 32-bit test client exists on x86 only.
+[ "$(dpkg --print-architecture)" = amd64 ] && packages="$packages gcc-12-multilib"
 
 missing=""
 for p in $packages; do

@@ -83,6 +83,18 @@ else
 fi
 count "$out/gcc"
 
+echo "=== arm64: cross-build (warnings as errors), unit suite under qemu-user"
+if GP_ARM64_BUILD_DIR="$out/arm64" "$top/scripts/test-arm64.sh"; then :; else status=1; fi
+if [ -f "$out/arm64/meson-logs/testlog.json" ]; then count "$out/arm64"; else failed=$((failed + 1)); fi
+
+echo "=== Debian packages: amd64 + arm64 (cross), lintian, install, purge"
+if GP_BUILD_ROOT="$out" "$top/scripts/test-deb.sh"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	status=1
+fi
+
 echo "=== gpu-protod --dry-run on the mock backend"
 if "$out/gcc/daemon/gpu-protod" --dry-run; then
 	passed=$((passed + 1))
