@@ -84,6 +84,14 @@ struct gp_backend {
  */
 void gp_backend_release(struct gp_backend **pbe);
 
+/**
+ * gp_backend_config_error() - format a configuration error for the caller.
+ * @err, @errlen: where the message goes; may be NULL/0 when not wanted
+ * Return: always -EINVAL, so parsers can "return gp_backend_config_error(...)".
+ */
+int gp_backend_config_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static inline uint32_t gp_backend_read32(struct gp_backend *be, unsigned int region, uint64_t offset)
 {
 	return be->ops->read32(be, region, offset);

@@ -44,6 +44,8 @@
 
 #include <gpu-proto/gpu_proto_drm.h>
 
+#include "machine.h"
+
 #ifndef _cleanup_
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #endif
@@ -129,12 +131,6 @@ static void gp_bench_closep(int *fd)
 		close(*fd);
 }
 
-static void gp_bench_fclosep(FILE **pf)
-{
-	if (*pf)
-		fclose(*pf);
-}
-
 static int gp_bench_fail(int error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Print "gpu-proto-bench-cuse: <message>: <strerror>" and return -@error. */
@@ -159,26 +155,15 @@ static uint64_t gp_bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * GP_BENCH_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-static int gp_bench_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void gp_bench_sorted(const double *values, double *sorted)
 {
 	memcpy(sorted, values, GP_BENCH_REPS * sizeof(*sorted));
 	qsort(sorted, GP_BENCH_REPS, sizeof(*sorted), gp_bench_cmp_double);
 }
 
-static double gp_bench_median(const double *values)
+static double gp_bench_median_reps(const double *values)
 {
-	double s[GP_BENCH_REPS];
-
-	gp_bench_sorted(values, s);
-	return GP_BENCH_REPS % 2 ? s[GP_BENCH_REPS / 2] :
-				   (s[GP_BENCH_REPS / 2 - 1] + s[GP_BENCH_REPS / 2]) / 2;
+	return gp_bench_median(values, GP_BENCH_REPS);
 }
 
 /* (max - min) / median of the batches: how much one figure moved within the run. */
@@ -187,7 +172,7 @@ static double gp_bench_spread(const double *values)
 	double s[GP_BENCH_REPS];
 
 	gp_bench_sorted(values, s);
-	return (s[GP_BENCH_REPS - 1] - s[0]) / gp_bench_median(values);
+	return (s[GP_BENCH_REPS - 1] - s[0]) / gp_bench_median_reps(values);
 }
 
 /* --- round-trip counters --- */
@@ -386,27 +371,6 @@ static int gp_bench_run(struct gp_bench *b)
 
 /* --- report --- */
 
-static void gp_bench_cpu_model(char *buf, size_t len)
-{
-	_cleanup_(gp_bench_fclosep) FILE *f = NULL;
-	char line[256];
-
-	snprintf(buf, len, "unknown");
-	f = fopen("/proc/cpuinfo", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, "model name", 10) != 0 || !colon)
-			continue;
-		colon += strspn(colon + 1, " \t") + 1;
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(buf, len, "%s", colon);
-		return;
-	}
-}
-
 static void gp_bench_print_machine(const struct gp_bench *b)
 {
 	struct utsname u;
@@ -445,7 +409,7 @@ static bool gp_bench_has(const struct gp_bench *b, enum gp_bench_kind kind, enum
 static double gp_bench_figure(const struct gp_bench *b, enum gp_bench_kind kind,
 			      enum gp_bench_op op)
 {
-	return gp_bench_median(b->dev[kind].ns[op]);
+	return gp_bench_median_reps(b->dev[kind].ns[op]);
 }
 
 /* Three decimals where the question is "within 10%?", one where it is "how many times". */

@@ -48,6 +48,7 @@
 #include "file.h"
 #include "inproc.h"
 #include "log.h"
+#include "machine.h"
 #include "mock.h"
 #include "registration.h"
 
@@ -140,12 +141,6 @@ struct gp_bench_worker {
 	pthread_t thread;
 };
 
-static void gp_bench_fclosep(FILE **pf)
-{
-	if (*pf)
-		fclose(*pf);
-}
-
 static inline void gp_bench_cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -168,22 +163,6 @@ static int gp_bench_clock_ns(clockid_t clock, uint64_t *out)
 static int gp_bench_now_ns(uint64_t *out)
 {
 	return gp_bench_clock_ns(CLOCK_MONOTONIC, out);
-}
-
-static int gp_bench_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double gp_bench_median(const double *values, unsigned int n)
-{
-	double sorted[GP_BENCH_REPS];
-
-	memcpy(sorted, values, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), gp_bench_cmp_double);
-	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 /*
@@ -526,41 +505,6 @@ static int gp_bench_dispatch(enum gp_inproc_mode mode, struct gp_file *file,
 	}
 	*ns_per_op = gp_bench_median(per_rep, GP_BENCH_REPS);
 	return 0;
-}
-
-static void gp_bench_cpu_model(char *buf, size_t len)
-{
-	_cleanup_(gp_bench_fclosep) FILE *f = NULL;
-	char line[256];
-
-	snprintf(buf, len, "unknown");
-	f = fopen("/proc/cpuinfo", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, "model name", 10) != 0 || !colon)
-			continue;
-		colon += strspn(colon + 1, " \t") + 1;
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(buf, len, "%s", colon);
-		return;
-	}
-}
-
-/* Other load on a 2-core machine shows in every 2-thread figure: say how much there was. */
-static void gp_bench_loadavg(char *buf, size_t len)
-{
-	_cleanup_(gp_bench_fclosep) FILE *f = NULL;
-	char line[128];
-
-	snprintf(buf, len, "unknown");
-	f = fopen("/proc/loadavg", "re");
-	if (!f || !fgets(line, sizeof(line), f))
-		return;
-	line[strcspn(line, "\n")] = '\0';
-	snprintf(buf, len, "%s", line);
 }
 
 static void gp_bench_print_machine(void)

@@ -699,20 +699,6 @@ static const struct gp_mock_option gp_mock_options[] = {
 /* Longest option item accepted; any valid one is far shorter. */
 #define GP_MOCK_OPTION_MAX	128
 
-/* Tell the caller, if it asked, what was wrong; always -EINVAL. */
-__attribute__((format(printf, 3, 4)))
-static int gp_mock_parse_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static const struct gp_mock_option *gp_mock_option_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(gp_mock_options) / sizeof(gp_mock_options[0]); i++) {
@@ -765,27 +751,27 @@ static int gp_mock_option_apply(struct gp_mock_config *cfg, const char *item, ch
 	int r;
 
 	if (!opt)
-		return gp_mock_parse_error(err, errlen, "mock option '%s': unknown (known: %s)",
+		return gp_backend_config_error(err, errlen, "mock option '%s': unknown (known: %s)",
 					   item, GP_MOCK_OPTIONS_HELP);
 
 	if (opt->type == GP_MOCK_OPT_FLAG) {
 		if (eq)
-			return gp_mock_parse_error(err, errlen, "mock option '%s': takes no value",
+			return gp_backend_config_error(err, errlen, "mock option '%s': takes no value",
 						   item);
 		*(bool *)(field + opt->offset) = true;
 		return 0;
 	}
 
 	if (!eq)
-		return gp_mock_parse_error(err, errlen, "mock option '%s': needs a value (%s=N)",
+		return gp_backend_config_error(err, errlen, "mock option '%s': needs a value (%s=N)",
 					   item, opt->name);
 
 	max = opt->type == GP_MOCK_OPT_U32 ? UINT32_MAX : UINT64_MAX;
 	r = gp_mock_parse_number(eq + 1, max, &v);
 	if (r == -EINVAL)
-		return gp_mock_parse_error(err, errlen, "mock option '%s': not a number", item);
+		return gp_backend_config_error(err, errlen, "mock option '%s': not a number", item);
 	if (r == -ERANGE)
-		return gp_mock_parse_error(err, errlen,
+		return gp_backend_config_error(err, errlen,
 					   "mock option '%s': out of range (at most %" PRIu64 ")",
 					   item, max);
 
@@ -813,11 +799,11 @@ int gp_mock_config_parse(struct gp_mock_config *cfg, const char *opts, char *err
 		int r;
 
 		if (!len)
-			return gp_mock_parse_error(err, errlen,
+			return gp_backend_config_error(err, errlen,
 						   "mock options '%s': empty option (stray comma?)",
 						   opts);
 		if (len >= sizeof(item))
-			return gp_mock_parse_error(err, errlen, "mock option '%.32s...': too long", p);
+			return gp_backend_config_error(err, errlen, "mock option '%.32s...': too long", p);
 		memcpy(item, p, len);
 		item[len] = '\0';
 

@@ -181,19 +181,6 @@ static const char *gp_vfio_bus_dir(enum gp_bus_type bus)
 	return bus == GP_BUS_PCI ? "pci" : "platform";
 }
 
-__attribute__((format(printf, 3, 4)))
-static int gp_vfio_set_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static bool gp_vfio_is_lower_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -212,7 +199,7 @@ static int gp_vfio_check_pci_name(const char *name, char *err, size_t errlen)
 
 	/* The short lspci form: the kernel's names always carry the domain. */
 	if (len == 7 && name[2] == ':' && name[5] == '.')
-		return gp_vfio_set_error(err, errlen,
+		return gp_backend_config_error(err, errlen,
 					 "PCI address '%s' lacks its domain: write 0000:%s as in "
 					 "/sys/bus/pci/devices", name, name);
 
@@ -225,7 +212,7 @@ static int gp_vfio_check_pci_name(const char *name, char *err, size_t errlen)
 
 		if (i < domain_len || j == 1 || j == 2 || j == 4 || j == 5) {
 			if (c >= 'A' && c <= 'F')
-				return gp_vfio_set_error(err, errlen,
+				return gp_backend_config_error(err, errlen,
 							 "PCI address '%s': use lower-case hex, as sysfs does",
 							 name);
 			if (!gp_vfio_is_lower_hex(c))
@@ -243,7 +230,7 @@ static int gp_vfio_check_pci_name(const char *name, char *err, size_t errlen)
 		goto bad;
 	return 0;
 bad:
-	return gp_vfio_set_error(err, errlen,
+	return gp_backend_config_error(err, errlen,
 				 "'%s' is not a PCI address (expected DOMAIN:BUS:SLOT.FUNCTION, "
 				 "e.g. 0000:00:03.0)", name);
 }
@@ -253,14 +240,14 @@ static int gp_vfio_check_device_name(enum gp_bus_type bus, const char *name, cha
 				     size_t errlen)
 {
 	if (!*name)
-		return gp_vfio_set_error(err, errlen, "empty device name");
+		return gp_backend_config_error(err, errlen, "empty device name");
 	if (strlen(name) >= sizeof(((struct gp_backend *)NULL)->bus_id))
-		return gp_vfio_set_error(err, errlen, "device name '%.32s...' is too long", name);
+		return gp_backend_config_error(err, errlen, "device name '%.32s...' is too long", name);
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return gp_vfio_set_error(err, errlen, "'%s' is not a device name", name);
+		return gp_backend_config_error(err, errlen, "'%s' is not a device name", name);
 	for (const char *p = name; *p; p++) {
 		if (*p == '/' || *p <= ' ' || *p == 0x7f)
-			return gp_vfio_set_error(err, errlen,
+			return gp_backend_config_error(err, errlen,
 						 "device name '%s' contains '/', a blank or a control "
 						 "character", name);
 	}
@@ -287,7 +274,7 @@ int gp_vfio_parse_backend(const char *spec, struct gp_vfio_config *cfg, char *er
 		bus = GP_BUS_PCI;
 		name = spec + sizeof(pci) - 1;
 	} else {
-		return gp_vfio_set_error(err, errlen,
+		return gp_backend_config_error(err, errlen,
 					 "unknown backend (expected mock, vfio-platform:DEVICE or "
 					 "vfio-pci:DOMAIN:BUS:SLOT.FUNCTION)");
 	}
