@@ -8,6 +8,7 @@ set -eu
 # build: toolchains and libraries
 # tests: systemd (systemd-analyze verify), udev (udevadm test), groff-base
 #        (man page rendering), libdrm-dev (libdrm as a test client),
+#        spin (the Promela model in verify/),
 #        gcc-12-multilib (a 32-bit client for the VM tier; not gcc-multilib,
 #        which conflicts with Debian's cross compilers: tests/meson.build
 #        supplies the one thing it adds, the <asm/...> include link)
@@ -15,7 +16,7 @@ set -eu
 #          downloaded by tests/vm/fetch-kernel.sh with apt-get download)
 packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	liburcu-dev libevent-dev libfuse3-dev libsystemd-dev check libdrm-dev python3
-	systemd udev groff-base
+	systemd udev groff-base spin
 	qemu-system-x86 busybox-static cpio"
 # The 32-bit test client exists on x86 only.
 [ "$(dpkg --print-architecture)" = amd64 ] && packages="$packages gcc-12-multilib"

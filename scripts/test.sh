@@ -73,6 +73,15 @@ CC=clang run_config clang unit
 run_config asan-ubsan unit -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false
 run_config tsan concurrency -Db_sanitize=thread -Db_lundef=false -Dbench=false
 
+# The Promela model of the lifetime rules, checked exhaustively by spin.
+echo "=== verify: spin model of registration, guard, revoke, parked reads"
+if GP_SPIN_REQUIRED=1 meson test -C "$out/gcc" --suite verify --print-errorlogs; then
+	:
+else
+	status=1
+fi
+count "$out/gcc"
+
 # The VM tier: a real kernel with CUSE under QEMU (this machine has none).
 # GP_VM_REQUIRED makes a missing QEMU or kernel a failure, not a skip.
 echo "=== vm: gpu-protod over real CUSE in QEMU"

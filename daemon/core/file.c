@@ -137,24 +137,32 @@ static void gp_file_notify(struct gp_file *file)
 
 void gp_device_wake_files(struct gp_device *dev)
 {
-	struct gp_file **files = NULL;
-	struct gp_file *file;
-	unsigned int n = 0, i = 0;
+	struct gp_file *file, *next;
 
-	/* Snapshot with references, then notify unlocked: notify may take frontend locks. */
+	/*
+	 * Mark every file, then wake them one at a time: notify runs without
+	 * the lock (it may take frontend locks), and nothing is allocated, so
+	 * revoke cannot fail to wake a file for want of memory.
+	 */
 	pthread_mutex_lock(&dev->lock);
-	if (dev->open_files)
-		files = calloc(dev->open_files, sizeof(*files));
-	if (files)
-		cds_list_for_each_entry(file, &dev->files, link)
-			files[n++] = gp_file_get(file);
-	pthread_mutex_unlock(&dev->lock);
-
-	for (i = 0; i < n; i++) {
-		gp_file_notify(files[i]);
-		gp_file_put(&files[i]);
+	cds_list_for_each_entry(file, &dev->files, link)
+		file->wake_pending = true;
+	for (;;) {
+		next = NULL;
+		cds_list_for_each_entry(file, &dev->files, link) {
+			if (file->wake_pending) {
+				file->wake_pending = false;
+				next = gp_file_get(file);
+				break;
+			}
+		}
+		pthread_mutex_unlock(&dev->lock);
+		if (!next)
+			return;
+		gp_file_notify(next);
+		gp_file_put(&next);
+		pthread_mutex_lock(&dev->lock);
 	}
-	free(files);
 }
 
 ssize_t gp_file_read_events(struct gp_file *file, void *buf, size_t size)

@@ -63,6 +63,7 @@ struct gp_file {
 	gp_file_notify_t notify;
 	void *notify_ctx;
 	unsigned int notifying;		/* notify calls in flight */
+	bool wake_pending;		/* revoke has yet to notify it */
 };
 
 /**

@@ -74,7 +74,11 @@ int gp_registration_revoke(struct gp_registration *reg);
 
 /**
  * gp_registration_free() - revoke if needed and free; clears *@preg.
- * Same context rules as gp_registration_revoke().
+ *
+ * Context: as gp_registration_revoke(), and the caller must own @reg
+ * exclusively by now: concurrent revokes are serialised, but none may
+ * still be running or start once free has begun (the registration's
+ * memory goes away).
  */
 void gp_registration_free(struct gp_registration **preg);
 

@@ -31,6 +31,8 @@
 #include "../lib/fake_vfio.h"
 #include "backend.h"
 #include "log.h"
+#include "drivers.h"
+#include "registration.h"
 #include "vfio.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -741,6 +743,58 @@ START_TEST(test_clocks_off_reads_all_ones_unchanged)
 }
 END_TEST
 
+/*
+ * mali-csf on vfio-platform: the driver's probe through the VFIO backend.
+ * With the clocks off the probe must say so (EIO and the reason) and hand
+ * the binding back; with a GPU that never finishes its reset, ETIMEDOUT.
+ */
+static int bind_mali(struct gp_backend **be, char *log, size_t loglen)
+{
+	struct gp_registration *reg = NULL;
+	struct log_capture cap;
+	int r;
+
+	log_capture_start(&cap);
+	r = gp_driver_bind(&gp_mali_csf_driver, be, "fb000000.gpu", &reg);
+	log_capture_end(&cap, log, loglen);
+	gp_registration_free(&reg);
+	return r;
+}
+
+START_TEST(test_mali_probe_with_clocks_off_is_eio_and_says_why)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be;
+	char log[1024];
+
+	f->mmio_fill = 0xff;
+	be = open_ok(f);
+	ck_assert_int_eq(bind_mali(&be, log, sizeof(log)), -EIO);
+	ck_assert_ptr_nonnull(be);	/* the binding stays with the caller */
+	ck_assert_ptr_nonnull(strstr(log, "GPU_ID reads all-ones"));
+	ck_assert_ptr_nonnull(strstr(log, "clocks or power domain off"));
+	gp_backend_release(&be);
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_mali_probe_of_a_gpu_that_never_resets_times_out)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be;
+	char log[1024];
+
+	be = open_ok(f);
+	/* A plausible GPU_ID, but plain memory: RESET_COMPLETED never rises. */
+	gp_backend_write32(be, 0, 0x0, 0xa8670005);
+	ck_assert_int_eq(bind_mali(&be, log, sizeof(log)), -ETIMEDOUT);
+	ck_assert_ptr_nonnull(be);
+	ck_assert_ptr_nonnull(strstr(log, "soft reset did not complete"));
+	gp_backend_release(&be);
+	fake_vfio_free(f);
+}
+END_TEST
+
 /* --- interrupts -------------------------------------------------------- */
 
 START_TEST(test_irq_eventfd_fires_with_the_line)
@@ -1070,6 +1124,8 @@ static Suite *vfio_suite(void)
 	tcase_add_test_raise_signal(tc, test_accessor_outside_region_asserts, SIGABRT);
 #endif
 	tcase_add_test(tc, test_clocks_off_reads_all_ones_unchanged);
+	tcase_add_test(tc, test_mali_probe_with_clocks_off_is_eio_and_says_why);
+	tcase_add_test(tc, test_mali_probe_of_a_gpu_that_never_resets_times_out);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("irq");
