@@ -4,7 +4,8 @@
  *
  * Threads: this one runs the control plane (a libevent loop: signals, the
  * control socket, interrupt and removal fds, CUSE start-up); the CUSE
- * frontend runs libfuse's workers, which serve clients; backends may run
+ * frontend runs libfuse's workers, which serve clients, or the socket
+ * frontend its accepting and per-connection threads; backends may run
  * their own (the mock's timer).  Every bind, unbind and interrupt happens
  * here, so they are ordered without further locking.
  */
@@ -38,6 +39,7 @@
 #include "mock.h"
 #include "options.h"
 #include "registration.h"
+#include "socket.h"
 
 #define GP_EXIT_USAGE 2
 
@@ -52,6 +54,8 @@ struct gp_daemon {
 	struct event_base *base;
 	struct gp_binding *binding;
 	struct gp_cuse *cuse;
+	struct gp_socket *socket;	/* instead of cuse: --transport=socket, or auto without /dev/cuse */
+	char socket_path[PATH_MAX];
 	struct gp_control *control;
 	struct event *signals[3];
 
@@ -414,12 +418,24 @@ static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply,
 	struct gp_daemon *d = ctx;
 	struct gp_binding_status st;
 	struct gp_cuse_stats cs = { 0 };
+	struct gp_socket_stats ss;
 	int r;
 
 	if (strcmp(cmd, "status") == 0) {
 		gp_binding_get_status(d->binding, &st);
 		if (d->cuse)
 			gp_cuse_get_stats(d->cuse, &cs);
+		if (d->socket) {
+			gp_socket_get_stats(d->socket, &ss);
+			cs = (struct gp_cuse_stats){
+				.opens = ss.opens, .open_files = ss.open_files, .ioctls = ss.ioctls,
+				.ioctl_round_trips = ss.ioctl_round_trips, .reads = ss.reads,
+				.reads_parked = ss.reads_parked, .polls = ss.polls,
+			};
+			evbuffer_add_printf(reply, "transport=socket\nsocket=%s\n", d->socket_path);
+		} else {
+			evbuffer_add_printf(reply, "transport=cuse\n");
+		}
 		evbuffer_add_printf(reply,
 				    "device=/dev/%s\ndriver=%s\nbackend=%s\nstate=%s\n"
 				    "serial=%" PRIu64 "\nunique=%s\nopen_files=%" PRIu64 "\n"
@@ -459,6 +475,50 @@ static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply,
 	return -EINVAL;
 }
 
+/*
+ * --transport=auto: CUSE when /dev/cuse opens (the probe's fd is closed;
+ * gp_cuse_new() opens its own), otherwise the socket, and say why.
+ */
+static bool gp_daemon_use_socket(struct gp_daemon *d)
+{
+	int fd;
+
+	if (d->opt.transport != GP_TRANSPORT_AUTO)
+		return d->opt.transport == GP_TRANSPORT_SOCKET;
+	fd = open("/dev/cuse", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	gp_log_info("no /dev/cuse (%s): serving over the socket %s instead", strerror(errno),
+		    d->socket_path);
+	return true;
+}
+
+/* The socket transport is ready as soon as it listens. */
+static int gp_daemon_serve_socket(struct gp_daemon *d)
+{
+	const struct gp_socket_config scfg = {
+		.path = d->socket_path, .node = d->opt.node,
+		.current_device = gp_daemon_cuse_device, .ctx = d,
+	};
+	int r;
+
+	r = gp_socket_new(&scfg, &d->socket);
+	if (r < 0)
+		return r;
+	r = gp_socket_start(d->socket);
+	if (r < 0)
+		return r;
+	d->ready = true;
+	gp_log_info("serving %s over the socket %s (clients: libgpuproto, or gpu-proto-run CMD)",
+		    d->opt.devname, d->socket_path);
+	sd_notifyf(0, "READY=1\nSTATUS=Serving %s over the socket %s (%s on %s)", d->opt.devname,
+		   d->socket_path, d->opt.driver, d->opt.backend);
+	gp_daemon_report_ready(d, 0);
+	return 0;
+}
+
 static int gp_daemon_setup(struct gp_daemon *d)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
@@ -469,8 +529,11 @@ static int gp_daemon_setup(struct gp_daemon *d)
 		.session_ended = gp_daemon_cuse_ended, .ctx = d,
 	};
 	char path[PATH_MAX];
+	bool use_socket;
 	int r;
 
+	gp_options_socket_path(&d->opt, d->socket_path, sizeof(d->socket_path));
+	use_socket = gp_daemon_use_socket(d);
 	d->base = event_base_new();
 	if (!d->base)
 		return gp_log_errno(LOG_ERR, ENOMEM, "libevent: cannot create the event loop");
@@ -499,7 +562,7 @@ static int gp_daemon_setup(struct gp_daemon *d)
 	 * the other device's node would look like ours: check first.
 	 */
 	snprintf(path, sizeof(path), "/dev/%s", d->opt.devname);
-	if (access(path, F_OK) == 0)
+	if (!use_socket && access(path, F_OK) == 0)
 		return gp_log_errno(LOG_ERR, EEXIST, "%s already exists (another gpu-protod? use --devname)",
 				    path);
 
@@ -515,6 +578,8 @@ static int gp_daemon_setup(struct gp_daemon *d)
 	r = gp_control_new(d->base, d->opt.control, gp_daemon_control, d, &d->control);
 	if (r < 0)
 		return r;
+	if (use_socket)
+		return gp_daemon_serve_socket(d);
 	r = gp_cuse_new(&ccfg, &d->cuse);
 	if (r < 0)
 		return r;
@@ -528,6 +593,7 @@ static void gp_daemon_teardown(struct gp_daemon *d)
 		gp_binding_unbind(d->binding);
 	/* After revoke: parked reads are answered, the node goes with the session. */
 	gp_cuse_free(&d->cuse);
+	gp_socket_free(&d->socket);
 	gp_control_free(&d->control);
 	gp_binding_free(&d->binding);
 	for (unsigned int i = 0; i < 3; i++)

@@ -15,7 +15,8 @@ void gp_options_usage(FILE *out)
 	fprintf(out,
 		"Usage: gpu-protod [OPTIONS]\n"
 		"\n"
-		"User-space DRM-like GPU device daemon: serves /dev/NAME through CUSE.\n"
+		"User-space DRM-like GPU device daemon: serves /dev/NAME through CUSE, or an\n"
+		"AF_UNIX socket where there is no /dev/cuse.\n"
 		"\n"
 		"Options:\n"
 		"  -b, --backend=NAME       how registers are reached (default: mock):\n"
@@ -31,6 +32,11 @@ void gp_options_usage(FILE *out)
 		"  -f, --foreground         stay in the foreground (without it, fork once\n"
 		"                           /dev/NAME exists)\n"
 		"  -c, --control=PATH       control socket (default: " GP_CONTROL_DEFAULT_PATH ")\n"
+		"      --transport=MODE     cuse: /dev/NAME; socket: the socket below (clients\n"
+		"                           through libgpuproto or gpu-proto-run); auto: CUSE\n"
+		"                           when /dev/cuse opens, else the socket (default: auto)\n"
+		"      --socket=PATH        the socket transport's socket\n"
+		"                           (default: " GP_SOCKET_DIR "/NAME.sock)\n"
 		"      --node=TYPE          render or primary: permission semantics (default: render)\n"
 		"      --mock-options=OPTS  mock model and fault injection, comma-separated:\n"
 		"                           reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N,\n"
@@ -42,7 +48,7 @@ void gp_options_usage(FILE *out)
 		"  -h, --help               show this help and exit\n"
 		"      --version            show the version and exit\n"
 		"\n"
-		"Needs /dev/cuse (modprobe cuse).  SIGTERM/SIGINT revoke the device and exit.\n"
+		"CUSE needs /dev/cuse (modprobe cuse).  SIGTERM/SIGINT revoke the device and exit.\n"
 		"See gpu-protod(8).\n");
 }
 
@@ -74,7 +80,8 @@ static int gp_parse_uint(const char *s, unsigned int min, unsigned int max, unsi
 
 int gp_options_parse(int argc, char **argv, struct gp_options *o)
 {
-	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND };
+	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND,
+	       OPT_TRANSPORT, OPT_SOCKET };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "driver", required_argument, NULL, 'd' },
@@ -84,6 +91,8 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		{ "control", required_argument, NULL, 'c' },
 		{ "node", required_argument, NULL, OPT_NODE },
 		{ "rebind", required_argument, NULL, OPT_REBIND },
+		{ "transport", required_argument, NULL, OPT_TRANSPORT },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "mock-options", required_argument, NULL, OPT_MOCK },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -139,6 +148,24 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 				return gp_log_errno(LOG_ERR, EINVAL, "--rebind=%s: expected auto or manual",
 						    optarg);
 			break;
+		case OPT_TRANSPORT:
+			if (strcmp(optarg, "auto") == 0)
+				o->transport = GP_TRANSPORT_AUTO;
+			else if (strcmp(optarg, "cuse") == 0)
+				o->transport = GP_TRANSPORT_CUSE;
+			else if (strcmp(optarg, "socket") == 0)
+				o->transport = GP_TRANSPORT_SOCKET;
+			else
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--transport=%s: expected auto, cuse or socket", optarg);
+			break;
+		case OPT_SOCKET:
+			if (!optarg[0] || strlen(optarg) >= 108)
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--socket=%s: expected a path of 1 to 107 characters",
+						    optarg);
+			o->socket = optarg;
+			break;
 		case OPT_MOCK:
 			o->mock_options = optarg;
 			break;
@@ -167,6 +194,14 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 	if (optind < argc)
 		return gp_log_errno(LOG_ERR, EINVAL, "unexpected argument '%s'", argv[optind]);
 	return 0;
+}
+
+void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len)
+{
+	if (o->socket)
+		snprintf(buf, len, "%s", o->socket);
+	else
+		snprintf(buf, len, GP_SOCKET_DIR "/%s.sock", o->devname);
 }
 
 int gp_options_binding_config(const struct gp_options *o, struct gp_binding_config *cfg)

@@ -14,12 +14,24 @@
 
 #define GP_VERSION_STRING "0.1.0"
 
+/* How clients reach the daemon. */
+enum gp_transport {
+	GP_TRANSPORT_AUTO,	/* CUSE when /dev/cuse opens, else the socket */
+	GP_TRANSPORT_CUSE,
+	GP_TRANSPORT_SOCKET,
+};
+
+/* The socket's directory; the default socket is GP_SOCKET_DIR "/<devname>.sock". */
+#define GP_SOCKET_DIR "/run/gpu-protod"
+
 struct gp_options {
 	bool rebind_auto;
 	const char *backend;
 	const char *driver;
 	const char *devname;
 	const char *control;
+	enum gp_transport transport;
+	const char *socket;		/* NULL: GP_SOCKET_DIR/<devname>.sock */
 	const char *mock_options;
 	unsigned int threads;
 	enum gp_node_type node;
@@ -36,6 +48,12 @@ struct gp_options {
  * usage.
  */
 int gp_options_parse(int argc, char **argv, struct gp_options *o);
+
+/**
+ * gp_options_socket_path() - the socket path @o asks for: --socket, or
+ * GP_SOCKET_DIR/<devname>.sock.
+ */
+void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len);
 
 /** gp_options_usage() - the --help text. */
 void gp_options_usage(FILE *out);

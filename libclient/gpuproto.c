@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "gpuproto-private.h"
+#include "sockclient.h"
 
 /* Built with -fvisibility=hidden; the version script lists the same names. */
 #define GPC_EXPORT __attribute__((visibility("default")))
@@ -45,6 +46,8 @@ enum {
 
 struct gpc_device {
 	int fd;
+	/* The socket transport (no device node here): fd is its connection. */
+	struct gpsc_conn *sock;
 	const struct gpc_sys_ops *sys;
 	void *sys_data;
 
@@ -80,6 +83,15 @@ static int gpc_sys_ioctl(struct gpc_device *dev, unsigned long request, void *ar
 {
 	if (dev->sys && dev->sys->ioctl)
 		return dev->sys->ioctl(dev->sys_data, dev->fd, request, arg);
+	if (dev->sock) {
+		int r = gpsc_ioctl(dev->sock, request, arg);
+
+		if (r < 0) {
+			errno = -r;
+			return -1;
+		}
+		return r;
+	}
 	return ioctl(dev->fd, request, arg);
 }
 
@@ -87,6 +99,15 @@ static ssize_t gpc_sys_read(struct gpc_device *dev, void *buf, size_t count)
 {
 	if (dev->sys && dev->sys->read)
 		return dev->sys->read(dev->sys_data, dev->fd, buf, count);
+	if (dev->sock) {
+		ssize_t n = gpsc_read(dev->sock, buf, count, gpsc_is_nonblock(dev->fd));
+
+		if (n < 0) {
+			errno = (int)-n;
+			return -1;
+		}
+		return n;
+	}
 	return read(dev->fd, buf, count);
 }
 
@@ -98,6 +119,8 @@ static int gpc_sys_poll(struct gpc_device *dev, int timeout_ms)
 
 	if (dev->sys && dev->sys->poll)
 		r = dev->sys->poll(dev->sys_data, &pfd, 1, timeout_ms);
+	else if (dev->sock)
+		return gpsc_poll(dev->sock, timeout_ms);
 	else
 		r = poll(&pfd, 1, timeout_ms);
 	if (r < 0)
@@ -145,6 +168,33 @@ static int gpc_device_new(int fd, struct gpc_device **out)
 	return 0;
 }
 
+/*
+ * No device node: gpu-protod may serve over its socket instead (machines
+ * without /dev/cuse; docs/socket-transport.md).  -ENOENT when there is no
+ * socket either, as there was no node.
+ */
+static int gpc_open_socket(const char *path, int oflags, struct gpc_device **out)
+{
+	char sock[108];
+	struct gpsc_conn *c;
+	int r;
+
+	gpsc_socket_path(path, sock, sizeof(sock));
+	if (access(sock, F_OK) < 0)
+		return -ENOENT;
+	c = gpsc_connect(sock, oflags, &r);
+	if (!c)
+		return r;
+	r = gpc_device_new(c->fd, out);
+	if (r < 0) {
+		close(c->fd);
+		gpsc_conn_free(c);
+		return r;
+	}
+	(*out)->sock = c;
+	return 0;
+}
+
 GPC_EXPORT int gpc_open(const char *path, int flags, struct gpc_device **out)
 {
 	int saved = errno;
@@ -159,7 +209,11 @@ GPC_EXPORT int gpc_open(const char *path, int flags, struct gpc_device **out)
 	if (flags & GPC_OPEN_NONBLOCK)
 		oflags |= O_NONBLOCK;
 
-	fd = open(path ? path : GPC_DEFAULT_PATH, oflags);
+	if (!path)
+		path = GPC_DEFAULT_PATH;
+	fd = open(path, oflags);
+	if (fd < 0 && errno == ENOENT)
+		return gpc_finish(gpc_open_socket(path, oflags, out), saved);
 	if (fd < 0)
 		return gpc_finish(-errno, saved);
 	r = gpc_device_new(fd, out);
@@ -195,6 +249,7 @@ GPC_EXPORT void gpc_close(struct gpc_device *dev)
 	if (!dev)
 		return;
 	close(dev->fd);
+	gpsc_conn_free(dev->sock);
 	pthread_mutex_destroy(&dev->event_lock);
 	free(dev->event_buf);
 	free(dev);

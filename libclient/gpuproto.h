@@ -122,7 +122,10 @@ struct gpc_mali_gpu_id {
  * @flags: 0 or GPC_OPEN_NONBLOCK.
  * @out: receives the new handle; set to NULL on failure.
  *
- * Opens @path read-write and close-on-exec.
+ * Opens @path read-write and close-on-exec.  When @path does not exist
+ * but gpu-protod serves it over its socket transport ($GPU_PROTO_SOCKET,
+ * else /run/gpu-protod/<basename of @path>.sock), the handle uses the
+ * socket instead (machines without CUSE; docs/socket-transport.md).
  *
  * Return: 0, or -EINVAL (NULL @out, unknown @flags), -ENOMEM, or any error
  * of open(2) (-ENOENT when the daemon is not running, -EACCES, ...).

@@ -25,12 +25,16 @@
 #include "cuse.h"
 #include "ioctl.h"
 #include "log.h"
+#include "retry.h"
 
 /* Wakes the loop thread out of sem_wait() when the session is to end. */
 #define GP_CUSE_WAKE_SIGNAL SIGUSR2
 
-/* Interrupts that arrived for reads not parked (yet, or any more); bounded. */
-#define GP_CUSE_EARLY_INTERRUPTS 64
+/*
+ * Reads between "nothing queued" and "parked", at most one per worker
+ * (--threads is at most 64): an interrupt may arrive in that window.
+ */
+#define GP_CUSE_READS_SETTING_UP 64
 
 /* A blocking read waiting for an event. */
 struct gp_cuse_parked_read {
@@ -60,115 +64,22 @@ struct gp_cuse {
 	pthread_mutex_t lock;
 	struct cds_list_head parked;
 	uint64_t next_token;
-	uint64_t early_interrupts[GP_CUSE_EARLY_INTERRUPTS];
-	unsigned int n_early;
+	struct {
+		uint64_t token;
+		bool interrupted;
+	} setting_up[GP_CUSE_READS_SETTING_UP];
+	unsigned int n_setting_up;
 
 	struct {
 		atomic_uint_fast64_t opens, open_files, ioctls, round_trips, reads, parked, polls;
 	} stats;
 };
 
-/* --- caller memory over the retry protocol --- */
+/* --- caller memory over the retry protocol (retry.c) --- */
 
-/*
- * One ioctl request's view of caller memory.  The kernel resends the
- * request with every input range of the last retry concatenated in
- * in_buf, and scatters our output over the output ranges in order.  The
- * plan is a pure function of the argument, so each round rebuilds the same
- * ranges and finds their bytes by position.
- */
-struct gp_cuse_ioctl {
-	const unsigned char *in_buf;
-	size_t in_bufsz, out_bufsz;
-	struct gp_user_plan plan;	/* accepted: data present */
-	struct gp_user_plan want;	/* to ask for in a retry */
-	unsigned char *out;		/* @small, or the heap for large outputs */
-	size_t out_len;
-	bool planned;
-	/*
-	 * Most ioctls return a few dozen bytes: keep them off the heap, a
-	 * measurable share of a round trip's cost (docs/performance.md).
-	 */
-	unsigned char small[256];
-};
-
-static int gp_cuse_user_prepare(void *ctx, const struct gp_user_plan *plan)
-{
-	struct gp_cuse_ioctl *io = ctx;
-	size_t in = 0, out = 0;
-	unsigned char *buf;
-
-	for (unsigned int i = 0; i < plan->count; i++) {
-		if (plan->ranges[i].dir & GP_USER_IN)
-			in += plan->ranges[i].len;
-		if (plan->ranges[i].dir & GP_USER_OUT)
-			out += plan->ranges[i].len;
-	}
-	/* The kernel would refuse the retry with ENOMEM: say so before asking. */
-	if (plan->count > GP_CUSE_MAX_IOV || in > GP_CUSE_MAX_XFER || out > GP_CUSE_MAX_XFER)
-		return -ENOMEM;
-	if (in > io->in_bufsz || out > io->out_bufsz) {
-		io->want = *plan;
-		return -EAGAIN;
-	}
-	if (io->out != io->small)
-		free(io->out);
-	io->out = NULL;
-	buf = out <= sizeof(io->small) ? io->small : malloc(out);
-	if (!buf)
-		return -ENOMEM;
-	memset(buf, 0, out);
-	io->out = buf;
-	io->out_len = out;
-	io->plan = *plan;
-	io->planned = true;
-	return 0;
-}
-
-/* Where [addr, addr+len) of direction @dir lies in the concatenated buffer. */
-static long gp_cuse_user_offset(const struct gp_user_plan *plan, uint64_t addr, size_t len,
-				uint32_t dir)
-{
-	size_t pos = 0;
-
-	for (unsigned int i = 0; i < plan->count; i++) {
-		const struct gp_user_range *r = &plan->ranges[i];
-
-		if (!(r->dir & dir))
-			continue;
-		if (addr >= r->addr && len <= r->len && addr - r->addr <= r->len - len)
-			return (long)(pos + (addr - r->addr));
-		pos += r->len;
-	}
-	return -1;
-}
-
-static int gp_cuse_user_copy_from(void *ctx, void *dst, uint64_t addr, size_t len)
-{
-	struct gp_cuse_ioctl *io = ctx;
-	long off = io->planned ? gp_cuse_user_offset(&io->plan, addr, len, GP_USER_IN) : -1;
-
-	if (off < 0 || (size_t)off + len > io->in_bufsz)
-		return -EFAULT;
-	memcpy(dst, io->in_buf + off, len);
-	return 0;
-}
-
-static int gp_cuse_user_copy_to(void *ctx, uint64_t addr, const void *src, size_t len)
-{
-	struct gp_cuse_ioctl *io = ctx;
-	long off = io->planned ? gp_cuse_user_offset(&io->plan, addr, len, GP_USER_OUT) : -1;
-
-	if (off < 0 || (size_t)off + len > io->out_len)
-		return -EFAULT;
-	memcpy(io->out + off, src, len);
-	return 0;
-}
-
-static const struct gp_user_ops gp_cuse_user_ops = {
-	.prepare = gp_cuse_user_prepare,
-	.copy_from = gp_cuse_user_copy_from,
-	.copy_to = gp_cuse_user_copy_to,
+static const struct gp_retry_limits gp_cuse_limits = {
+	.max_ranges = GP_CUSE_MAX_IOV,
+	.max_xfer = GP_CUSE_MAX_XFER,
 };
 
 static void gp_cuse_reply_retry(fuse_req_t req, const struct gp_user_plan *want)
@@ -193,8 +104,9 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 {
 	struct gp_cuse_file *cf = (struct gp_cuse_file *)(uintptr_t)fi->fh;
 	struct gp_cuse *cuse = cf->cuse;
-	struct gp_cuse_ioctl io = { .in_buf = in_buf, .in_bufsz = in_bufsz, .out_bufsz = out_bufsz };
-	const struct gp_user user = { .ops = &gp_cuse_user_ops, .ctx = &io };
+	struct gp_retry_ioctl io;
+	const struct gp_user user = gp_retry_ioctl_init(&io, &gp_cuse_limits, in_buf, in_bufsz,
+							out_bufsz);
 	int r, result;
 
 	atomic_fetch_add(&cuse->stats.round_trips, 1);
@@ -206,6 +118,7 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 	if (flags & FUSE_IOCTL_COMPAT) {
 		atomic_fetch_add(&cuse->stats.ioctls, 1);
 		fuse_reply_err(req, ENOTTY);
+		gp_retry_ioctl_release(&io);
 		return;
 	}
 
@@ -222,8 +135,7 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 		else
 			fuse_reply_ioctl(req, result, NULL, 0);
 	}
-	if (io.out != io.small)
-		free(io.out);
+	gp_retry_ioctl_release(&io);
 }
 
 /* --- open / release --- */
@@ -307,22 +219,27 @@ static bool gp_cuse_read_answer(fuse_req_t req, struct gp_file *file, size_t siz
 	return true;
 }
 
-static bool gp_cuse_take_early_interrupt(struct gp_cuse *cuse, uint64_t token)
+/* Stop tracking a read that is being set up; whether it was interrupted meanwhile. */
+static bool gp_cuse_setup_done(struct gp_cuse *cuse, uint64_t token)
 {
-	for (unsigned int i = 0; i < cuse->n_early; i++) {
-		if (cuse->early_interrupts[i] == token) {
-			cuse->early_interrupts[i] = cuse->early_interrupts[--cuse->n_early];
-			return true;
+	for (unsigned int i = 0; i < cuse->n_setting_up; i++) {
+		if (cuse->setting_up[i].token == token) {
+			bool interrupted = cuse->setting_up[i].interrupted;
+
+			cuse->setting_up[i] = cuse->setting_up[--cuse->n_setting_up];
+			return interrupted;
 		}
 	}
 	return false;
 }
 
 /*
- * The caller of a parked read was interrupted.  libfuse may call this for a
- * request we already answered (it raced with an event) or before we parked
- * it; the token, not a pointer, identifies the read, so neither is a
- * use-after-free: an unknown token is remembered as an early interrupt.
+ * The caller of a parked read was interrupted.  libfuse may call this
+ * before we parked the read (it is still being set up: remember the
+ * interrupt for it) or after we answered it (it raced with an event: the
+ * token is unknown and there is nothing to do).  A token, not a pointer,
+ * names the read, so neither case touches freed memory, and only reads
+ * being set up are remembered, so nothing accumulates.
  */
 static void gp_cuse_read_interrupted(fuse_req_t req, void *data)
 {
@@ -342,10 +259,9 @@ static void gp_cuse_read_interrupted(fuse_req_t req, void *data)
 		fuse_reply_err(found->req, EINTR);
 		free(found);
 	} else {
-		if (cuse->n_early == GP_CUSE_EARLY_INTERRUPTS)
-			memmove(cuse->early_interrupts, cuse->early_interrupts + 1,
-				sizeof(cuse->early_interrupts[0]) * --cuse->n_early);
-		cuse->early_interrupts[cuse->n_early++] = token;
+		for (unsigned int i = 0; i < cuse->n_setting_up; i++)
+			if (cuse->setting_up[i].token == token)
+				cuse->setting_up[i].interrupted = true;
 	}
 	pthread_mutex_unlock(&cuse->lock);
 }
@@ -371,14 +287,22 @@ static void gp_cuse_read(fuse_req_t req, size_t size, off_t off, struct fuse_fil
 		return;
 	}
 	pthread_mutex_lock(&cuse->lock);
+	if (cuse->n_setting_up == GP_CUSE_READS_SETTING_UP) {
+		/* More concurrent reads than workers: cannot happen; refuse rather than lose one. */
+		pthread_mutex_unlock(&cuse->lock);
+		free(p);
+		fuse_reply_err(req, EAGAIN);
+		return;
+	}
 	token = ++cuse->next_token;
+	cuse->setting_up[cuse->n_setting_up++] = (typeof(cuse->setting_up[0])){ .token = token };
 	pthread_mutex_unlock(&cuse->lock);
 
 	/* Registered unlocked: libfuse calls it at once if already interrupted. */
 	fuse_req_interrupt_func(req, gp_cuse_read_interrupted, (void *)(uintptr_t)token);
 
 	pthread_mutex_lock(&cuse->lock);
-	if (gp_cuse_take_early_interrupt(cuse, token)) {
+	if (gp_cuse_setup_done(cuse, token)) {
 		fuse_reply_err(req, EINTR);
 		free(p);
 	} else if (gp_cuse_read_answer(req, cf->file, size)) {

@@ -28,6 +28,15 @@
  *   gp-vm-client notify-listen SOCKET
  *       stand in for systemd: print every sd_notify() datagram received on
  *       SOCKET, exit 0 after STOPPING=1 (1 after 30 s without it).
+ *   gp-vm-client flush-events SECONDS
+ *       an event reader that lives through unbinds (tests/vm/soak.sh):
+ *       FLUSH_CACHES, poll, read the FLUSH_DONE, again and again.  Every
+ *       event must carry its request's user_data, in order; ENODEV (open
+ *       while unbound, the ioctl, read after POLLERR|POLLHUP) means reopen,
+ *       and a file that saw it must give ENODEV once more; anything else,
+ *       or no event within 10 s of its request, is unexpected.  Stops early
+ *       at GP_HAMMER_STOP_FILE.  Exit 1 on anything unexpected or when no
+ *       event arrived at all.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -366,6 +375,119 @@ static int cmd_notify_listen(const char *path)
 	return 1;
 }
 
+struct flush_events {
+	long flushes, events, enodev, opens, opens_enodev, bad;
+};
+
+static void flush_events_bad(struct flush_events *fe, const char *what, int err)
+{
+	fe->bad++;
+	if (fe->bad <= 10)
+		printf("flush-events: %s: %s\n", what, err ? strerrorname_np(err) : "wrong");
+}
+
+/* A file that saw ENODEV: one more request must get ENODEV too. */
+static void flush_events_check_dead(struct flush_events *fe, int fd)
+{
+	struct gpu_proto_mali_flush_caches req = { .user_data = 0xdead };
+
+	if (ioctl(fd, GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES, &req) == 0)
+		flush_events_bad(fe, "FLUSH_CACHES succeeded on a file that had seen ENODEV", 0);
+	else if (errno != ENODEV)
+		flush_events_bad(fe, "FLUSH_CACHES on a dead file", errno);
+}
+
+/* One request and its event; false when the file is dead (or broken) and must be reopened. */
+static bool flush_events_one(struct flush_events *fe, int fd, uint64_t user_data)
+{
+	struct gpu_proto_mali_flush_caches req = { .user_data = user_data };
+	struct gpu_proto_mali_event_flush_done ev;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	if (ioctl(fd, GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES, &req) < 0) {
+		if (errno != ENODEV) {
+			flush_events_bad(fe, "FLUSH_CACHES", errno);
+			return false;
+		}
+		fe->enodev++;
+		flush_events_check_dead(fe, fd);
+		return false;
+	}
+	fe->flushes++;
+	r = poll(&pfd, 1, 10000);
+	if (r != 1) {
+		flush_events_bad(fe, r == 0 ? "no FLUSH_DONE and no hang-up within 10 s" : "poll",
+				 r == 0 ? ETIMEDOUT : errno);
+		return false;
+	}
+	if (pfd.revents & (POLLERR | POLLHUP)) {
+		/* Revoked before the completion came: the request dies with the device. */
+		if ((pfd.revents & (POLLERR | POLLHUP)) != (POLLERR | POLLHUP))
+			flush_events_bad(fe, "poll: POLLERR without POLLHUP or the reverse", 0);
+		n = read(fd, &ev, sizeof(ev));
+		if (n >= 0 || errno != ENODEV)
+			flush_events_bad(fe, "read after POLLHUP", n >= 0 ? 0 : errno);
+		fe->enodev++;
+		flush_events_check_dead(fe, fd);
+		return false;
+	}
+	n = read(fd, &ev, sizeof(ev));
+	if (n < 0 && errno == ENODEV) {
+		fe->enodev++;
+		flush_events_check_dead(fe, fd);
+		return false;
+	}
+	if (n != (ssize_t)sizeof(ev)) {
+		flush_events_bad(fe, "read of FLUSH_DONE", n < 0 ? errno : 0);
+		return false;
+	}
+	if (ev.base.type != GPU_PROTO_MALI_EVENT_FLUSH_DONE || ev.base.length != sizeof(ev) ||
+	    ev.user_data != user_data) {
+		flush_events_bad(fe, "FLUSH_DONE type, length or user_data", 0);
+		return false;
+	}
+	fe->events++;
+	return true;
+}
+
+static int cmd_flush_events(int argc, char **argv)
+{
+	struct flush_events fe = { 0 };
+	uint64_t user_data = 1;
+	double until;
+	int fd = -1;
+
+	if (argc != 1)
+		return 2;
+	until = now_s() + atof(argv[0]);
+	while (now_s() < until && !(stop_file && access(stop_file, F_OK) == 0)) {
+		if (fd < 0) {
+			fd = open(device, O_RDWR | O_CLOEXEC);
+			if (fd < 0) {
+				/* Unbound right now: wait for the rebind. */
+				if (errno == ENODEV)
+					fe.opens_enodev++;
+				else
+					flush_events_bad(&fe, "open", errno);
+				usleep(20000);
+				continue;
+			}
+			fe.opens++;
+		}
+		if (!flush_events_one(&fe, fd, user_data++)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	printf("flush-events: %ld flushes, %ld events, %ld ENODEV, %ld opens (%ld ENODEV), %ld unexpected\n",
+	       fe.flushes, fe.events, fe.enodev, fe.opens, fe.opens_enodev, fe.bad);
+	return fe.bad || fe.events == 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("GP_DEVICE");
@@ -391,7 +513,10 @@ int main(int argc, char **argv)
 		return cmd_edu_irq();
 	if (argc == 3 && strcmp(argv[1], "notify-listen") == 0)
 		return cmd_notify_listen(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "flush-events") == 0)
+		return cmd_flush_events(argc - 2, argv + 2);
 	fprintf(stderr, "usage: gp-vm-client hammer SECONDS THREADS PROCS | block-read | libdrm | "
-			"open-expect ERRNO-NAME | poll-hup | gpc-events | edu-irq | notify-listen SOCKET\n");
+			"open-expect ERRNO-NAME | poll-hup | gpc-events | edu-irq | notify-listen SOCKET | "
+			"flush-events SECONDS\n");
 	return 2;
 }

@@ -17,7 +17,8 @@ expect_failure() {
 }
 
 mv /dev/cuse /dev/cuse.hidden
-expect_failure 1 "modprobe cuse"
+# --transport=auto (the default) would fall back to the socket transport.
+expect_failure 1 "modprobe cuse" --transport=cuse
 mv /dev/cuse.hidden /dev/cuse
 
 expect_failure 1 "soft reset did not complete" --mock-options=reset-never-completes
