@@ -39,11 +39,9 @@
  *   BROKEN_UNPLUG_AFTER_GP     set unplugged after the grace period
  *   BROKEN_NO_REVOKE_LOCK      concurrent revokes not serialised
  *   BROKEN_NO_WAKE             revoke forgets gp_device_wake_files()
- *   BROKEN_NO_EARLY_INTERRUPT  an interrupt for an unknown token is dropped
+ *   BROKEN_NO_EARLY_INTERRUPT  an interrupt for a read still being set up is dropped
  *   BROKEN_REBIND_REUSE        rebind revives the old device
  *   BROKEN_REVOKE_IN_GUARD     revoke without the gp_guard_depth check
- * and EARLY_CAP=1 shrinks cuse.c's early-interrupt buffer (64 slots) to one
- * slot, to show what an evicted early interrupt costs.
  */
 
 #ifndef NC
@@ -92,13 +90,6 @@
 #error "NC must be 2 or 3"
 #endif
 
-#ifndef EARLY_CAP
-#if NI > 0
-#define EARLY_CAP NI		/* as good as cuse.c's 64: there are at most NI interrupts */
-#else
-#define EARLY_CAP 1
-#endif
-#endif
 
 /* Answers to a read request (and revoke results). */
 #define R_NONE		0
@@ -147,8 +138,8 @@ byte ctok[NC];			/* the token of the current request, 0 = none yet */
 byte parked[NC];		/* token of the client's parked read, 0 = none */
 byte pfile[NC];			/* and its file (p->cf) */
 byte next_token;
-byte early[EARLY_CAP];
-byte n_early;
+bool setting_up[MAXTOK + 1];	/* cuse->setting_up[]: read being set up */
+bool setup_intr[MAXTOK + 1];	/* ... and interrupted meanwhile */
 bool tok_cb[MAXTOK + 1];	/* gp_cuse_read_interrupted() ran for this token */
 
 /* ------------------------------------------------------------------------ */
@@ -210,24 +201,18 @@ inline reply(c, res)
 	func_set[c] = false
 }
 
-/* gp_cuse_take_early_interrupt(): swap-remove. */
-inline take_early(t, found, j)
+/* gp_cuse_setup_done(): stop tracking the read; was it interrupted meanwhile? */
+inline setup_done(t, found)
 {
-	found = false;
-	j = 0;
-	do
-	:: j < n_early && early[j] == t ->
-		n_early--; early[j] = early[n_early]; early[n_early] = 0; found = true; break
-	:: j < n_early && early[j] != t -> j++
-	:: j >= n_early -> break
-	od;
-	j = 0
+	found = setup_intr[t];
+	setting_up[t] = false;
+	setup_intr[t] = false
 }
 
 /*
  * gp_cuse_read_interrupted(), all under cuse->lock: a parked read with the
- * token gets EINTR, an unknown token is remembered (the oldest evicted when
- * the buffer is full).
+ * token gets EINTR; a read still being set up is marked interrupted; any
+ * other token (already answered) is ignored.
  */
 inline interrupted_cb(t, c, j)
 {
@@ -247,18 +232,9 @@ inline interrupted_cb(t, c, j)
 		:: else ->
 #ifndef BROKEN_NO_EARLY_INTERRUPT
 			if
-			:: n_early == EARLY_CAP ->
-				j = 0;
-				do
-				:: j + 1 < n_early -> early[j] = early[j + 1]; j++
-				:: else -> break
-				od;
-				n_early--;
-				j = 0
+			:: setting_up[t] -> setup_intr[t] = true
 			:: else -> skip
-			fi;
-			early[n_early] = t;
-			n_early++
+			fi
 #else
 			skip
 #endif
@@ -440,15 +416,16 @@ inline client_read(c, f, res, tok, now, found, j, cc)
 		 */
 		atomic {
 			next_token++; tok = next_token; ctok[c] = tok;
+			setting_up[tok] = true;
 			func_set[c] = true; ftok[c] = tok; now = rintr[c];
 			if
 			:: now -> interrupted_cb(tok, cc, j)
 			:: else -> skip
 			fi
 		}
-		/* cuse->lock: early interrupt?  an answer now?  else park */
+		/* cuse->lock: interrupted while set up?  an answer now?  else park */
 		atomic {
-			take_early(tok, found, j);
+			setup_done(tok, found);
 			if
 			:: found -> reply(c, R_EINTR)
 			:: else ->

@@ -58,7 +58,6 @@ broken-no-wake;reads;-DBROKEN_NO_WAKE;parked_answered;acceptance cycle
 broken-no-wake-end;reads;-DBROKEN_NO_WAKE;safety;invalid end state
 broken-no-early-interrupt;reads;-DBROKEN_NO_EARLY_INTERRUPT;safety;assertion violated +!\(tok_cb\[tok\]\)
 broken-rebind-reuse;rebind;-DBROKEN_REBIND_REUSE;safety;assertion violated \(p==freg\[f\]\)
-limit-early-cap-1;reads2;-DEARLY_CAP=1;safety;assertion violated +!\(tok_cb\[tok\]\)
 +all-safety;all;;safety;pass
 EOF
 }
