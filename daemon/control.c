@@ -38,10 +38,16 @@ static void gp_control_write_done(struct bufferevent *bev, void *arg)
 		bufferevent_free(bev);
 }
 
+static void gp_control_event(struct bufferevent *bev, short what, void *arg);
+
+/*
+ * Reply queued: free the connection once it is flushed, or when writing
+ * fails (the client hung up before reading): both end it.
+ */
 static void gp_control_finish(struct bufferevent *bev)
 {
 	bufferevent_disable(bev, EV_READ);
-	bufferevent_setcb(bev, NULL, gp_control_write_done, NULL, NULL);
+	bufferevent_setcb(bev, NULL, gp_control_write_done, gp_control_event, NULL);
 	gp_control_write_done(bev, NULL);
 }
 

@@ -104,6 +104,10 @@ else
 	status=1
 fi
 
+echo "=== fuzz: libFuzzer smoke run (clang, ASan + UBSan)"
+if GP_FUZZ_BUILD_DIR="$out/fuzz" "$top/scripts/test-fuzz.sh"; then :; else status=1; fi
+if [ -f "$out/fuzz/meson-logs/testlog.json" ]; then count "$out/fuzz"; else failed=$((failed + 1)); status=1; fi
+
 echo "=== gpu-protod --dry-run on the mock backend"
 if "$out/gcc/daemon/gpu-protod" --dry-run; then
 	passed=$((passed + 1))

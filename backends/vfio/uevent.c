@@ -26,8 +26,7 @@ static int gp_uevent_take(const char **slot, const char *value)
 
 int gp_uevent_parse(char *buf, size_t len, struct gp_uevent *ev)
 {
-	const char *end = buf + len;
-	const char *header, *at;
+	const char *end, *header, *at;
 	size_t action_len;
 
 	assert(buf || !len);
@@ -38,6 +37,7 @@ int gp_uevent_parse(char *buf, size_t len, struct gp_uevent *ev)
 	/* Every string, the last one too, is NUL-terminated: nothing runs off the end. */
 	if (!len || buf[len - 1] != '\0')
 		return -EINVAL;
+	end = buf + len;
 	if (len >= sizeof(GP_UEVENT_UDEV_MAGIC) &&
 	    !memcmp(buf, GP_UEVENT_UDEV_MAGIC, sizeof(GP_UEVENT_UDEV_MAGIC)))
 		return -EINVAL;
@@ -53,7 +53,7 @@ int gp_uevent_parse(char *buf, size_t len, struct gp_uevent *ev)
 		int r = 0;
 
 		if (!eq || eq == p)
-			return -EINVAL;
+			goto invalid;
 		key_len = (size_t)(eq - p);
 		if (key_len == 6 && !memcmp(p, "ACTION", 6))
 			r = gp_uevent_take(&ev->action, eq + 1);

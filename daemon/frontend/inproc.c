@@ -119,6 +119,17 @@ static int gp_inproc_prepare(void *ctx, const struct gp_user_plan *plan)
 	struct gp_inproc_caller *c = ctx;
 
 	if (c->mode == GP_INPROC_RETRY) {
+		size_t in = 0, out = 0;
+
+		/* The kernel's limits for one CUSE ioctl, checked before asking, as cuse.c does. */
+		for (unsigned int i = 0; i < plan->count; i++) {
+			if (plan->ranges[i].dir & GP_USER_IN)
+				in += plan->ranges[i].len;
+			if (plan->ranges[i].dir & GP_USER_OUT)
+				out += plan->ranges[i].len;
+		}
+		if (in > GP_INPROC_RETRY_MAX_XFER || out > GP_INPROC_RETRY_MAX_XFER)
+			return -ENOMEM;
 		for (unsigned int i = 0; i < plan->count; i++) {
 			const struct gp_user_range *r = &plan->ranges[i];
 			bool fetched = false;
@@ -152,7 +163,7 @@ static struct gp_inproc_staged *gp_inproc_find_staged(struct gp_inproc_caller *c
 	for (unsigned int i = 0; i < c->nstaged; i++) {
 		struct gp_inproc_staged *s = &c->staged[i];
 
-		if (s->range.dir == dir && gp_range_within(addr, len, s->range.addr, s->range.len))
+		if ((s->range.dir & dir) && gp_range_within(addr, len, s->range.addr, s->range.len))
 			return s;
 	}
 	return NULL;

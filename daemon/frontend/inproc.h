@@ -28,6 +28,9 @@ enum gp_inproc_mode {
 /* Resends before the transport gives up, as a guard against a plan that never settles. */
 #define GP_INPROC_MAX_ROUND_TRIPS 8
 
+/* Retry mode models CUSE, limits included: bytes per direction (ENOMEM beyond). */
+#define GP_INPROC_RETRY_MAX_XFER (128u << 10)
+
 struct gp_inproc_caller;
 
 /** gp_inproc_caller_new() - a caller with an empty address space. 0 or -ENOMEM. */

@@ -79,6 +79,30 @@ static int fake_follow(const struct gp_registered_device *rdev, void *data, void
 	return r;
 }
 
+static int fake_inout_plan(const struct gp_device *dev, const void *arg, struct gp_user_plan *plan)
+{
+	const struct fake_follow *f = arg;
+
+	return gp_user_plan_add(plan, f->ptr, f->len, GP_USER_IN | GP_USER_OUT);
+}
+
+static int fake_inout(const struct gp_registered_device *rdev, void *data, void *arg,
+		      struct gp_file *file, const struct gp_user *user)
+{
+	const struct fake_follow *f = arg;
+	unsigned char buf[256];
+	int r;
+
+	if (f->len > sizeof(buf))
+		return -EINVAL;
+	r = gp_copy_from_user(user, buf, f->ptr, f->len);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < f->len; i++)
+		buf[i]++;
+	return gp_copy_to_user(user, f->ptr, buf, f->len);
+}
+
 static int fake_big(const struct gp_registered_device *rdev, void *data, void *arg,
 		    struct gp_file *file, const struct gp_user *user)
 {
@@ -108,6 +132,7 @@ static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_FOLLOW, fake_follow, fake_follow_plan, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_BIG, fake_big, NULL, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_NOARG, fake_noarg, NULL, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_INOUT, fake_inout, fake_inout_plan, RA),
 };
 
 static int fake_probe(struct gp_unregistered_device *udev, void *data, struct gp_backend **backend)

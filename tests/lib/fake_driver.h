@@ -50,7 +50,9 @@ struct fake_big {
 #define FAKE_IOCTL_FOLLOW	_IOWR('d', 0x49, struct fake_follow)
 #define FAKE_IOCTL_BIG		_IOWR('d', 0x4a, struct fake_big)
 #define FAKE_IOCTL_NOARG	_IO('d', 0x4b)
-#define FAKE_IOCTL_COUNT	(0x4b - 0x40 + 1)
+/* Follows ptr/len as one range planned both in and out: adds 1 to each byte. */
+#define FAKE_IOCTL_INOUT	_IOWR('d', 0x4c, struct fake_follow)
+#define FAKE_IOCTL_COUNT	(0x4c - 0x40 + 1)
 
 /* Registration data of the fake driver. */
 struct fake_data {

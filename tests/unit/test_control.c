@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -77,6 +78,8 @@ static struct gp_control *control;
 
 static void setup(void)
 {
+	/* As gpu-protod: a client gone before its reply is an error, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	strcpy(sock_dir, "/tmp/gp-control-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(sock_dir));
 	snprintf(sock_path, sizeof(sock_path), "%s/control", sock_dir);
@@ -174,6 +177,32 @@ START_TEST(client_that_hangs_up_early_does_not_stop_the_server)
 }
 END_TEST
 
+static unsigned int open_fds(void)
+{
+	unsigned int n = 0;
+	char path[64];
+
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+START_TEST(client_that_hangs_up_before_the_reply_leaks_nothing)
+{
+	struct client rude = { .send = "status\n", .send_len = 7, .close_early = true };
+	unsigned int before = open_fds();
+
+	for (int i = 0; i < 20; i++)
+		talk(&rude);
+	/* A few more turns so the server sees the write errors and frees. */
+	for (int i = 0; i < 10; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_uint_eq(open_fds(), before);
+}
+END_TEST
+
 START_TEST(stale_socket_is_replaced_but_other_files_are_not)
 {
 	struct gp_control *second = NULL;
@@ -205,6 +234,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, unknown_command_is_einval);
 	tcase_add_test(tc, overlong_line_is_refused_without_calling_the_handler);
 	tcase_add_test(tc, client_that_hangs_up_early_does_not_stop_the_server);
+	tcase_add_test(tc, client_that_hangs_up_before_the_reply_leaks_nothing);
 	tcase_add_test(tc, stale_socket_is_replaced_but_other_files_are_not);
 	suite_add_tcase(s, tc);
 	return s;

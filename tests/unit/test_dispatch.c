@@ -344,6 +344,34 @@ START_TEST(embedded_pointer_is_followed)
 }
 END_TEST
 
+START_TEST(range_planned_in_and_out_is_read_and_written)
+{
+	unsigned char buf[4] = { 1, 2, 3, 4 };
+	struct fake_follow f = { .ptr = (uintptr_t)buf, .len = sizeof(buf) };
+
+	setup_mode(MODE);
+	map(&f, sizeof(f), RW);
+	map(buf, sizeof(buf), RW);
+	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_INOUT, &f), 0);
+	ck_assert_uint_eq(buf[0], 2);
+	ck_assert_uint_eq(buf[3], 5);
+	teardown();
+}
+END_TEST
+
+START_TEST(retry_transport_refuses_more_than_cuse_moves)
+{
+	/* Over CUSE's 128 KiB per direction: ENOMEM before any memory is staged. */
+	struct fake_follow f = { .ptr = 0x1000, .len = 1u << 20 };
+
+	setup_mode(GP_INPROC_RETRY);
+	map(&f, sizeof(f), RW);
+	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_FOLLOW, &f), -ENOMEM);
+	ck_assert_int_eq(fake_record.handlers_entered, 0);
+	teardown();
+}
+END_TEST
+
 /* --- round trips: the CUSE retry protocol's minimum --- */
 
 START_TEST(round_trips_match_the_cuse_minimum)
@@ -571,6 +599,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_loop_test(tc, read_only_argument_of_a_read_write_ioctl_is_efault, 0, 2);
 	tcase_add_loop_test(tc, bad_embedded_pointer_is_efault, 0, 2);
 	tcase_add_loop_test(tc, embedded_pointer_is_followed, 0, 2);
+	tcase_add_loop_test(tc, range_planned_in_and_out_is_read_and_written, 0, 2);
 	tcase_add_loop_test(tc, every_ioctl_is_enodev_after_revoke, 0, 2);
 	tcase_add_loop_test(tc, version_reports_lengths_and_copies_without_nul, 0, 2);
 	tcase_add_loop_test(tc, version_truncates_to_caller_length, 0, 2);
@@ -581,6 +610,7 @@ static Suite *dispatch_suite(void)
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(one, round_trips_match_the_cuse_minimum);
+	tcase_add_test(one, retry_transport_refuses_more_than_cuse_moves);
 	tcase_add_test(one, direct_transport_takes_one_round_trip);
 	tcase_add_test(one, misplaced_driver_table_entry_is_rejected);
 	suite_add_tcase(s, one);

@@ -1043,6 +1043,27 @@ static bool fixture_is_removal(const char *fixture, const char *device)
 	return gp_uevent_is_removal(&ev, device);
 }
 
+START_TEST(test_uevent_parse_of_nothing_is_einval)
+{
+	struct gp_uevent ev;
+
+	ck_assert_int_eq(gp_uevent_parse(NULL, 0, &ev), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_uevent_refused_message_leaves_no_field_set)
+{
+	static const char msg[] = "add@/devices/x\0ACTION=add\0DEVPATH=/devices/x\0NOEQUALS";
+	char buf[sizeof(msg)];
+	struct gp_uevent ev;
+
+	memcpy(buf, msg, sizeof(msg));
+	ck_assert_int_eq(gp_uevent_parse(buf, sizeof(buf), &ev), -EINVAL);
+	ck_assert_ptr_null(ev.action);
+	ck_assert_ptr_null(ev.devpath);
+}
+END_TEST
+
 START_TEST(test_uevent_removal_of_vfio_dev_child)
 {
 	ck_assert(fixture_is_removal("platform-vfio-dev-remove.uevent", "fb000000.gpu"));
@@ -1148,6 +1169,8 @@ static Suite *vfio_suite(void)
 	tcase_add_test(tc, test_uevent_parse_kernel_message);
 	tcase_add_test(tc, test_uevent_parse_rejects_udev_messages);
 	tcase_add_test(tc, test_uevent_parse_rejects_malformed);
+	tcase_add_test(tc, test_uevent_parse_of_nothing_is_einval);
+	tcase_add_test(tc, test_uevent_refused_message_leaves_no_field_set);
 	tcase_add_test(tc, test_uevent_removal_of_vfio_dev_child);
 	tcase_add_test(tc, test_uevent_removal_needs_the_exact_device);
 	tcase_add_test(tc, test_uevent_unbind_of_device_is_removal);

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Write fuzz_dispatch's seed corpus: the scenarios of the dispatch,
+ * mali-csf and event unit tests as fuzz_dispatch.h programs, each in
+ * direct and retry mode (and both at once, FZ_F_DIFF, where that is
+ * allowed).
+ *
+ *   gen-dispatch-seeds fuzz/corpus/dispatch
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_dispatch.h"
+
+#define IN 1
+#define OUT 2
+#define RW 3
+
+struct seed {
+	unsigned char b[4096];
+	size_t n;
+};
+
+static const char *out_dir;
+static unsigned int written;
+
+static void put8(struct seed *s, uint8_t v)
+{
+	if (s->n >= sizeof(s->b)) {
+		fprintf(stderr, "seed too long\n");
+		exit(1);
+	}
+	s->b[s->n++] = v;
+}
+
+static void put16(struct seed *s, uint16_t v)
+{
+	put8(s, (uint8_t)v);
+	put8(s, (uint8_t)(v >> 8));
+}
+
+static void put32(struct seed *s, uint32_t v)
+{
+	put16(s, (uint16_t)v);
+	put16(s, (uint16_t)(v >> 16));
+}
+
+static void put64(struct seed *s, uint64_t v)
+{
+	put32(s, (uint32_t)v);
+	put32(s, (uint32_t)(v >> 32));
+}
+
+static void op_map(struct seed *s, uint16_t off, uint16_t len, uint8_t prot)
+{
+	put8(s, FZ_OP_MAP);
+	put16(s, off);
+	put16(s, len);
+	put8(s, prot);
+}
+
+static void op_poke(struct seed *s, uint16_t off, const void *p, size_t n)
+{
+	const unsigned char *bytes = p;
+
+	while (n) {
+		size_t k = n > 255 ? 255 : n;
+
+		put8(s, FZ_OP_POKE);
+		put16(s, off);
+		put8(s, (uint8_t)k);
+		for (size_t i = 0; i < k; i++)
+			put8(s, bytes[i]);
+		off = (uint16_t)(off + k);
+		bytes += k;
+		n -= k;
+	}
+}
+
+/* Store a pointer to arena + @to at arena + @at. */
+static void op_ptr(struct seed *s, uint16_t at, uint16_t to)
+{
+	put8(s, FZ_OP_PTR);
+	put16(s, at);
+	put8(s, FZ_PTR_ARENA);
+	put16(s, to);
+}
+
+static void op_ptr_wild(struct seed *s, uint16_t at, uint8_t which)
+{
+	put8(s, FZ_OP_PTR);
+	put16(s, at);
+	put8(s, FZ_PTR_WILD);
+	put8(s, which);
+}
+
+static void op_u32(struct seed *s, uint16_t at, uint32_t v)
+{
+	put8(s, FZ_OP_U32);
+	put16(s, at);
+	put32(s, v);
+}
+
+static void op(struct seed *s, uint8_t code)
+{
+	put8(s, code);
+}
+
+/* An ioctl from fz_known_cmds[@known] with its argument at arena + @arg. */
+static void op_ioctl(struct seed *s, uint8_t flags, uint8_t known, uint16_t arg)
+{
+	put8(s, FZ_OP_IOCTL | flags);
+	put8(s, FZ_CMD_KNOWN);
+	put8(s, known);
+	put8(s, FZ_PTR_ARENA);
+	put16(s, arg);
+}
+
+/* The same with another size in the command. */
+static void op_ioctl_size(struct seed *s, uint8_t flags, uint8_t known, uint16_t size, uint16_t arg)
+{
+	put8(s, FZ_OP_IOCTL | flags);
+	put8(s, FZ_CMD_KNOWN | FZ_CMD_SIZE);
+	put8(s, known);
+	put16(s, size);
+	put8(s, FZ_PTR_ARENA);
+	put16(s, arg);
+}
+
+/* A raw command and a pointer of kind @kind with operand @v. */
+static void op_ioctl_raw(struct seed *s, uint8_t flags, uint32_t cmd, uint8_t kind, uint64_t v)
+{
+	put8(s, FZ_OP_IOCTL | flags);
+	put8(s, FZ_CMD_RAW);
+	put32(s, cmd);
+	put8(s, kind);
+	switch (kind & 7) {
+	case FZ_PTR_WILD:
+	case FZ_PTR_BEFORE:
+		put8(s, (uint8_t)v);
+		break;
+	case FZ_PTR_RAW:
+		put64(s, v);
+		break;
+	case FZ_PTR_NULL:
+		break;
+	default:
+		put16(s, (uint16_t)v);
+	}
+}
+
+__attribute__((format(printf, 2, 3)))
+static void emit(const struct seed *s, const char *fmt, ...)
+{
+	char name[256], path[512];
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(s->b, 1, s->n, f) != s->n || fclose(f) != 0) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	written++;
+}
+
+static const char *mode_name(uint8_t flags)
+{
+	return flags & FZ_F_DIFF ? "diff" : flags & FZ_F_RETRY ? "retry" : "direct";
+}
+
+static const uint8_t modes[] = { 0, FZ_F_RETRY, FZ_F_DIFF };
+#define FOR_EACH_MODE(m) for (size_t m##_i = 0; m##_i < 3 && ((m = modes[m##_i]), 1); m##_i++)
+
+/* --- core ioctls on mali-csf --- */
+
+static void seeds_version(void)
+{
+	struct gpu_proto_version v = { .name_len = 32, .date_len = 8, .desc_len = 64 };
+	uint8_t m;
+
+	FOR_EACH_MODE(m) {
+		struct seed s = { .n = 0 };
+
+		put8(&s, 0);
+		op_poke(&s, 0, &v, sizeof(v));
+		op_ptr(&s, offsetof(struct gpu_proto_version, name), 256);
+		op_ptr(&s, offsetof(struct gpu_proto_version, date), 512);
+		op_ptr(&s, offsetof(struct gpu_proto_version, desc), 768);
+		op_map(&s, 0, sizeof(v), RW);
+		op_map(&s, 256, 32, OUT);
+		op_map(&s, 512, 8, OUT);
+		op_map(&s, 768, 64, OUT);
+		op_ioctl(&s, m, 0, 0);
+		emit(&s, "version-%s", mode_name(m));
+
+		/* libdrm's first call: lengths only. */
+		s.n = 0;
+		put8(&s, 0);
+		op_map(&s, 0, sizeof(v), RW);
+		op_ioctl(&s, m, 0, 0);
+		emit(&s, "version-lengths-%s", mode_name(m));
+
+		/* Buffers shorter than the strings; the name buffer only half mapped. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &(struct gpu_proto_version){ .name_len = 3, .date_len = 1, .desc_len = 5 },
+			sizeof(v));
+		op_ptr(&s, offsetof(struct gpu_proto_version, name), 256);
+		op_ptr(&s, offsetof(struct gpu_proto_version, date), 512);
+		op_ptr(&s, offsetof(struct gpu_proto_version, desc), 768);
+		op_map(&s, 0, sizeof(v), RW);
+		op_map(&s, 256, 2, OUT);
+		op_map(&s, 512, 8, OUT);
+		op_map(&s, 768, 64, IN);
+		op_ioctl(&s, m, 0, 0);
+		emit(&s, "version-short-%s", mode_name(m));
+
+		/* A buffer pointer into the argument itself, and one that is wild. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &v, sizeof(v));
+		op_ptr(&s, offsetof(struct gpu_proto_version, name), 8);
+		op_ptr_wild(&s, offsetof(struct gpu_proto_version, desc), 9);
+		op_map(&s, 0, sizeof(v), RW);
+		op_ioctl(&s, m, 0, 0);
+		emit(&s, "version-aliased-%s", mode_name(m));
+	}
+}
+
+static void seeds_unique_and_cap(void)
+{
+	static const uint64_t caps[] = { 0x6, 0x5, 0x13, 0x14, 0x1, 0xffffffffffffffffull };
+	uint8_t m;
+
+	FOR_EACH_MODE(m) {
+		struct seed s = { .n = 0 };
+
+		for (uint8_t node = 0; node < 2; node++) {
+			s.n = 0;
+			put8(&s, node ? FZ_H_PRIMARY : 0);
+			op_poke(&s, 0, &(struct gpu_proto_unique){ .unique_len = 16 },
+				sizeof(struct gpu_proto_unique));
+			op_ptr(&s, offsetof(struct gpu_proto_unique, unique), 64);
+			op_map(&s, 0, sizeof(struct gpu_proto_unique), RW);
+			op_map(&s, 64, 16, OUT);
+			op_ioctl(&s, m, 1, 0);
+			emit(&s, "unique-%s-%s", node ? "primary" : "render", mode_name(m));
+		}
+		for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+			struct gpu_proto_get_cap c = { .capability = caps[i], .value = 0x5a5a };
+
+			s.n = 0;
+			put8(&s, 0);
+			op_poke(&s, 0, &c, sizeof(c));
+			op_map(&s, 0, sizeof(c), RW);
+			op_ioctl(&s, m, 2, 0);
+			emit(&s, "getcap-%#llx-%s", (unsigned long long)caps[i], mode_name(m));
+		}
+	}
+}
+
+/* --- mali-csf DEV_QUERY --- */
+
+static void seeds_dev_query(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t header;
+		uint32_t type, size, mapped;
+		uint8_t prot;
+	} cases[] = {
+		{ "gpu-info", 0, 0, 112, 112, OUT },
+		{ "gpu-info-min", 0, 0, 96, 96, OUT },
+		{ "gpu-info-short", 0, 0, 4, 4, OUT },
+		{ "gpu-info-zero-fill", 0, 0, 200, 200, OUT },
+		{ "gpu-info-partial", 0, 0, 112, 50, OUT },
+		{ "gpu-info-readonly", 0, 0, 112, 112, IN },
+		{ "csif", 0, 1, 24, 24, OUT },
+		{ "timestamp", 0, 2, 24, 24, OUT },
+		{ "priorities", 0, 3, 4, 4, OUT },
+		{ "priorities-nice", FZ_H_SYS_NICE, 3, 4, 4, OUT },
+		{ "bad-type", 0, 99, 16, 16, OUT },
+	};
+	uint8_t m;
+
+	FOR_EACH_MODE(m) {
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct gpu_proto_mali_dev_query q = { .type = cases[i].type, .size = cases[i].size };
+			struct seed s = { .n = 0 };
+
+			put8(&s, cases[i].header);
+			op_poke(&s, 0, &q, sizeof(q));
+			op_ptr(&s, offsetof(struct gpu_proto_mali_dev_query, pointer), 1024);
+			op_map(&s, 0, sizeof(q), RW);
+			op_map(&s, 1024, (uint16_t)cases[i].mapped, cases[i].prot);
+			op_ioctl(&s, m, 3, 0);
+			emit(&s, "devquery-%s-%s", cases[i].name, mode_name(m));
+		}
+
+		/* pointer 0: the size the driver would write. */
+		struct gpu_proto_mali_dev_query q = { .type = 0 };
+		struct seed s = { .n = 0 };
+
+		put8(&s, 0);
+		op_poke(&s, 0, &q, sizeof(q));
+		op_map(&s, 0, sizeof(q), RW);
+		op_ioctl(&s, m, 3, 0);
+		emit(&s, "devquery-size-%s", mode_name(m));
+
+		/* The argument unmapped, wild, NULL, just past the arena. */
+		s.n = 0;
+		put8(&s, 0);
+		op_ioctl(&s, m, 3, 0);
+		op_ioctl_raw(&s, m, GPU_PROTO_IOCTL_MALI_DEV_QUERY, FZ_PTR_WILD, 11);
+		op_ioctl_raw(&s, m, GPU_PROTO_IOCTL_MALI_DEV_QUERY, FZ_PTR_NULL, 0);
+		op_ioctl_raw(&s, m, GPU_PROTO_IOCTL_MALI_DEV_QUERY, FZ_PTR_ARENA, FZ_ARENA_SIZE - 8);
+		op_ioctl_raw(&s, m, GPU_PROTO_IOCTL_MALI_DEV_QUERY, FZ_PTR_BEFORE, 7);
+		emit(&s, "devquery-bad-arg-%s", mode_name(m));
+
+		/* Older and newer callers: a shorter and a longer struct. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &(struct gpu_proto_mali_dev_query){ .type = 2, .size = 24 }, 16);
+		op_ptr(&s, 8, 1024);
+		op_map(&s, 0, 64, RW);
+		op_map(&s, 1024, 24, OUT);
+		op_ioctl_size(&s, m, 3, 8, 0);
+		op_ioctl_size(&s, m, 3, 64, 0);
+		emit(&s, "devquery-sizes-%s", mode_name(m));
+	}
+}
+
+/* --- mali-csf FLUSH_CACHES and events --- */
+
+static void seeds_flush(void)
+{
+	struct gpu_proto_mali_flush_caches f = { .user_data = 77 };
+	struct seed s = { .n = 0 };
+
+	for (uint8_t m = 0; m <= FZ_F_RETRY; m += FZ_F_RETRY) {
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &f, sizeof(f));
+		op_map(&s, 0, sizeof(f), RW);
+		op_ioctl(&s, m, 4, 0);
+		op(&s, FZ_OP_POLL);
+		op(&s, FZ_OP_IRQ);
+		op(&s, FZ_OP_POLL);
+		op(&s, FZ_OP_READ);
+		put16(&s, 1000);
+		op(&s, FZ_OP_READ);
+		put16(&s, 1000);
+		emit(&s, "flush-event-%s", mode_name(m));
+
+		/* Three requests: the first is covered by the running flush, the others by the next. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &f, sizeof(f));
+		op_map(&s, 0, sizeof(f), RW);
+		op_ioctl(&s, m, 4, 0);
+		op_u32(&s, 0, 78);
+		op_ioctl(&s, m | FZ_F_FILE1, 4, 0);
+		op_u32(&s, 0, 79);
+		op_ioctl(&s, m, 4, 0);
+		op(&s, FZ_OP_IRQ);
+		op(&s, FZ_OP_READ);
+		put16(&s, 10);		/* too small: EINVAL */
+		op(&s, FZ_OP_READ);
+		put16(&s, 24);
+		op(&s, FZ_OP_IRQ);
+		op(&s, FZ_OP_READ);
+		put16(&s, 48);
+		op(&s, FZ_OP_READ | FZ_F_FILE1);
+		put16(&s, 48);
+		emit(&s, "flush-three-%s", mode_name(m));
+
+		/* Flags must be 0. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &(struct gpu_proto_mali_flush_caches){ .flags = 1 }, sizeof(f));
+		op_map(&s, 0, sizeof(f), RW);
+		op_ioctl(&s, m, 4, 0);
+		emit(&s, "flush-flags-%s", mode_name(m));
+
+		/* Fill the event space: ENOSPC. */
+		s.n = 0;
+		put8(&s, 0);
+		op_map(&s, 0, sizeof(f), RW);
+		for (int i = 0; i < 175; i++)
+			op_ioctl(&s, m, 4, 0);
+		emit(&s, "flush-enospc-%s", mode_name(m));
+
+		/* Revoke with flushes pending, read and poll the dead file, rebind. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &f, sizeof(f));
+		op_map(&s, 0, sizeof(f), RW);
+		op_ioctl(&s, m, 4, 0);
+		op_ioctl(&s, m, 4, 0);
+		op(&s, FZ_OP_REVOKE);
+		op(&s, FZ_OP_IRQ);
+		op(&s, FZ_OP_READ);
+		put16(&s, 100);
+		op(&s, FZ_OP_POLL);
+		op_ioctl(&s, m, 4, 0);
+		op(&s, FZ_OP_REBIND);
+		op_ioctl(&s, m | FZ_F_FILE1, 4, 0);
+		op(&s, FZ_OP_IRQ);
+		op(&s, FZ_OP_READ | FZ_F_FILE1);
+		put16(&s, 100);
+		op(&s, FZ_OP_REOPEN);
+		op_ioctl(&s, m, 4, 0);
+		emit(&s, "flush-revoke-rebind-%s", mode_name(m));
+
+		/* The GPU vanishes from the bus: TIMESTAMP_INFO is ENODEV, a flush never completes. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &f, sizeof(f));
+		op_poke(&s, 64, &(struct gpu_proto_mali_dev_query){ .type = 2, .size = 24 }, 16);
+		op_ptr(&s, 72, 1024);
+		op_map(&s, 0, 128, RW);
+		op_map(&s, 1024, 24, OUT);
+		op(&s, FZ_OP_REMOVE);
+		op_ioctl(&s, m, 4, 0);
+		op_ioctl(&s, m, 3, 64);
+		op(&s, FZ_OP_IRQ);
+		op(&s, FZ_OP_READ);
+		put16(&s, 100);
+		emit(&s, "removed-%s", mode_name(m));
+	}
+}
+
+/* --- the fuzz personality: each dispatch rule --- */
+
+static void seeds_rules(void)
+{
+	uint8_t m;
+
+	FOR_EACH_MODE(m) {
+		struct fz_echo e = { .in = 5 };
+		struct seed s = { .n = 0 };
+
+		for (uint8_t h = 0; h < 4; h++) {
+			uint8_t header = FZ_H_FUZZ_DRV | (h & 1 ? FZ_H_PRIMARY : 0) |
+					 (h & 2 ? FZ_H_SYS_ADMIN : 0);
+
+			s.n = 0;
+			put8(&s, header);
+			op_poke(&s, 0, &e, sizeof(e));
+			op_map(&s, 0, sizeof(e), RW);
+			for (uint8_t k = 5; k <= 12; k++)	/* ECHO .. NOARG */
+				op_ioctl(&s, m, k, 0);
+			emit(&s, "rules-%s%s-%s", h & 1 ? "primary" : "render", h & 2 ? "-admin" : "",
+			     mode_name(m));
+		}
+
+		/* The handler fails: the argument is copied out anyway. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_poke(&s, 0, &(struct fz_echo){ .in = FZ_ECHO_FAIL }, sizeof(e));
+		op_map(&s, 0, sizeof(e), RW);
+		op_ioctl(&s, m, 5, 0);
+		emit(&s, "echo-fails-%s", mode_name(m));
+
+		/* Shorter and longer caller structs, the argument straddling a mapping's end. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV | 0x30);
+		op_map(&s, 0, 64, RW);
+		op_map(&s, 4096, 10, RW);
+		op_ioctl_size(&s, m, 5, 2, 0);
+		op_ioctl_size(&s, m, 5, 64, 0);
+		op_ioctl_size(&s, m, 5, 0, 0);
+		op_ioctl(&s, m, 5, 4090);
+		op_ioctl_size(&s, m, 14, 64, 0);	/* BIG from a short struct */
+		op_ioctl(&s, m, 14, 0);
+		emit(&s, "sizes-%s", mode_name(m));
+
+		/* Holes, ranges' ends, another type, raw numbers. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_map(&s, 0, 64, RW);
+		for (uint8_t k = 15; k < FZ_KNOWN_CMDS; k++)
+			op_ioctl(&s, m, k, 0);
+		op_ioctl_raw(&s, m, 0, FZ_PTR_NULL, 0);
+		op_ioctl_raw(&s, m, 0xffffffffu, FZ_PTR_RAW, 0xffffffffffffffffull);
+		op_ioctl_raw(&s, m, _IOWR('d', 0x40, char[16383]), FZ_PTR_ARENA, 0);
+		emit(&s, "holes-%s", mode_name(m));
+
+		/* BIG: heap argument, mapped in two halves (never one mapping: EFAULT). */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV | 0x10);
+		op_map(&s, 0, 150, RW);
+		op_map(&s, 150, 150, RW);
+		op_ioctl(&s, m, 14, 0);
+		op_map(&s, 0, 300, RW);
+		op_ioctl(&s, m, 14, 0);
+		emit(&s, "big-%s", mode_name(m));
+	}
+}
+
+static void seeds_follow(void)
+{
+	uint8_t m;
+
+	FOR_EACH_MODE(m) {
+		struct fz_follow f = { .count = FZ_FOLLOW_MAX, .seed = 3 };
+		struct seed s = { .n = 0 };
+
+		for (int i = 0; i < FZ_FOLLOW_MAX; i++) {
+			f.r[i].len = 64 + 32 * (uint32_t)i;
+			f.r[i].dir = (uint32_t)(i % 3) + 1;
+		}
+		put8(&s, FZ_H_FUZZ_DRV | 0x50);
+		op_poke(&s, 0, &f, sizeof(f));
+		for (int i = 0; i < FZ_FOLLOW_MAX; i++) {
+			op_ptr(&s, (uint16_t)(offsetof(struct fz_follow, r) + i * sizeof(f.r[0])),
+			       (uint16_t)(1024 + 512 * i));
+			op_map(&s, (uint16_t)(1024 + 512 * i), (uint16_t)f.r[i].len, (uint8_t)f.r[i].dir);
+		}
+		op_map(&s, 0, sizeof(f), RW);
+		op_ioctl(&s, m, 13, 0);
+		emit(&s, "follow-six-%s", mode_name(m));
+
+		/* One range unmapped, one only readable, one past the arena. */
+		op(&s, FZ_OP_UNMAP);
+		put8(&s, 2);
+		op_ioctl(&s, m, 13, 0);
+		op_ptr(&s, offsetof(struct fz_follow, r[4].ptr), FZ_ARENA_SIZE + 16);
+		op_ioctl(&s, m, 13, 0);
+		emit(&s, "follow-faults-%s", mode_name(m));
+
+		/* Too many ranges: the plan refuses, the argument still goes back. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_poke(&s, 0, &(struct fz_follow){ .count = 7 }, sizeof(f));
+		op_map(&s, 0, sizeof(f), RW);
+		op_ioctl(&s, m, 13, 0);
+		emit(&s, "follow-too-many-%s", mode_name(m));
+
+		/* A range overlapping the argument, and a range read and written. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV | 0x20);
+		f = (struct fz_follow){ .count = 2, .seed = 9 };
+		f.r[0].len = 16;
+		f.r[0].dir = OUT;
+		f.r[1].len = 100;
+		f.r[1].dir = RW;
+		op_poke(&s, 0, &f, sizeof(f));
+		op_ptr(&s, offsetof(struct fz_follow, r[0].ptr), 8);
+		op_ptr(&s, offsetof(struct fz_follow, r[1].ptr), 2048);
+		op_map(&s, 0, sizeof(f), RW);
+		op_map(&s, 2048, 100, RW);
+		op_ioctl(&s, m, 13, 0);
+		emit(&s, "follow-overlap-%s", mode_name(m));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	out_dir = argv[1];
+	seeds_version();
+	seeds_unique_and_cap();
+	seeds_dev_query();
+	seeds_flush();
+	seeds_rules();
+	seeds_follow();
+	printf("%u seeds in %s\n", written, out_dir);
+	return 0;
+}
