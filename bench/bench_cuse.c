@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * gpu-proto-bench-cuse: what an ioctl costs through gpu-protod over CUSE,
- * next to the floor and to a kernel driver, in one run.
+ * next to the floor and to a kernel driver, and over the socket transport,
+ * in one run.
  *
- *   gpu-proto-bench-cuse [--iterations N] [--control PATH] NAME=DEVICE-PATH...
+ *   gpu-proto-bench-cuse [--iterations N] [--control PATH]
+ *                        [--socket-control PATH] NAME=DEVICE-PATH...
  *
  * NAME says what the device is:
  *   gpu-protod  gpu-protod's node; round trips from its control socket
@@ -13,7 +15,17 @@
  *               retry protocol with static answers; round trips from its
  *               read() counters;
  *   vgem        a kernel DRM node (vgem's /dev/dri/card0): GET_CAP only,
- *               as DRM_IOCTL_GET_CAP (same number and layout).
+ *               as DRM_IOCTL_GET_CAP (same number and layout);
+ *   socket      a gpu-protod serving --transport=socket, reached through
+ *               the LD_PRELOAD shim: run this program under gpu-proto-run
+ *               with --device naming this path; round trips from that
+ *               daemon's control socket (--socket-control).
+ *
+ * The socket device's ioctls go through libc's ioctl(), which is the
+ * shim's; every other device's go straight to the kernel (syscall()), so
+ * that the shim's own check on an fd it does not know (an fstat() per DRM
+ * ioctl, to adopt an inherited connection) stays off their figures: they
+ * read the same with or without gpu-proto-run.
  *
  * Timed: GET_CAP(TIMESTAMP_MONOTONIC) and MALI_DEV_QUERY(GPU_INFO) with a
  * result pointer.  Each figure is the median of GP_BENCH_REPS batches after
@@ -37,6 +49,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -85,6 +99,8 @@ enum gp_bench_kind {
 	GP_BENCH_GPU_PROTOD,
 	GP_BENCH_MINIMAL,
 	GP_BENCH_VGEM,
+	GP_BENCH_CUSE_KINDS,			/* the kinds of the main table */
+	GP_BENCH_SOCKET = GP_BENCH_CUSE_KINDS,
 	GP_BENCH_KINDS,
 };
 
@@ -92,6 +108,7 @@ static const char *const gp_bench_kind_names[GP_BENCH_KINDS] = {
 	[GP_BENCH_GPU_PROTOD] = "gpu-protod",
 	[GP_BENCH_MINIMAL] = "minimal",
 	[GP_BENCH_VGEM] = "vgem",
+	[GP_BENCH_SOCKET] = "socket",
 };
 
 enum gp_bench_op {
@@ -121,6 +138,7 @@ struct gp_bench_device {
 struct gp_bench {
 	struct gp_bench_device dev[GP_BENCH_KINDS];
 	const char *control;
+	const char *socket_control;	/* the socket daemon's; NULL: control */
 	uint32_t iterations;
 	bool verbose;
 };
@@ -249,6 +267,8 @@ static int gp_bench_counts(const struct gp_bench *b, enum gp_bench_kind kind,
 		return gp_bench_control_counts(b->control, c);
 	case GP_BENCH_MINIMAL:
 		return gp_bench_minimal_counts(&b->dev[kind], c);
+	case GP_BENCH_SOCKET:
+		return gp_bench_control_counts(b->socket_control ? b->socket_control : b->control, c);
 	default:
 		*c = (struct gp_bench_counts){ 0 };
 		return 0;
@@ -267,9 +287,13 @@ static uint32_t gp_bench_batch_size(const struct gp_bench *b, enum gp_bench_kind
 	return kind == GP_BENCH_VGEM ? b->iterations * GP_BENCH_KERNEL_FACTOR : b->iterations;
 }
 
-/* Issue @n ioctls @op on @fd; *@ns_per_op gets the wall time per ioctl. */
+/*
+ * Issue @n ioctls @op on @fd; *@ns_per_op gets the wall time per ioctl.
+ * @libc: through libc's ioctl() (the shim's, under gpu-proto-run), else
+ * straight to the kernel.
+ */
 static __attribute__((noinline)) int gp_bench_batch(int fd, const char *path,
-						     enum gp_bench_op op, uint32_t n,
+						     enum gp_bench_op op, uint32_t n, bool libc,
 						     double *ns_per_op)
 {
 	struct gpu_proto_get_cap cap = { .capability = GPU_PROTO_CAP_TIMESTAMP_MONOTONIC };
@@ -284,9 +308,16 @@ static __attribute__((noinline)) int gp_bench_batch(int fd, const char *path,
 	uint64_t t0, t1;
 
 	t0 = gp_bench_now_ns();
-	for (uint32_t i = 0; i < n; i++) {
-		if (ioctl(fd, cmd, arg) < 0)
-			return gp_bench_fail(errno, "%s: %s", path, gp_bench_op_names[op]);
+	if (libc) {
+		for (uint32_t i = 0; i < n; i++) {
+			if (ioctl(fd, cmd, arg) < 0)
+				return gp_bench_fail(errno, "%s: %s", path, gp_bench_op_names[op]);
+		}
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			if (syscall(SYS_ioctl, fd, cmd, arg) < 0)
+				return gp_bench_fail(errno, "%s: %s", path, gp_bench_op_names[op]);
+		}
 	}
 	t1 = gp_bench_now_ns();
 	/* The answers must have come back, or the figure is of something else. */
@@ -304,7 +335,7 @@ static int gp_bench_warm_up(struct gp_bench *b, enum gp_bench_kind kind, enum gp
 	int r;
 
 	while (warmed < GP_BENCH_WARMUP_NS) {
-		r = gp_bench_batch(d->fd, d->path, op, n, &warm);
+		r = gp_bench_batch(d->fd, d->path, op, n, kind == GP_BENCH_SOCKET, &warm);
 		if (r < 0)
 			return r;
 		warmed += warm * (double)n;
@@ -323,7 +354,8 @@ static int gp_bench_timed(struct gp_bench *b, enum gp_bench_kind kind, enum gp_b
 	r = gp_bench_counts(b, kind, &before);
 	if (r < 0)
 		return r;
-	r = gp_bench_batch(d->fd, d->path, op, gp_bench_batch_size(b, kind), &d->ns[op][rep]);
+	r = gp_bench_batch(d->fd, d->path, op, gp_bench_batch_size(b, kind), kind == GP_BENCH_SOCKET,
+			   &d->ns[op][rep]);
 	if (r < 0)
 		return r;
 	r = gp_bench_counts(b, kind, &after);
@@ -387,7 +419,9 @@ static void gp_bench_print_machine(const struct gp_bench *b)
 	       GP_BENCH_WARMUP_NS / 1000000ull);
 	for (unsigned int k = 0; k < GP_BENCH_KINDS; k++)
 		if (b->dev[k].present)
-			printf("device: %-10s %s\n", gp_bench_kind_names[k], b->dev[k].path);
+			printf("device: %-10s %s%s\n", gp_bench_kind_names[k], b->dev[k].path,
+			       k == GP_BENCH_SOCKET ? " (gpu-protod --transport=socket, through the shim)" :
+						      "");
 }
 
 /* A per-ioctl time in a 12-column cell, in the unit that reads best. */
@@ -442,7 +476,8 @@ static bool gp_bench_counted(const struct gp_bench *b, enum gp_bench_kind kind,
 	return gp_bench_has(b, kind, op) && kind != GP_BENCH_VGEM && b->dev[kind].counted[op].ioctls;
 }
 
-static void gp_bench_print(const struct gp_bench *b)
+/* The CUSE table: gpu-protod, the minimal server and vgem side by side. */
+static void gp_bench_print_cuse(const struct gp_bench *b)
 {
 	static const struct { enum gp_bench_kind num, den; const char *label; } ratios[] = {
 		{ GP_BENCH_GPU_PROTOD, GP_BENCH_MINIMAL, "gpu-protod/minimal" },
@@ -452,14 +487,14 @@ static void gp_bench_print(const struct gp_bench *b)
 	char cell[64];
 
 	printf("\n%-20s", "per ioctl (median)");
-	for (unsigned int k = 0; k < GP_BENCH_KINDS; k++)
+	for (unsigned int k = 0; k < GP_BENCH_CUSE_KINDS; k++)
 		printf(" %12s", gp_bench_kind_names[k]);
 	for (size_t i = 0; i < sizeof(ratios) / sizeof(ratios[0]); i++)
 		printf(" %18s", ratios[i].label);
 	printf("\n");
 	for (unsigned int op = 0; op < GP_BENCH_OPS; op++) {
 		printf("%-20s", gp_bench_op_names[op]);
-		for (unsigned int k = 0; k < GP_BENCH_KINDS; k++) {
+		for (unsigned int k = 0; k < GP_BENCH_CUSE_KINDS; k++) {
 			if (gp_bench_has(b, k, op))
 				gp_bench_cell_time(cell, sizeof(cell), gp_bench_figure(b, k, op));
 			else
@@ -474,12 +509,12 @@ static void gp_bench_print(const struct gp_bench *b)
 	}
 
 	printf("\n%-20s", "spread (max-min)/med");
-	for (unsigned int k = 0; k < GP_BENCH_KINDS; k++)
+	for (unsigned int k = 0; k < GP_BENCH_CUSE_KINDS; k++)
 		printf(" %12s", gp_bench_kind_names[k]);
 	printf("\n");
 	for (unsigned int op = 0; op < GP_BENCH_OPS; op++) {
 		printf("%-20s", gp_bench_op_names[op]);
-		for (unsigned int k = 0; k < GP_BENCH_KINDS; k++) {
+		for (unsigned int k = 0; k < GP_BENCH_CUSE_KINDS; k++) {
 			if (gp_bench_has(b, k, op))
 				snprintf(cell, sizeof(cell), "%.1f%%",
 					 100.0 * gp_bench_spread(b->dev[k].ns[op]));
@@ -519,6 +554,71 @@ static void gp_bench_print(const struct gp_bench *b)
 			snprintf(cell, sizeof(cell), "-");
 		printf(" %18s\n", cell);
 	}
+}
+
+static double gp_bench_per_round_trip(const struct gp_bench *b, enum gp_bench_kind kind,
+				       enum gp_bench_op op)
+{
+	return gp_bench_counted(b, kind, op) ?
+		       gp_bench_figure(b, kind, op) / gp_bench_round_trips(b, kind, op) : 0.0;
+}
+
+/*
+ * The socket transport next to CUSE: the same daemon code, the same
+ * dispatcher and retry protocol, another way between client and daemon.
+ */
+static void gp_bench_print_socket(const struct gp_bench *b)
+{
+	static const enum gp_bench_kind per_rt[] = { GP_BENCH_SOCKET, GP_BENCH_GPU_PROTOD };
+	char cell[64];
+
+	printf("\n%-20s %12s %12s %18s %12s %12s %18s %18s\n", "socket vs CUSE", "socket",
+	       "gpu-protod", "socket/gpu-protod", "spread", "rt/ioctl", "socket us/rt",
+	       "gpu-protod us/rt");
+	for (unsigned int op = 0; op < GP_BENCH_OPS; op++) {
+		double rt;
+
+		printf("%-20s", gp_bench_op_names[op]);
+		gp_bench_cell_time(cell, sizeof(cell), gp_bench_figure(b, GP_BENCH_SOCKET, op));
+		printf(" %12s", cell);
+		if (gp_bench_has(b, GP_BENCH_GPU_PROTOD, op))
+			gp_bench_cell_time(cell, sizeof(cell),
+					   gp_bench_figure(b, GP_BENCH_GPU_PROTOD, op));
+		else
+			snprintf(cell, sizeof(cell), "-");
+		printf(" %12s", cell);
+		gp_bench_cell_ratio(cell, sizeof(cell), b, GP_BENCH_SOCKET, GP_BENCH_GPU_PROTOD, op);
+		printf(" %18s", cell);
+		snprintf(cell, sizeof(cell), "%.1f%%",
+			 100.0 * gp_bench_spread(b->dev[GP_BENCH_SOCKET].ns[op]));
+		printf(" %12s", cell);
+		if (gp_bench_counted(b, GP_BENCH_SOCKET, op))
+			snprintf(cell, sizeof(cell), "%.2f", gp_bench_round_trips(b, GP_BENCH_SOCKET, op));
+		else
+			snprintf(cell, sizeof(cell), "-");
+		printf(" %12s", cell);
+		for (size_t i = 0; i < sizeof(per_rt) / sizeof(per_rt[0]); i++) {
+			rt = gp_bench_per_round_trip(b, per_rt[i], op);
+			if (rt > 0)
+				snprintf(cell, sizeof(cell), "%.2f", rt / 1000.0);
+			else
+				snprintf(cell, sizeof(cell), "-");
+			printf(" %18s", cell);
+		}
+		printf("\n");
+	}
+}
+
+static void gp_bench_print(const struct gp_bench *b)
+{
+	bool cuse = false;
+
+	for (unsigned int k = 0; k < GP_BENCH_CUSE_KINDS; k++)
+		cuse |= b->dev[k].present;
+	if (cuse)
+		gp_bench_print_cuse(b);
+	if (b->dev[GP_BENCH_SOCKET].present)
+		gp_bench_print_socket(b);
 
 	if (b->verbose) {
 		printf("\nbatches, in run order (us per ioctl)\n");
@@ -534,6 +634,9 @@ static void gp_bench_print(const struct gp_bench *b)
 		}
 	}
 
+	/* The target is about the CUSE servers; a socket-only run has none. */
+	if (!b->dev[GP_BENCH_GPU_PROTOD].present && !b->dev[GP_BENCH_MINIMAL].present)
+		return;
 	printf("\n");
 	for (unsigned int op = 0; op < GP_BENCH_OPS; op++) {
 		double ratio;
@@ -568,17 +671,23 @@ static void gp_usage(FILE *out)
 		"  gpu-protod   gpu-protod's node (counts from its control socket)\n"
 		"  minimal      gpu-proto-cuse-minimal's node (counts from its read())\n"
 		"  vgem         a kernel DRM node such as /dev/dri/card0 (GET_CAP only)\n"
+		"  socket       a path gpu-protod --transport=socket serves through the\n"
+		"               LD_PRELOAD shim: run under gpu-proto-run --device PATH\n"
+		"               (counts from --socket-control); printed against gpu-protod\n"
 		"\n"
 		"Options:\n"
 		"      --iterations=N  ioctls per timed batch on a CUSE node (default %u,\n"
 		"                      at least %u); kernel batches are %ux longer;\n"
 		"                      each figure is the median of %d batches\n"
 		"  -c, --control=PATH  gpu-protod's control socket (default %s)\n"
+		"      --socket-control=PATH  the socket daemon's (default: --control)\n"
 		"  -v, --verbose       also print every batch's figure, in run order\n"
 		"  -h, --help          show this help and exit\n"
 		"\n"
 		"Example: gpu-proto-bench-cuse gpu-protod=/dev/gpu-proto \\\n"
-		"           minimal=/dev/gpu-proto-minimal vgem=/dev/dri/card0\n",
+		"           minimal=/dev/gpu-proto-minimal vgem=/dev/dri/card0\n"
+		"         gpu-proto-run --device /dev/gp-sock --socket /tmp/gp.sock \\\n"
+		"           gpu-proto-bench-cuse --control /tmp/control socket=/dev/gp-sock\n",
 		GP_BENCH_TARGET_RATIO, GP_BENCH_DEFAULT_ITERATIONS, GP_BENCH_MIN_ITERATIONS,
 		GP_BENCH_KERNEL_FACTOR, GP_BENCH_REPS, GP_BENCH_CONTROL_DEFAULT);
 }
@@ -600,15 +709,16 @@ static int gp_bench_add_device(struct gp_bench *b, const char *spec)
 		b->dev[k].path = eq + 1;
 		return 0;
 	}
-	return gp_bench_fail(EINVAL, "'%s': NAME must be gpu-protod, minimal or vgem", spec);
+	return gp_bench_fail(EINVAL, "'%s': NAME must be gpu-protod, minimal, vgem or socket", spec);
 }
 
 /* 0 to run, 1 to exit successfully (--help), -EINVAL on bad usage. */
 static int gp_parse_args(int argc, char **argv, struct gp_bench *b)
 {
-	enum { OPT_ITERATIONS = 0x100 };
+	enum { OPT_ITERATIONS = 0x100, OPT_SOCKET_CONTROL };
 	static const struct option longopts[] = {
 		{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+		{ "socket-control", required_argument, NULL, OPT_SOCKET_CONTROL },
 		{ "control", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -634,6 +744,9 @@ static int gp_parse_args(int argc, char **argv, struct gp_bench *b)
 			break;
 		case 'c':
 			b->control = optarg;
+			break;
+		case OPT_SOCKET_CONTROL:
+			b->socket_control = optarg;
 			break;
 		case 'v':
 			b->verbose = true;
@@ -668,6 +781,7 @@ static void gp_bench_close(struct gp_bench *b)
 int main(int argc, char **argv)
 {
 	_cleanup_(gp_bench_close) struct gp_bench b = { 0 };
+	struct stat st;
 	int r;
 
 	for (unsigned int k = 0; k < GP_BENCH_KINDS; k++)
@@ -680,7 +794,15 @@ int main(int argc, char **argv)
 			continue;
 		b.dev[k].fd = open(b.dev[k].path, O_RDWR | O_CLOEXEC);
 		if (b.dev[k].fd < 0) {
-			gp_bench_fail(errno, "open %s", b.dev[k].path);
+			gp_bench_fail(errno, "open %s%s", b.dev[k].path,
+				      k == GP_BENCH_SOCKET ? " (socket=: under gpu-proto-run --device?)" : "");
+			return EXIT_FAILURE;
+		}
+		/* The shim falls back to the real open when no socket is there. */
+		if (k == GP_BENCH_SOCKET && (fstat(b.dev[k].fd, &st) < 0 || !S_ISSOCK(st.st_mode))) {
+			gp_bench_fail(ENOTSOCK, "socket=%s is not a connection to gpu-protod's socket "
+				      "(run under gpu-proto-run --device %s --socket PATH)",
+				      b.dev[k].path, b.dev[k].path);
 			return EXIT_FAILURE;
 		}
 	}

@@ -1,20 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# gpu-protod over real CUSE, timed against the floor and a kernel driver in
-# one VM run (docs/performance.md, "Over CUSE").  Two modes:
+# gpu-protod over real CUSE, timed against the floor and a kernel driver,
+# and over its socket transport, in one VM run (docs/performance.md, "Over
+# CUSE" and "Socket transport").  Two modes:
 #
 #   vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] BUILD_DIR
 #       On the host: boot the VM tier (tests/vm/run-vm.sh, QEMU TCG, one
 #       vCPU unless --smp) with this script, gpu-protod, gpu-protoctl,
-#       gpu-proto-bench-cuse and gpu-proto-cuse-minimal from BUILD_DIR, run
-#       the benchmark inside and print its table.  `ninja -C BUILD bench-vm`
-#       does this for the default options.
+#       gpu-proto-bench-cuse, gpu-proto-cuse-minimal, gpu-proto-run and
+#       libgpuproto-shim.so from BUILD_DIR, run the benchmark inside and
+#       print its tables.  `ninja -C BUILD bench-vm` does this.
 #
 #   vm-bench.sh --in-vm [--iterations N] [--verbose]
 #       Inside the VM (run-vm.sh runs it so): start gpu-protod (-f, mock
-#       backend) and gpu-proto-cuse-minimal, time both and vgem's
-#       /dev/dri/card0 with gpu-proto-bench-cuse, stop both.
+#       backend, CUSE), a second gpu-protod (--transport=socket) and
+#       gpu-proto-cuse-minimal; time the three servers and vgem's
+#       /dev/dri/card0 with one gpu-proto-bench-cuse under gpu-proto-run
+#       (only the socket device goes through the shim); stop them.
 #
 # A benchmark, not a test: the exit status says whether it ran, never
 # whether a target was met.  Not registered with meson test.
@@ -33,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	-h | --help)
-		sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) echo "vm-bench: unknown option $1" >&2; exit 2 ;;
@@ -48,6 +51,13 @@ if [ "$in_vm" -eq 1 ]; then
 	. /gp/bin/gp-vm-lib.sh
 	minimal_node=/dev/gpu-proto-minimal
 	minimal_log=/tmp/gpu-proto-cuse-minimal.log
+	# The socket daemon: its own name, control and socket beside the CUSE
+	# one's.  $sock_node is no node at all: only the shim knows the path.
+	sock_node=/dev/gpu-proto-sock
+	sock_path=/run/gpu-protod/gpu-proto-sock.sock
+	sock_control=/run/gpu-protod/control-sock
+	sock_log=/tmp/gpu-protod-sock.log
+	shim=/gp/bin/libgpuproto-shim.so
 
 	[ -c /dev/cuse ] || fail "/dev/cuse missing"
 	# shellcheck disable=SC2119 # no options: the default mock backend
@@ -55,6 +65,16 @@ if [ "$in_vm" -eq 1 ]; then
 	gpu-proto-cuse-minimal "${minimal_node#/dev/}" 2>"$minimal_log" &
 	minimal=$!
 	wait_for "$minimal_node" -c || fail "$minimal_node did not appear within 10 s"
+	sockd=""
+	if [ -x /gp/bin/gpu-proto-run ] && [ -f "$shim" ]; then
+		gpu-protod -f --transport=socket --devname "${sock_node#/dev/}" \
+			--control "$sock_control" --socket "$sock_path" >"$sock_log" 2>&1 &
+		sockd=$!
+		wait_for "$sock_path" -S || fail "$sock_path did not appear within 10 s: $(cat "$sock_log")"
+		wait_for "$sock_control" -S || fail "$sock_control did not appear within 10 s"
+	else
+		echo "warning: no gpu-proto-run or $shim: no socket figure"
+	fi
 
 	set -- gpu-protod="$node" minimal="$minimal_node"
 	if [ -c /dev/dri/card0 ]; then
@@ -65,12 +85,31 @@ if [ "$in_vm" -eq 1 ]; then
 	else
 		echo "warning: no /dev/dri/card0 (vgem not loaded?): no kernel figure"
 	fi
-	gpu-proto-bench-cuse ${iterations:+--iterations "$iterations"} $verbose "$@" ||
-		fail "gpu-proto-bench-cuse failed"
+	if [ -n "$sockd" ]; then
+		# One process, all devices interleaved: the shim is preloaded, but
+		# only socket= goes through it (bench_cuse.c issues the others'
+		# ioctls with syscall()).
+		GPU_PROTO_SHIM=$shim gpu-proto-run --device "$sock_node" --socket "$sock_path" \
+			gpu-proto-bench-cuse ${iterations:+--iterations "$iterations"} $verbose \
+			--socket-control "$sock_control" "$@" socket="$sock_node" ||
+			fail "gpu-proto-bench-cuse (under gpu-proto-run) failed"
+	else
+		gpu-proto-bench-cuse ${iterations:+--iterations "$iterations"} $verbose "$@" ||
+			fail "gpu-proto-bench-cuse failed"
+	fi
 
 	echo
 	echo "gpu-protod status after the run (whole run, warm-up included):"
 	gpu-protoctl status | grep -e '^ioctls=' -e 'round_trip' | sed 's/^/  /'
+	if [ -n "$sockd" ]; then
+		echo "gpu-protod --transport=socket status after the run:"
+		gpu-protoctl --control "$sock_control" status |
+			grep -e '^transport=' -e '^ioctls=' -e 'round_trip' | sed 's/^/  /'
+		kill -TERM "$sockd"
+		wait "$sockd"
+		rc=$?
+		[ "$rc" -eq 0 ] || fail "gpu-protod --transport=socket exited with $rc after SIGTERM: $(cat "$sock_log")"
+	fi
 	kill -TERM "$minimal"
 	wait "$minimal"
 	rc=$?
@@ -87,7 +126,8 @@ build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
 set --
-for p in daemon/gpu-protod tools/gpu-protoctl bench/gpu-proto-bench-cuse bench/gpu-proto-cuse-minimal; do
+for p in daemon/gpu-protod tools/gpu-protoctl bench/gpu-proto-bench-cuse bench/gpu-proto-cuse-minimal \
+	tools/gpu-proto-run libclient/libgpuproto-shim.so; do
 	[ -x "$build/$p" ] || { echo "vm-bench: $build/$p missing: ninja -C $build first" >&2; exit 1; }
 	set -- "$@" --bin "$build/$p"
 done

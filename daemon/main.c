@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <systemd/sd-daemon.h>
@@ -661,6 +662,14 @@ int main(int argc, char **argv)
 
 	if (!d.opt.foreground && gp_daemonize(&d.ready_fd) < 0)
 		return EXIT_FAILURE;
+
+	/*
+	 * A daemon of a few MiB gains nothing from transparent huge pages,
+	 * and with THP "always" khugepaged would inflate every worker stack
+	 * it touched to 2 MiB.
+	 */
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
+		gp_log_errno(LOG_DEBUG, errno, "prctl(PR_SET_THP_DISABLE)");
 
 	d.exit_code = EXIT_SUCCESS;
 	r = gp_daemon_setup(&d);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "device_priv.h"
+#include "rcu.h"
 
 static atomic_uint_fast64_t gp_device_serials;
 
@@ -70,6 +71,8 @@ static void gp_device_release(struct urcu_ref *ref)
 {
 	struct gp_device *dev = caa_container_of(ref, struct gp_device, ref);
 
+	/* The last put: see what every earlier holder did (rcu.h on TSan). */
+	gp_tsan_acquire(&dev->ref);
 	/* The registration released the data before dropping its reference. */
 	assert(!atomic_load(&dev->data));
 	assert(cds_list_empty(&dev->files));
@@ -100,6 +103,11 @@ void gp_device_put(struct gp_device **pdev)
 {
 	if (!*pdev)
 		return;
+	/*
+	 * liburcu's refcount atomics are invisible to ThreadSanitizer: make
+	 * each put a release that the final one acquires.
+	 */
+	gp_tsan_release(&(*pdev)->ref);
 	urcu_ref_put(&(*pdev)->ref, gp_device_release);
 	*pdev = NULL;
 }

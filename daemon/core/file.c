@@ -9,6 +9,7 @@
 
 #include "device_priv.h"
 #include "file.h"
+#include "rcu.h"
 #include "registration.h"
 
 struct gp_queued_event {
@@ -78,6 +79,7 @@ static void gp_file_release(struct urcu_ref *ref)
 {
 	struct gp_file *file = caa_container_of(ref, struct gp_file, ref);
 
+	gp_tsan_acquire(&file->ref);	/* as gp_device_put(): the last put sees all */
 	gp_device_put(&file->dev);
 	free(file);
 }
@@ -86,6 +88,7 @@ void gp_file_put(struct gp_file **pfile)
 {
 	if (!*pfile)
 		return;
+	gp_tsan_release(&(*pfile)->ref);
 	urcu_ref_put(&(*pfile)->ref, gp_file_release);
 	*pfile = NULL;
 }

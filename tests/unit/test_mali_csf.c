@@ -466,7 +466,7 @@ END_TEST
 struct querier {
 	struct gp_file *file;
 	atomic_bool *stop;
-	long ok, enodev, other;
+	atomic_long ok, enodev, other;
 };
 
 static void *querier_thread(void *arg)
@@ -489,11 +489,11 @@ static void *querier_thread(void *arg)
 		};
 		r = gp_inproc_ioctl(c, qr->file, GPU_PROTO_IOCTL_MALI_DEV_QUERY, (uintptr_t)&q);
 		if (r == 0)
-			qr->ok++;
+			atomic_fetch_add(&qr->ok, 1);
 		else if (r == -ENODEV)
-			qr->enodev++;
+			atomic_fetch_add(&qr->enodev, 1);
 		else
-			qr->other++;
+			atomic_fetch_add(&qr->other, 1);
 	}
 	gp_inproc_caller_free(&c);
 	return NULL;
@@ -514,7 +514,16 @@ START_TEST(queries_racing_revoke_get_success_or_enodev)
 	usleep(20000);
 	/* Revoke while timestamp reads hit the mock's registers: release unmaps them. */
 	ck_assert_int_eq(gp_registration_revoke(reg), 0);
-	usleep(5000);
+	/* Until every thread has met the revoked device (a loaded machine is slow). */
+	for (int waited_ms = 0; waited_ms < 10000; waited_ms++) {
+		bool all = true;
+
+		for (int i = 0; i < THREADS; i++)
+			all = all && atomic_load(&qr[i].enodev) > 0;
+		if (all)
+			break;
+		usleep(1000);
+	}
 	atomic_store(&stop, true);
 	for (int i = 0; i < THREADS; i++) {
 		pthread_join(t[i], NULL);

@@ -84,3 +84,14 @@ cat /tmp/hammer.log
 gp-vm-client edu-irq >/dev/null || fail "interrupt after 20 cycles"
 gpu-protoctl status | grep -E '^(state|binds|unbinds)='
 stop_daemon
+
+# --rebind=manual: after a removal the daemon waits for 'gpu-protoctl bind'.
+start_daemon --backend "vfio-pci:$bdf" --driver qemu-edu --rebind=manual
+echo "$bdf" >/sys/bus/pci/drivers/vfio-pci/unbind || fail "unbind (manual)"
+echo "$bdf" >/sys/bus/pci/drivers_probe || fail "drivers_probe (manual)"
+sleep 1
+gpu-protoctl status | grep -q '^state=unbound$' || fail "--rebind=manual rebound by itself"
+gpu-protoctl bind >/dev/null || fail "bind after a manual-rebind removal"
+gp-vm-client edu-irq >/dev/null || fail "interrupt after the manual rebind"
+echo "ok: --rebind=manual waits for gpu-protoctl bind"
+stop_daemon
