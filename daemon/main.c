@@ -418,8 +418,7 @@ static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply,
 {
 	struct gp_daemon *d = ctx;
 	struct gp_binding_status st;
-	struct gp_cuse_stats cs = { 0 };
-	struct gp_socket_stats ss;
+	struct gp_transport_stats cs = { 0 };
 	int r;
 
 	if (strcmp(cmd, "status") == 0) {
@@ -427,12 +426,7 @@ static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply,
 		if (d->cuse)
 			gp_cuse_get_stats(d->cuse, &cs);
 		if (d->socket) {
-			gp_socket_get_stats(d->socket, &ss);
-			cs = (struct gp_cuse_stats){
-				.opens = ss.opens, .open_files = ss.open_files, .ioctls = ss.ioctls,
-				.ioctl_round_trips = ss.ioctl_round_trips, .reads = ss.reads,
-				.reads_parked = ss.reads_parked, .polls = ss.polls,
-			};
+			gp_socket_get_stats(d->socket, &cs);
 			evbuffer_add_printf(reply, "transport=socket\nsocket=%s\n", d->socket_path);
 		} else {
 			evbuffer_add_printf(reply, "transport=cuse\n");

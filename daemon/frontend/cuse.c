@@ -566,7 +566,7 @@ void gp_cuse_free(struct gp_cuse **pcuse)
 	*pcuse = NULL;
 }
 
-void gp_cuse_get_stats(struct gp_cuse *cuse, struct gp_cuse_stats *s)
+void gp_cuse_get_stats(struct gp_cuse *cuse, struct gp_transport_stats *s)
 {
 	s->opens = atomic_load(&cuse->stats.opens);
 	s->open_files = atomic_load(&cuse->stats.open_files);

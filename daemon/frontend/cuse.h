@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "transport.h"
 #include "device.h"
 #include "file.h"
 
@@ -41,16 +42,6 @@ struct gp_cuse_config {
 	void *ctx;
 };
 
-struct gp_cuse_stats {
-	uint64_t opens;
-	uint64_t open_files;
-	uint64_t ioctls;		/* completed */
-	uint64_t ioctl_round_trips;	/* ioctl requests, retries included */
-	uint64_t reads;
-	uint64_t reads_parked;
-	uint64_t polls;
-};
-
 /**
  * gp_cuse_new() - open /dev/cuse and create the session (no node yet).
  * Return: 0; -ENOENT/-ENODEV when /dev/cuse is missing (logged with the
@@ -74,6 +65,6 @@ void gp_cuse_stop(struct gp_cuse *cuse);
 /** gp_cuse_free() - stop if needed, destroy the session (the node goes away). */
 void gp_cuse_free(struct gp_cuse **pcuse);
 
-void gp_cuse_get_stats(struct gp_cuse *cuse, struct gp_cuse_stats *stats);
+void gp_cuse_get_stats(struct gp_cuse *cuse, struct gp_transport_stats *stats);
 
 #endif /* GP_FRONTEND_CUSE_H */

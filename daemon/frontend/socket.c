@@ -502,7 +502,7 @@ void gp_socket_free(struct gp_socket **ps)
 	*ps = NULL;
 }
 
-void gp_socket_get_stats(struct gp_socket *s, struct gp_socket_stats *st)
+void gp_socket_get_stats(struct gp_socket *s, struct gp_transport_stats *st)
 {
 	st->opens = atomic_load(&s->stats.opens);
 	st->open_files = atomic_load(&s->stats.open_files);

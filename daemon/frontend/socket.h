@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "transport.h"
 #include "device.h"
 #include "file.h"
 
@@ -29,16 +30,6 @@ struct gp_socket_config {
 	/* As gp_cuse_config's: the device new opens attach to, or NULL. */
 	struct gp_device *(*current_device)(void *ctx);
 	void *ctx;
-};
-
-struct gp_socket_stats {
-	uint64_t opens;
-	uint64_t open_files;
-	uint64_t ioctls;		/* completed */
-	uint64_t ioctl_round_trips;	/* IOCTL messages, retries included */
-	uint64_t reads;
-	uint64_t reads_parked;
-	uint64_t polls;
 };
 
 /**
@@ -58,6 +49,6 @@ int gp_socket_start(struct gp_socket *s);
  */
 void gp_socket_free(struct gp_socket **ps);
 
-void gp_socket_get_stats(struct gp_socket *s, struct gp_socket_stats *stats);
+void gp_socket_get_stats(struct gp_socket *s, struct gp_transport_stats *stats);
 
 #endif /* GP_FRONTEND_SOCKET_H */
