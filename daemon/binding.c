@@ -60,7 +60,7 @@ void gp_binding_free(struct gp_binding **pb)
 int gp_binding_bind(struct gp_binding *b, struct gp_binding_fds *fds)
 {
 	struct gp_registration *reg = NULL;
-	struct gp_backend *be = NULL;
+	struct gp_backend *be = NULL, *borrowed;
 	char unique[sizeof(be->bus_id)];
 	bool busy;
 	int r;
@@ -81,23 +81,23 @@ int gp_binding_bind(struct gp_binding *b, struct gp_binding_fds *fds)
 	/* Copied before probe moves the backend into the registration data. */
 	snprintf(unique, sizeof(unique), "%s", be->bus_id);
 	*fds = (struct gp_binding_fds){ .removal_fd = be->removal_fd };
-	for (unsigned int i = 0; i < be->num_irqs && i < 4; i++)
+	for (unsigned int i = 0; i < be->num_irqs && i < GP_BINDING_MAX_IRQS; i++)
 		fds->irq_fds[fds->num_irqs++] = be->irq_fds[i];
+	if (be->num_irqs > GP_BINDING_MAX_IRQS)
+		gp_log_warning("%s: %u interrupt lines; only the first %u are watched", unique,
+			       be->num_irqs, GP_BINDING_MAX_IRQS);
 
-	{
-		struct gp_backend *borrowed = be;
-
-		r = gp_driver_bind(b->cfg.driver, &be, unique, &reg);
-		if (r < 0) {
-			gp_backend_release(&be);
-			return gp_log_errno(LOG_ERR, r, "%s: probe of %s failed", b->cfg.driver_name, unique);
-		}
-		be = borrowed;
+	/* Probe moves the backend into the registration data; we keep a borrowed pointer. */
+	borrowed = be;
+	r = gp_driver_bind(b->cfg.driver, &be, unique, &reg);
+	if (r < 0) {
+		gp_backend_release(&be);
+		return gp_log_errno(LOG_ERR, r, "%s: probe of %s failed", b->cfg.driver_name, unique);
 	}
 
 	pthread_mutex_lock(&b->lock);
 	b->reg = reg;
-	b->backend = be;
+	b->backend = borrowed;
 	b->last_serial = gp_device_serial(gp_registration_device(reg));
 	snprintf(b->last_unique, sizeof(b->last_unique), "%s", unique);
 	b->binds++;

@@ -26,10 +26,13 @@ struct gp_binding_config {
 	struct gp_vfio_config vfio;
 };
 
+/* Interrupt lines the control plane watches: Mali has three, edu one. */
+#define GP_BINDING_MAX_IRQS 4
+
 /* Interrupt and removal fds of the live binding, for the control plane to watch. */
 struct gp_binding_fds {
 	unsigned int num_irqs;
-	int irq_fds[4];
+	int irq_fds[GP_BINDING_MAX_IRQS];
 	int removal_fd;			/* -1: none */
 };
 

@@ -60,7 +60,7 @@ struct gp_daemon {
 	struct gp_control *control;
 	struct event *signals[3];
 
-	struct event *irq_ev[4];
+	struct event *irq_ev[GP_BINDING_MAX_IRQS];
 	unsigned int n_irq;
 	struct event *removal_ev;
 	struct event *removal_poll;	/* vfio-platform: sysfs fallback */
