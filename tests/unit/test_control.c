@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "check_run.h"
 
 static char sock_path[108];
 static char sock_dir[64];
@@ -242,11 +243,5 @@ static Suite *control_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(control_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(control_suite());
 }

@@ -16,6 +16,7 @@
 #include "inproc.h"
 #include "ioctl.h"
 #include "registration.h"
+#include "check_run.h"
 
 static struct gp_registration *reg;
 static struct gp_inproc_caller *caller;
@@ -619,11 +620,5 @@ static Suite *dispatch_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(dispatch_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(dispatch_suite());
 }

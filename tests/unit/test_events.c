@@ -15,6 +15,7 @@
 #include "fake_driver.h"
 #include "file.h"
 #include "registration.h"
+#include "check_run.h"
 
 struct test_event {
 	struct gpu_proto_event base;
@@ -186,11 +187,5 @@ static Suite *events_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(events_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(events_suite());
 }

@@ -18,6 +18,7 @@
 #include "file.h"
 #include "ioctl.h"
 #include "registration.h"
+#include "check_run.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define GP_ASAN 1
@@ -530,11 +531,5 @@ static Suite *guard_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(guard_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(guard_suite());
 }

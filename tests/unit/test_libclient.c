@@ -22,6 +22,7 @@
 
 #include <gpuproto.h>
 #include "gpuproto-private.h"
+#include "check_run.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -817,11 +818,5 @@ static Suite *libclient_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(libclient_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(libclient_suite());
 }

@@ -25,6 +25,7 @@
 #include "mali_csf_regs.h"
 #include "mock.h"
 #include "registration.h"
+#include "check_run.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define GP_ASAN 1
@@ -726,11 +727,5 @@ static Suite *mali_csf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(mali_csf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(mali_csf_suite());
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "check_run.h"
 
 #define ARGV(...) ((char *[]){ (char *)"gpu-protod", __VA_ARGS__, NULL })
 
@@ -154,11 +155,5 @@ static Suite *options_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(options_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(options_suite());
 }

@@ -21,6 +21,7 @@
 #include "inproc.h"
 #include "qemu_edu_regs.h"
 #include "registration.h"
+#include "check_run.h"
 
 /* A model of edu's BAR0: ID, inverting liveness, IRQ status/raise/ack. */
 struct fake_edu {
@@ -225,11 +226,5 @@ static Suite *edu_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(edu_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(edu_suite());
 }

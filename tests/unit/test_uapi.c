@@ -16,6 +16,8 @@
 
 #include <gpu-proto/gpu_proto_drm.h>
 
+#include "check_run.h"
+
 #if defined(__has_include)
 #if __has_include(<libdrm/drm.h>)
 #include <libdrm/drm.h>
@@ -341,11 +343,5 @@ static Suite *uapi_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(uapi_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(uapi_suite());
 }

@@ -34,6 +34,7 @@
 #include "drivers.h"
 #include "registration.h"
 #include "vfio.h"
+#include "check_run.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIB		(1024u * 1024u)
@@ -1182,11 +1183,5 @@ static Suite *vfio_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(vfio_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gp_check_run(vfio_suite());
 }
