@@ -493,12 +493,15 @@ static bool gp_daemon_use_socket(struct gp_daemon *d)
 /* The socket transport is ready as soon as it listens. */
 static int gp_daemon_serve_socket(struct gp_daemon *d)
 {
-	const struct gp_socket_config scfg = {
+	struct gp_socket_config scfg = {
 		.path = d->socket_path, .node = d->opt.node,
 		.current_device = gp_daemon_cuse_device, .ctx = d,
 	};
 	int r;
 
+	r = gp_options_socket_perm(&d->opt, &scfg.perm.uid, &scfg.perm.gid, &scfg.perm.mode);
+	if (r < 0)
+		return r;
 	r = gp_socket_new(&scfg, &d->socket);
 	if (r < 0)
 		return r;

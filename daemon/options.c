@@ -2,7 +2,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "control.h"
@@ -37,6 +40,13 @@ void gp_options_usage(FILE *out)
 		"                           when /dev/cuse opens, else the socket (default: auto)\n"
 		"      --socket=PATH        the socket transport's socket\n"
 		"                           (default: " GP_SOCKET_DIR "/NAME.sock)\n"
+		"      --socket-owner=USER  owner of the socket (default: the daemon's user, root\n"
+		"                           as udev makes the node's owner)\n"
+		"      --socket-group=GROUP group of the socket (default: " GP_SOCKET_DEFAULT_GROUP ", as\n"
+		"                           60-gpu-proto.rules gives the node)\n"
+		"      --socket-mode=MODE   octal mode of the socket (default: 0660, the rule's);\n"
+		"                           every connecting client is checked against the same\n"
+		"                           owner, group and mode\n"
 		"      --node=TYPE          render or primary: permission semantics (default: render)\n"
 		"      --mock-options=OPTS  mock model and fault injection, comma-separated:\n"
 		"                           reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N,\n"
@@ -78,10 +88,30 @@ static int gp_parse_uint(const char *s, unsigned int min, unsigned int max, unsi
 	return 0;
 }
 
+/* Permission bits only: set-id and sticky bits mean nothing on a socket. */
+static int gp_parse_octal_mode(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v > 0777)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* A decimal id, as chown(1) takes "1000" for a user without a name. */
+static bool gp_parse_id(const char *s, unsigned int *out)
+{
+	return gp_parse_uint(s, 0, 0xfffffffeu, out) == 0;
+}
+
 int gp_options_parse(int argc, char **argv, struct gp_options *o)
 {
 	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND,
-	       OPT_TRANSPORT, OPT_SOCKET };
+	       OPT_TRANSPORT, OPT_SOCKET, OPT_SOCKET_OWNER, OPT_SOCKET_GROUP, OPT_SOCKET_MODE };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "driver", required_argument, NULL, 'd' },
@@ -93,6 +123,9 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		{ "rebind", required_argument, NULL, OPT_REBIND },
 		{ "transport", required_argument, NULL, OPT_TRANSPORT },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "socket-owner", required_argument, NULL, OPT_SOCKET_OWNER },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "mock-options", required_argument, NULL, OPT_MOCK },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -107,7 +140,7 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 	*o = (struct gp_options){
 		.backend = "mock", .driver = "mali-csf", .devname = "gpu-proto",
 		.control = GP_CONTROL_DEFAULT_PATH, .threads = 4, .node = GP_NODE_RENDER,
-		.rebind_auto = true,
+		.rebind_auto = true, .socket_mode = GP_SOCKET_DEFAULT_MODE,
 	};
 	while ((c = getopt_long(argc, argv, "b:d:n:t:fc:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -166,6 +199,22 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 						    optarg);
 			o->socket = optarg;
 			break;
+		case OPT_SOCKET_OWNER:
+			if (!optarg[0])
+				return gp_log_errno(LOG_ERR, EINVAL, "--socket-owner: expected a user");
+			o->socket_owner = optarg;
+			break;
+		case OPT_SOCKET_GROUP:
+			if (!optarg[0])
+				return gp_log_errno(LOG_ERR, EINVAL, "--socket-group: expected a group");
+			o->socket_group = optarg;
+			break;
+		case OPT_SOCKET_MODE:
+			if (gp_parse_octal_mode(optarg, &o->socket_mode) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--socket-mode=%s: expected an octal mode 0 to 0777",
+						    optarg);
+			break;
 		case OPT_MOCK:
 			o->mock_options = optarg;
 			break;
@@ -202,6 +251,40 @@ void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len)
 		snprintf(buf, len, "%s", o->socket);
 	else
 		snprintf(buf, len, GP_SOCKET_DIR "/%s.sock", o->devname);
+}
+
+int gp_options_socket_perm(const struct gp_options *o, uid_t *uid, gid_t *gid, mode_t *mode)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+	unsigned int id;
+
+	*mode = o->socket_mode;
+	*uid = geteuid();
+	if (o->socket_owner) {
+		pw = getpwnam(o->socket_owner);
+		if (pw)
+			*uid = pw->pw_uid;
+		else if (gp_parse_id(o->socket_owner, &id))
+			*uid = id;
+		else
+			return gp_log_errno(LOG_ERR, EINVAL, "--socket-owner=%s: no such user",
+					    o->socket_owner);
+	}
+	gr = getgrnam(o->socket_group ? o->socket_group : GP_SOCKET_DEFAULT_GROUP);
+	if (gr) {
+		*gid = gr->gr_gid;
+	} else if (o->socket_group && gp_parse_id(o->socket_group, &id)) {
+		*gid = id;
+	} else if (o->socket_group) {
+		return gp_log_errno(LOG_ERR, EINVAL, "--socket-group=%s: no such group",
+				    o->socket_group);
+	} else {
+		*gid = getegid();
+		gp_log_warning("no group \"" GP_SOCKET_DEFAULT_GROUP "\" for the socket: only its owner "
+			       "may connect (--socket-group=GROUP names another)");
+	}
+	return 0;
 }
 
 int gp_options_binding_config(const struct gp_options *o, struct gp_binding_config *cfg)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "binding.h"
 #include "file.h"
@@ -21,6 +22,10 @@ enum gp_transport {
 	GP_TRANSPORT_SOCKET,
 };
 
+/* The node's group and mode in 60-gpu-proto.rules, the socket's defaults. */
+#define GP_SOCKET_DEFAULT_GROUP "render"
+#define GP_SOCKET_DEFAULT_MODE 0660
+
 /* The socket's directory; the default socket is GP_SOCKET_DIR "/<devname>.sock". */
 #define GP_SOCKET_DIR "/run/gpu-protod"
 
@@ -32,6 +37,10 @@ struct gp_options {
 	const char *control;
 	enum gp_transport transport;
 	const char *socket;		/* NULL: GP_SOCKET_DIR/<devname>.sock */
+	/* Who may use the socket: the node's rule (60-gpu-proto.rules). */
+	const char *socket_owner;	/* user name or uid; NULL: the daemon's euid */
+	const char *socket_group;	/* group name or gid; NULL: GP_SOCKET_DEFAULT_GROUP */
+	unsigned int socket_mode;	/* permission bits */
 	const char *mock_options;
 	unsigned int threads;
 	enum gp_node_type node;
@@ -54,6 +63,17 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o);
  * GP_SOCKET_DIR/<devname>.sock.
  */
 void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len);
+
+/**
+ * gp_options_socket_perm() - resolve --socket-owner/--socket-group/--socket-mode.
+ *
+ * Names are looked up in the user and group databases; numbers are taken
+ * as ids.  Without --socket-group the group is "render", as the udev rule
+ * gives the node; where that group does not exist, the daemon's own group
+ * (logged), so only the owner gets in.
+ * Return: 0, or -EINVAL (logged) for a user or group that does not exist.
+ */
+int gp_options_socket_perm(const struct gp_options *o, uid_t *uid, gid_t *gid, mode_t *mode);
 
 /** gp_options_usage() - the --help text. */
 void gp_options_usage(FILE *out);

@@ -38,7 +38,7 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 	file->caller = *caller;
 	file->node = node;
 	/* Legacy AUTH: as drm_open_helper(), privileged primary openers are authenticated. */
-	file->authenticated = node == GP_NODE_PRIMARY && caller->cap_sys_admin;
+	file->authenticated = node == GP_NODE_PRIMARY && gp_caller_capable(caller, GP_CAP_SYS_ADMIN);
 
 	/*
 	 * As drm_open() refuses an unplugged minor: the file joins the device
@@ -81,6 +81,8 @@ static void gp_file_release(struct urcu_ref *ref)
 
 	gp_tsan_acquire(&file->ref);	/* as gp_device_put(): the last put sees all */
 	gp_device_put(&file->dev);
+	if (file->caller.ops && file->caller.ops->release)
+		file->caller.ops->release(&file->caller);
 	free(file);
 }
 

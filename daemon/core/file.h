@@ -17,18 +17,66 @@
 #include <urcu/ref.h>
 
 #include "device.h"
+#include "user.h"
+
+/* Capabilities the core checks, numbered as in <linux/capability.h>. */
+#define GP_CAP_DAC_OVERRIDE	1
+#define GP_CAP_SYS_ADMIN	21
+#define GP_CAP_SYS_NICE		23
+
+struct gp_caller;
+
+/**
+ * struct gp_caller_ops - how a transport answers for a caller that is
+ * another process.
+ * @capable: whether the caller holds capability @cap *now*, in the
+ *	daemon's user namespace, as the kernel's capable() asks current's
+ *	credentials at the moment of the check.  Must fail closed (false)
+ *	when the answer cannot be known.  May read /proc: call it only when a
+ *	check needs it.
+ * @release: give back what the caller holds (its pidfd); called once, when
+ *	the file that owns this caller is freed.  May be NULL.
+ */
+struct gp_caller_ops {
+	bool (*capable)(const struct gp_caller *caller, int cap);
+	void (*release)(struct gp_caller *caller);
+};
 
 /**
  * struct gp_caller - who issued a request, as the transport learned it
- * (fuse_req_ctx() over CUSE, SO_PEERCRED over a socket).
+ * (fuse_req_ctx() over CUSE per request, SO_PEERCRED at connect over a
+ * socket).  See gp_caller_capable() for capabilities.
  */
 struct gp_caller {
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
+	/* Capabilities fixed up front (in-process callers, tests); unused with @ops. */
 	bool cap_sys_admin;	/* ROOT_ONLY ioctls */
 	bool cap_sys_nice;	/* high group priorities, as panthor checks */
+	/* A caller in another process: capabilities asked when checked. */
+	const struct gp_caller_ops *ops;
+	int pidfd;		/* for @ops: the caller's process, pinned; -1 for none */
 };
+
+/**
+ * gp_caller_capable() - does @caller hold capability @cap (GP_CAP_*)?
+ *
+ * As capable(): asked at the moment of the check, through the transport's
+ * ops when the caller is another process, so a permission follows the
+ * caller's credentials as they are now, not as they were at open.
+ * Context: any thread, no core locks held (it may read /proc).
+ */
+static inline bool gp_caller_capable(const struct gp_caller *caller, int cap)
+{
+	if (caller->ops)
+		return caller->ops->capable && caller->ops->capable(caller, cap);
+	if (cap == GP_CAP_SYS_ADMIN)
+		return caller->cap_sys_admin;
+	if (cap == GP_CAP_SYS_NICE)
+		return caller->cap_sys_nice;
+	return false;
+}
 
 /* What kind of node the file was opened through (drm_minor type). */
 enum gp_node_type {
@@ -51,7 +99,7 @@ typedef void (*gp_file_notify_t)(struct gp_file *file, void *ctx);
 struct gp_file {
 	struct urcu_ref ref;
 	struct gp_device *dev;		/* a reference, held until the last put */
-	struct gp_caller caller;	/* the opener */
+	struct gp_caller caller;	/* the opener; the file owns its resources */
 	enum gp_node_type node;
 	bool authenticated;		/* legacy AUTH: root openers of a primary node */
 
@@ -69,9 +117,14 @@ struct gp_file {
 /**
  * gp_file_open() - open a file on a device.
  * @dev: the device (borrowed; the file takes its own reference)
- * @caller: the opener
+ * @caller: the opener; on success the file takes over what it holds (its
+ *	ops' release runs when the file is freed); on failure it stays the
+ *	caller's
  * @node: the node type it was opened through
  * @out: the new file, holding the opener's reference
+ *
+ * As drm_open_helper(), a primary node's opener is authenticated when it
+ * holds CAP_SYS_ADMIN at open; that is the one check made at open.
  *
  * Return: 0, -ENODEV once the device is unplugged (as drm_open), -ENOMEM.
  */
@@ -101,6 +154,18 @@ void gp_file_put(struct gp_file **pfile);
 static inline bool gp_file_is_render_client(const struct gp_file *file)
 {
 	return file->node == GP_NODE_RENDER;
+}
+
+/**
+ * gp_request_caller() - who issued the request behind @user: the
+ * transport's per-request caller when it has one (CUSE), else the file's
+ * opener (a socket connection, the in-process transport).  Handlers that
+ * check a privilege (as panthor's CAP_SYS_NICE) ask gp_caller_capable() of it.
+ */
+static inline const struct gp_caller *gp_request_caller(const struct gp_file *file,
+							 const struct gp_user *user)
+{
+	return user && user->caller ? user->caller : &file->caller;
 }
 
 /**

@@ -16,11 +16,12 @@
 /* drm_ioctl() keeps arguments up to 128 bytes on the stack; so do we. */
 #define GP_IOCTL_STACK_ARG 128
 
-int gp_ioctl_permit(unsigned int flags, const struct gp_file *file)
+int gp_ioctl_permit(unsigned int flags, const struct gp_file *file, const struct gp_caller *caller)
 {
 	bool render = gp_file_is_render_client(file);
 
-	if ((flags & GP_DRM_ROOT_ONLY) && !file->caller.cap_sys_admin)
+	/* As drm_ioctl_permit(): capable() of the caller now, not of the opener. */
+	if ((flags & GP_DRM_ROOT_ONLY) && !gp_caller_capable(caller, GP_CAP_SYS_ADMIN))
 		return -EACCES;
 	if ((flags & GP_DRM_AUTH) && !render && !file->authenticated)
 		return -EACCES;
@@ -129,7 +130,7 @@ int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct 
 	}
 	memset((unsigned char *)kdata + in_size, 0, ksize - in_size);
 
-	retcode = gp_ioctl_permit(desc->flags, file);
+	retcode = gp_ioctl_permit(desc->flags, file, gp_request_caller(file, user));
 	if (retcode < 0)
 		goto out_copy;
 

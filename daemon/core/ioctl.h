@@ -40,8 +40,12 @@ int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct 
 
 /**
  * gp_ioctl_permit() - the permission check of drm_ioctl_permit().
+ * @caller: who issued this ioctl (gp_request_caller())
+ *
+ * Capabilities are asked here, per ioctl and only for flags that need one,
+ * so an ordinary ioctl costs no /proc read.
  * Return: 0 or -EACCES.
  */
-int gp_ioctl_permit(unsigned int flags, const struct gp_file *file);
+int gp_ioctl_permit(unsigned int flags, const struct gp_file *file, const struct gp_caller *caller);
 
 #endif /* GP_CORE_IOCTL_H */

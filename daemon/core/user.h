@@ -52,10 +52,16 @@ struct gp_user_ops {
 	int (*copy_to)(void *ctx, uint64_t addr, const void *src, size_t len);
 };
 
-/** struct gp_user - one request's view of its caller's memory. */
+struct gp_caller;
+
+/**
+ * struct gp_user - one request's view of its caller: its memory, and who
+ * it is when the transport learns that per request (CUSE: fuse_req_ctx()).
+ */
 struct gp_user {
 	const struct gp_user_ops *ops;
 	void *ctx;
+	const struct gp_caller *caller;	/* NULL: the file's opener (socket, in-process) */
 };
 
 /**

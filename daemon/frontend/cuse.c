@@ -104,10 +104,19 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 {
 	struct gp_cuse_file *cf = (struct gp_cuse_file *)(uintptr_t)fi->fh;
 	struct gp_cuse *cuse = cf->cuse;
+	const struct fuse_ctx *fctx = fuse_req_ctx(req);
 	struct gp_retry_ioctl io;
-	const struct gp_user user = gp_retry_ioctl_init(&io, &gp_cuse_limits, in_buf, in_bufsz,
-							out_bufsz);
+	struct gp_user user = gp_retry_ioctl_init(&io, &gp_cuse_limits, in_buf, in_bufsz, out_bufsz);
+	struct gp_caller caller;
 	int r, result;
+
+	/*
+	 * Every request names its own caller (the thread in the ioctl now,
+	 * whoever opened the file), so privilege checks follow the caller as
+	 * the kernel's capable() follows current.
+	 */
+	gp_caller_from_request(fctx->pid, fctx->uid, fctx->gid, &caller);
+	user.caller = &caller;
 
 	atomic_fetch_add(&cuse->stats.round_trips, 1);
 	/*
@@ -163,7 +172,7 @@ static void gp_cuse_open(fuse_req_t req, struct fuse_file_info *fi)
 		return;
 	}
 	cf->cuse = cuse;
-	gp_caller_from_pid(fctx->pid, fctx->uid, fctx->gid, &caller);
+	gp_caller_from_request(fctx->pid, fctx->uid, fctx->gid, &caller);
 	r = gp_file_open(dev, &caller, cuse->cfg.node, &cf->file);
 	gp_device_put(&dev);
 	if (r < 0) {

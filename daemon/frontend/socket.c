@@ -23,6 +23,7 @@
 #include "caller.h"
 #include "ioctl.h"
 #include "log.h"
+#include "nodeperm.h"
 #include "retry.h"
 #include "socket.h"
 
@@ -211,25 +212,42 @@ static void gp_socket_file_notify(struct gp_file *file, void *ctx)
 static int gp_socket_conn_open(struct gp_socket_conn *c)
 {
 	struct gp_socket *s = c->sock;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct gp_caller caller;
 	struct gp_device *dev;
 	int r;
 
-	/* As CUSE's open: who the kernel says connected, capabilities from /proc. */
-	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return -errno;
+	/*
+	 * Who connected, as the kernel recorded it at connect(2), with the
+	 * process pinned so capability checks never read a newcomer.  The
+	 * node's rule is checked again here (EACCES, as open(2) of the node
+	 * would fail), before any device is involved, as the kernel checks a
+	 * node's mode before the driver's open.
+	 */
+	r = gp_caller_from_socket(c->fd, &caller);
+	if (r < 0)
+		return r;
+	r = gp_node_perm_permits(&s->cfg.perm, c->fd, &caller);
+	if (r < 0) {
+		gp_log_debug("socket %s: uid %u gid %u pid %d refused: %s", s->path,
+			     (unsigned int)caller.uid, (unsigned int)caller.gid, (int)caller.pid,
+			     strerror(-r));
+		goto fail;
+	}
 	dev = s->cfg.current_device(s->cfg.ctx);
-	if (!dev)
-		return -ENODEV;
-	gp_caller_from_pid(cred.pid, cred.uid, cred.gid, &caller);
+	if (!dev) {
+		r = -ENODEV;
+		goto fail;
+	}
 	r = gp_file_open(dev, &caller, s->cfg.node, &c->file);
 	gp_device_put(&dev);
 	if (r < 0)
-		return r;
+		goto fail;
+	/* The file owns the caller (its pidfd) from here on. */
 	gp_file_set_notify(c->file, gp_socket_file_notify, c);
 	return 0;
+fail:
+	gp_caller_release(&caller);
+	return r;
 }
 
 static void gp_socket_conn_serve(struct gp_socket_conn *c)
@@ -439,15 +457,26 @@ int gp_socket_new(const struct gp_socket_config *cfg, struct gp_socket **out)
 		goto fail;
 	}
 	s->cfg.path = s->path;
+	/*
+	 * The node's owner, group and mode, as udev gives them to the node:
+	 * bound owner-only (bind() takes the socket inode's mode, less the
+	 * umask), then changed without following symlinks, and only then
+	 * listening, so no one connects under a wrong mode.
+	 */
+	if (fchmod(s->listen_fd, 0600) < 0) {
+		r = gp_log_errno(LOG_ERR, errno, "socket %s: fchmod", cfg->path);
+		goto fail;
+	}
 	if (bind(s->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		r = gp_log_errno(LOG_ERR, errno, "socket %s: bind", cfg->path);
 		goto fail;
 	}
-	/*
-	 * Anyone may connect, as anyone may open a render node a udev rule
-	 * made 0666: permissions are checked per ioctl, from SO_PEERCRED.
-	 */
-	if (chmod(cfg->path, 0666) < 0 || listen(s->listen_fd, 64) < 0) {
+	r = gp_node_perm_apply(cfg->path, &cfg->perm);
+	if (r < 0) {
+		unlink(cfg->path);
+		goto fail;
+	}
+	if (listen(s->listen_fd, 64) < 0) {
 		r = gp_log_errno(LOG_ERR, errno, "socket %s", cfg->path);
 		unlink(cfg->path);
 		goto fail;

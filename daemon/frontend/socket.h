@@ -18,6 +18,7 @@
 #include "transport.h"
 #include "device.h"
 #include "file.h"
+#include "nodeperm.h"
 
 /* Connections served at once; more get ENFILE at open. */
 #define GP_SOCKET_MAX_CONNECTIONS 1024
@@ -25,7 +26,8 @@
 struct gp_socket;
 
 struct gp_socket_config {
-	const char *path;		/* where to listen; created 0666 */
+	const char *path;		/* where to listen */
+	struct gp_node_perm perm;	/* the node's owner, group and mode: the socket's, and every peer's check */
 	enum gp_node_type node;
 	/* As gp_cuse_config's: the device new opens attach to, or NULL. */
 	struct gp_device *(*current_device)(void *ctx);

@@ -392,12 +392,12 @@ static int mali_csf_dev_query_plan(const struct gp_device *dev, const void *arg,
 }
 
 /* As panthor's group_priority_permit(): above MEDIUM needs CAP_SYS_NICE. */
-static uint8_t mali_csf_allowed_priorities(const struct gp_file *file)
+static uint8_t mali_csf_allowed_priorities(const struct gp_caller *caller)
 {
 	uint8_t mask = 1u << GPU_PROTO_MALI_GROUP_PRIORITY_LOW |
 		       1u << GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM;
 
-	if (file->caller.cap_sys_nice)
+	if (gp_caller_capable(caller, GP_CAP_SYS_NICE))
 		mask |= 1u << GPU_PROTO_MALI_GROUP_PRIORITY_HIGH |
 			1u << GPU_PROTO_MALI_GROUP_PRIORITY_REALTIME;
 	return mask;
@@ -450,7 +450,7 @@ static int mali_csf_dev_query(const struct gp_registered_device *rdev, void *dat
 	}
 	case GPU_PROTO_MALI_DEV_QUERY_GROUP_PRIORITIES_INFO: {
 		struct gpu_proto_mali_group_priorities_info info = {
-			.allowed_mask = mali_csf_allowed_priorities(file),
+			.allowed_mask = mali_csf_allowed_priorities(gp_request_caller(file, user)),
 		};
 
 		return gp_copy_struct_to_user(user, q->pointer, q->size, &info, sizeof(info));
