@@ -180,7 +180,8 @@ static int gpc_open_socket(const char *path, int oflags, struct gpc_device **out
 	int r;
 
 	gpsc_socket_path(path, sock, sizeof(sock));
-	if (access(sock, F_OK) < 0)
+	/* Only a missing socket means no daemon; EACCES and the like come from connect. */
+	if (access(sock, F_OK) < 0 && errno == ENOENT)
 		return -ENOENT;
 	c = gpsc_connect(sock, oflags, &r);
 	if (!c)

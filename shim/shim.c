@@ -159,7 +159,12 @@ static int shim_open_device(int dirfd, const char *path, int flags, mode_t mode)
 	int err;
 
 	gpsc_socket_path(path, sock, sizeof(sock));
-	if (access(sock, F_OK) < 0)
+	/*
+	 * No socket: the node, if any.  A socket we may not even see (its
+	 * directory shut to us) is still the daemon's when there is no node:
+	 * connect then says EACCES, where the node's open would say ENOENT.
+	 */
+	if (access(sock, F_OK) < 0 && (errno == ENOENT || access(path, F_OK) == 0))
 		return real_openat(dirfd, path, flags, mode);
 	c = calloc(1, sizeof(*c));
 	if (!c) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "check_run.h"
@@ -126,6 +127,45 @@ START_TEST(mock_options_need_the_mock_backend)
 }
 END_TEST
 
+/* The socket's owner, group and mode: the node's (60-gpu-proto.rules) by default. */
+START_TEST(socket_permissions_default_to_the_node_rule)
+{
+	struct gp_options o;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+
+	ck_assert_int_eq(parse(ARGV("-f"), &o), 0);
+	ck_assert_int_eq(gp_options_socket_perm(&o, &uid, &gid, &mode), 0);
+	ck_assert_uint_eq(uid, geteuid());
+	ck_assert_uint_eq(mode, 0660);
+
+	ck_assert_int_eq(parse(ARGV("--socket-owner=1234", "--socket-group=4321",
+				    "--socket-mode=0640"), &o), 0);
+	ck_assert_int_eq(gp_options_socket_perm(&o, &uid, &gid, &mode), 0);
+	ck_assert_uint_eq(uid, 1234);
+	ck_assert_uint_eq(gid, 4321);
+	ck_assert_uint_eq(mode, 0640);
+
+	ck_assert_int_eq(parse(ARGV("--socket-owner=root", "--socket-group=root"), &o), 0);
+	ck_assert_int_eq(gp_options_socket_perm(&o, &uid, &gid, &mode), 0);
+	ck_assert_uint_eq(uid, 0);
+	ck_assert_uint_eq(gid, 0);
+
+	ck_assert_int_eq(parse(ARGV("--socket-group=no-such-group-here"), &o), 0);
+	ck_assert_int_eq(gp_options_socket_perm(&o, &uid, &gid, &mode), -EINVAL);
+	ck_assert_int_eq(parse(ARGV("--socket-owner=no-such-user-here"), &o), 0);
+	ck_assert_int_eq(gp_options_socket_perm(&o, &uid, &gid, &mode), -EINVAL);
+
+	/* Permission bits only, in octal. */
+	ck_assert_int_eq(parse(ARGV("--socket-mode=4660"), &o), -EINVAL);
+	ck_assert_int_eq(parse(ARGV("--socket-mode=0698"), &o), -EINVAL);
+	ck_assert_int_eq(parse(ARGV("--socket-mode="), &o), -EINVAL);
+	ck_assert_int_eq(parse(ARGV("--socket-mode=-1"), &o), -EINVAL);
+	ck_assert_int_eq(parse(ARGV("--socket-group="), &o), -EINVAL);
+}
+END_TEST
+
 START_TEST(help_and_version_answer_and_stop)
 {
 	char **help = ARGV("--help");
@@ -148,6 +188,7 @@ static Suite *options_suite(void)
 	tcase_add_test(tc, malformed_values_are_usage_errors);
 	tcase_add_test(tc, bad_backend_driver_and_mock_options_fail_the_binding_config);
 	tcase_add_test(tc, mock_options_need_the_mock_backend);
+	tcase_add_test(tc, socket_permissions_default_to_the_node_rule);
 	tcase_add_test(tc, help_and_version_answer_and_stop);
 	suite_add_tcase(s, tc);
 	return s;
