@@ -4,17 +4,22 @@
  * has per ioctl, seen by a plain client (open(2) and ioctl(2) only, so it
  * works on the CUSE node and, under gpu-proto-run, on the socket).
  *
- *   gp-perm-probe [--userns] open PATH EXPECT
+ *   gp-perm-probe [userns] open PATH EXPECT
  *       open PATH read-write, then GET_CAP(TIMESTAMP_MONOTONIC); EXPECT is
  *       "ok" or the errno name open(2) must fail with (EACCES).
- *   gp-perm-probe [--userns] prio PATH MASK
+ *   gp-perm-probe [userns] prio PATH MASK
  *       DEV_QUERY GROUP_PRIORITIES_INFO must answer allowed_mask MASK (hex).
  *   gp-perm-probe prio-drop PATH BEFORE AFTER
  *       as prio with BEFORE; then drop CAP_SYS_NICE from this process's
  *       effective set and ask again on the same open file: AFTER.  The
  *       daemon must check the caller of each ioctl, not the opener.
+ *   gp-perm-probe prio-child PATH OPENER CHILD
+ *       open PATH, fork; the child drops CAP_SYS_NICE and must see CHILD
+ *       on the inherited file while the opener, which keeps it, sees
+ *       OPENER: the privilege is the issuing process's (CUSE names the
+ *       caller in every request), not the opener's.
  *
- * --userns: first move into a new user namespace (unshare(CLONE_NEWUSER)),
+ * userns: first move into a new user namespace (unshare(CLONE_NEWUSER)),
  * where this process has every capability, which must count for nothing
  * in the daemon's namespace.
  * Exit status: 0 as expected, 1 otherwise (with a message), 2 usage.
@@ -30,6 +35,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gpu-proto/gpu_proto_drm.h>
@@ -112,6 +118,7 @@ static int expect_prio(int fd, const char *want, const char *when)
 		return fail(msg);
 	}
 	printf("ok: %s: allowed_mask 0x%x\n", when, mask);
+	fflush(stdout);	/* a forked child leaves with _exit() */
 	return 0;
 }
 
@@ -176,9 +183,32 @@ static int cmd_prio_drop(const char *path, const char *before, const char *after
 	return r;
 }
 
+static int cmd_prio_child(const char *path, const char *opener, const char *child)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), r, status;
+	pid_t pid;
+
+	if (fd < 0)
+		return fail("open failed");
+	pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		if (drop_cap(CAP_SYS_NICE) < 0)
+			_exit(fail("capset"));
+		_exit(expect_prio(fd, child, "child without CAP_SYS_NICE, opener's file"));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		r = fail("the child saw the opener's privilege");
+	else
+		r = expect_prio(fd, opener, "opener with CAP_SYS_NICE");
+	close(fd);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--userns") == 0) {
+	if (argc > 1 && strcmp(argv[1], "userns") == 0) {
 		if (unshare(CLONE_NEWUSER) < 0) {
 			perror("gp-perm-probe: unshare(CLONE_NEWUSER)");
 			return 1;
@@ -193,9 +223,11 @@ int main(int argc, char **argv)
 		return cmd_open(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "prio") == 0)
 		return cmd_prio(argv[2], argv[3]);
+	if (argc == 5 && strcmp(argv[1], "prio-child") == 0)
+		return cmd_prio_child(argv[2], argv[3], argv[4]);
 	if (argc == 5 && strcmp(argv[1], "prio-drop") == 0)
 		return cmd_prio_drop(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: gp-perm-probe [--userns] open PATH ok|ERRNO | prio PATH MASK |"
-			" prio-drop PATH BEFORE AFTER\n");
+	fprintf(stderr, "usage: gp-perm-probe [userns] open PATH ok|ERRNO | prio PATH MASK |"
+			" prio-drop PATH BEFORE AFTER | prio-child PATH OPENER CHILD\n");
 	return 2;
 }

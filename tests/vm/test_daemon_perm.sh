@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# VM test: who may use /dev/gpu-proto over real CUSE, and which privileges
+# count.  The node gets what the shipped udev rule (60-gpu-proto.rules)
+# gives it, applied here as udev would (the VM has no udev): a member of
+# render opens it and its ioctls work, raw and through libgpuproto; a user
+# outside the group gets EACCES.  Privileges are the caller's of each
+# ioctl, in the daemon's user namespace: root may have high group
+# priorities (CAP_SYS_NICE), a render member may not, nor may a process
+# that has every capability inside a user namespace of its own, nor root
+# after dropping CAP_SYS_NICE on a file it opened with it, nor a child
+# without it using the file its privileged parent opened.
+set -u
+. /gp/bin/gp-vm-lib.sh
+
+rules=/gp/bin/60-gpu-proto.rules
+rule=$(grep '^SUBSYSTEM=="cuse"' "$rules") || fail "no cuse rule in $rules"
+group=$(echo "$rule" | sed -n 's/.*GROUP="\([^"]*\)".*/\1/p')
+mode=$(echo "$rule" | sed -n 's/.*MODE="\([^"]*\)".*/\1/p')
+[ -n "$group" ] && [ -n "$mode" ] || fail "cannot read GROUP and MODE from: $rule"
+
+start_daemon
+chgrp "$group" "$node" && chmod "$mode" "$node" || fail "applying the rule's $group $mode"
+echo "ok: $(ls -l $node)"
+
+# Everyone's priorities as allowed_mask: LOW|MEDIUM = 3, all four = f.
+all=f
+plain=3
+
+gp-as-user gprender gp-perm-probe open "$node" ok || fail "a render member cannot open"
+gp-as-user gprender gp-vm-client gpc-events || fail "a render member through libgpuproto"
+gp-as-user gpuser gp-perm-probe open "$node" EACCES || fail "a non-member is not refused"
+gp-as-user gpuser gp-vm-client open-expect EACCES || fail "a non-member is not refused"
+
+gp-perm-probe prio "$node" $all || fail "root: CAP_SYS_NICE"
+gp-as-user gprender gp-perm-probe prio "$node" $plain || fail "render member: no CAP_SYS_NICE"
+gp-as-user gprender gp-perm-probe userns prio "$node" $plain ||
+	fail "a render member's own user namespace lent it CAP_SYS_NICE"
+gp-perm-probe userns prio "$node" $plain ||
+	fail "root in a new user namespace kept CAP_SYS_NICE in the daemon's"
+gp-perm-probe prio-drop "$node" $all $plain ||
+	fail "CAP_SYS_NICE dropped after open still counted: checked at open, not per ioctl"
+gp-perm-probe prio-child "$node" $all $plain ||
+	fail "a child without CAP_SYS_NICE was judged by its parent, the opener"
+
+kill -0 "$daemon" || fail "the daemon died"
+stop_daemon
+echo "ok: permissions and privileges over CUSE"
