@@ -94,6 +94,7 @@ struct who {
 	const gid_t *groups;
 	size_t n_groups;
 	bool userns;		/* then unshare(CLONE_NEWUSER) */
+	bool keep_sys_admin;	/* a non-root uid still holding CAP_SYS_ADMIN */
 };
 
 static bool has_cap(int cap)
@@ -111,24 +112,38 @@ static bool has_cap(int cap)
 	return (eff >> cap) & 1;
 }
 
-static int drop_cap(int cap)
+/* Change this thread's effective (and, to drop, permitted) bit @cap. */
+static int set_cap(int cap, bool on)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2];
 
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
-	d[cap / 32].effective &= ~(1u << (cap % 32));
-	d[cap / 32].permitted &= ~(1u << (cap % 32));
+	if (on) {
+		d[cap / 32].effective |= 1u << (cap % 32);
+	} else {
+		d[cap / 32].effective &= ~(1u << (cap % 32));
+		d[cap / 32].permitted &= ~(1u << (cap % 32));
+	}
 	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static int drop_cap(int cap)
+{
+	return set_cap(cap, false);
 }
 
 /* 100 + what went wrong in the child, so the parent can tell. */
 static void become(const struct who *w)
 {
+	if (w->keep_sys_admin && prctl(PR_SET_KEEPCAPS, 1) < 0)
+		_exit(103);
 	if (setgroups(w->n_groups, w->groups) < 0 || setresgid(w->gid, w->gid, w->gid) < 0 ||
 	    setresuid(w->uid, w->uid, w->uid) < 0)
 		_exit(101);
+	if (w->keep_sys_admin && (set_cap(CAP_SYS_ADMIN, true) < 0 || !has_cap(CAP_SYS_ADMIN)))
+		_exit(104);
 	if (w->userns && (unshare(CLONE_NEWUSER) < 0 || !has_cap(CAP_SYS_ADMIN)))
 		_exit(102);
 }
@@ -161,6 +176,10 @@ static const struct who member_in_userns = {
 	.uid = MEMBER_UID, .gid = MEMBER_UID, .groups = member_groups, .n_groups = 1, .userns = true,
 };
 static const struct who root = { .uid = 0, .gid = 0 };
+static const struct who admin_member = {
+	.uid = MEMBER_UID, .gid = MEMBER_UID, .groups = member_groups, .n_groups = 1,
+	.keep_sys_admin = true,
+};
 
 /* Child bodies: return 0 when what they saw is what @arg expects. */
 
@@ -317,6 +336,24 @@ START_TEST(root_only_needs_cap_sys_admin_in_our_user_namespace)
 }
 END_TEST
 
+/*
+ * The shipped unit gives the daemon no CAP_SYS_PTRACE, so another user's
+ * /proc/PID/ns/user is shut to it; the ID maps must then tell the
+ * namespaces apart.  The daemon's threads are made after the drop and
+ * inherit it.
+ */
+START_TEST(the_user_namespace_is_told_apart_without_ptrace_access)
+{
+	gp_socket_free(&sock);
+	ck_assert_int_eq(drop_cap(CAP_SYS_PTRACE), 0);
+	start_daemon(0660);
+	/* In our namespace, CAP_SYS_ADMIN counts though its ns link is unreadable... */
+	ck_assert_int_eq(run_as(&admin_member, expect_root_only, (void *)(intptr_t)0), 0);
+	/* ...and a namespace of the caller's own still lends nothing. */
+	ck_assert_int_eq(run_as(&member_in_userns, expect_root_only, (void *)(intptr_t)EACCES), 0);
+}
+END_TEST
+
 static int root_only_then_drop(void *arg)
 {
 	struct gpc_device *dev = NULL;
@@ -427,6 +464,7 @@ static Suite *access_suite(void)
 	tcase_add_test(tc, the_shim_gives_a_user_outside_the_group_eacces);
 	tcase_add_test(tc, the_shim_lets_a_member_in);
 	tcase_add_test(tc, root_only_needs_cap_sys_admin_in_our_user_namespace);
+	tcase_add_test(tc, the_user_namespace_is_told_apart_without_ptrace_access);
 	tcase_add_test(tc, root_only_is_checked_per_ioctl);
 	tcase_add_test(tc, privileges_end_with_the_connecting_process);
 	suite_add_tcase(s, tc);
