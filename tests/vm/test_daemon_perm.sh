@@ -10,7 +10,8 @@
 # priorities (CAP_SYS_NICE), a render member may not, nor may a process
 # that has every capability inside a user namespace of its own, nor root
 # after dropping CAP_SYS_NICE on a file it opened with it, nor a child
-# without it using the file its privileged parent opened.
+# without it using the file its privileged parent opened.  Then the same
+# (but the last) over the socket transport.
 set -u
 . /gp/bin/gp-vm-lib.sh
 
@@ -47,3 +48,31 @@ gp-perm-probe prio-child "$node" $all $plain ||
 kill -0 "$daemon" || fail "the daemon died"
 stop_daemon
 echo "ok: permissions and privileges over CUSE"
+
+# The same over the socket transport, on this 6.1 kernel, which has no
+# SO_PEERPIDFD (the daemon pins peers with pidfd_open()).  Unmodified
+# programs through the shim; libgpuproto by itself.
+sock=/run/gpu-protod/gpu-proto.sock
+gpu-protod -f --transport=socket >"$log" 2>&1 &
+daemon=$!
+wait_for "$sock" -S || fail "$sock did not appear within 10 s"
+[ "$(stat -c '%a %U %G' "$sock")" = "660 root $group" ] ||
+	fail "socket is $(stat -c '%a %U %G' "$sock"), want 660 root $group as the node"
+echo "ok: $(ls -l "$sock")"
+shim() { LD_PRELOAD=/gp/bin/libgpuproto-shim.so "$@"; }
+
+shim gp-as-user gprender gp-perm-probe open "$node" ok || fail "socket: a render member cannot open"
+gp-as-user gprender gp-vm-client gpc-events || fail "socket: a render member through libgpuproto"
+shim gp-as-user gpuser gp-perm-probe open "$node" EACCES || fail "socket: a non-member is not refused"
+shim gp-perm-probe prio "$node" $all || fail "socket: root: CAP_SYS_NICE"
+shim gp-as-user gprender gp-perm-probe prio "$node" $plain || fail "socket: render member"
+shim gp-as-user gprender gp-perm-probe userns prio "$node" $plain ||
+	fail "socket: a render member's own user namespace lent it CAP_SYS_NICE"
+shim gp-perm-probe userns prio "$node" $plain || fail "socket: root in a new user namespace"
+shim gp-perm-probe prio-drop "$node" $all $plain || fail "socket: CAP_SYS_NICE dropped after open"
+
+kill -TERM "$daemon"
+wait "$daemon"
+rc=$?
+[ "$rc" -eq 0 ] || fail "gpu-protod --transport=socket exited with $rc after SIGTERM"
+echo "ok: permissions and privileges over the socket"
