@@ -39,8 +39,11 @@ int gp_node_perm_apply(const char *path, const struct gp_node_perm *perm)
 	}
 	/* Owner and group first, while the mode still shuts everyone else out. */
 	if (fchownat(fd, "", perm->uid, perm->gid, AT_EMPTY_PATH) < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "socket %s: chown to %u:%u", path,
-				 (unsigned int)perm->uid, (unsigned int)perm->gid);
+		r = gp_log_errno(LOG_ERR, errno, "socket %s: chown to %u:%u%s", path,
+				 (unsigned int)perm->uid, (unsigned int)perm->gid,
+				 errno == EPERM ? " (the daemon must be in that group, e.g. "
+						  "SupplementaryGroups= in its unit, or have CAP_CHOWN)"
+						: "");
 		goto out;
 	}
 	/* fchmod() refuses O_PATH fds; the fd's /proc link is the inode itself. */

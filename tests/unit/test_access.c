@@ -268,6 +268,39 @@ START_TEST(a_symlink_at_the_socket_path_is_never_followed)
 }
 END_TEST
 
+/*
+ * As under the shipped unit (no capabilities): the daemon may give its
+ * socket a group only if it is in it (SupplementaryGroups=), else the
+ * socket is not left behind.  Run as a child, as the daemon would be.
+ */
+static int new_socket_without_cap_chown(void *arg)
+{
+	const gid_t *groups = arg;
+	struct gp_socket_config cfg = {
+		.path = path, .node = GP_NODE_RENDER,
+		.perm = { .uid = 0, .gid = TEST_GID, .mode = 0660 },
+		.current_device = current_device,
+	};
+	struct gp_socket *s = NULL;
+	struct stat st;
+	int r;
+
+	if (drop_cap(CAP_CHOWN) < 0 || setgroups(groups ? 1 : 0, groups) < 0)
+		return 10;
+	r = gp_socket_new(&cfg, &s);
+	if (groups)
+		return r == 0 && stat(path, &st) == 0 && st.st_gid == TEST_GID ? 0 : 11;
+	return r == -EPERM && lstat(path, &st) < 0 && errno == ENOENT ? 0 : 12;
+}
+
+START_TEST(the_socket_group_needs_membership_without_cap_chown)
+{
+	gp_socket_free(&sock);
+	ck_assert_int_eq(run_as(&root, new_socket_without_cap_chown, NULL), 0);
+	ck_assert_int_eq(run_as(&root, new_socket_without_cap_chown, (void *)member_groups), 0);
+}
+END_TEST
+
 /* --- who gets in, through libgpuproto --- */
 
 START_TEST(a_user_outside_the_group_is_refused_with_eacces)
@@ -457,6 +490,7 @@ static Suite *access_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, socket_gets_the_node_owner_group_and_mode);
 	tcase_add_test(tc, a_symlink_at_the_socket_path_is_never_followed);
+	tcase_add_test(tc, the_socket_group_needs_membership_without_cap_chown);
 	tcase_add_test(tc, a_user_outside_the_group_is_refused_with_eacces);
 	tcase_add_test(tc, a_member_of_the_group_gets_in);
 	tcase_add_test(tc, a_wider_socket_mode_does_not_widen_access);
