@@ -93,6 +93,21 @@ static void fz_binding_config(const struct gp_options *o)
 	}
 }
 
+/* The socket's owner, group and mode: resolved or refused, never wider than 0777. */
+static void fz_socket_perm(const struct gp_options *o)
+{
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	int r = gp_options_socket_perm(o, &uid, &gid, &mode);
+
+	fz_assert(r == 0 || r == -EINVAL, "gp_options_socket_perm: %d", r);
+	fz_assert(o->socket_mode <= 0777, "socket mode %o", o->socket_mode);
+	if (r == 0)
+		fz_assert(mode == o->socket_mode, "mode %o for --socket-mode %o", (unsigned int)mode,
+			  o->socket_mode);
+}
+
 static void fz_options(const uint8_t *data, size_t size)
 {
 	char *argv[FZ_ARGS_MAX + 2] = { NULL };
@@ -122,6 +137,7 @@ static void fz_options(const uint8_t *data, size_t size)
 	if (r == 0) {
 		fz_check_options(&o);
 		fz_binding_config(&o);
+		fz_socket_perm(&o);
 	}
 	/* getopt permutes argv; every pointer is still one of ours. */
 	for (int i = 0; i < argc; i++)
