@@ -4,9 +4,11 @@
 # verify-unit.sh BUILD_DIR
 #
 # The service integration, checked as installed:
-#  1. `meson install --destdir` puts the unit, the udev rule and the
-#     modules-load.d file in directories systemd and udev search, and the
-#     unit's EnvironmentFile and ExecStart point at installed files.
+#  1. `meson install --destdir` puts the unit, the udev rule, the
+#     modules-load.d and sysusers.d files in directories systemd and udev
+#     search, and the unit's EnvironmentFile and ExecStart point at
+#     installed files; the group the unit joins (SupplementaryGroups=) is
+#     the udev rule's GROUP and is created by the sysusers.d file.
 #  2. `systemd-analyze verify --root=DESTDIR`: the unit parses without a
 #     single warning, ExecStart's binary exists and is executable inside
 #     DESTDIR, and the man pages in Documentation= are installed.
@@ -74,6 +76,7 @@ rules=$(first_in /etc/udev/rules.d /usr/local/lib/udev/rules.d \
 name=gpu-proto.conf
 modload=$(first_in /etc/modules-load.d /usr/local/lib/modules-load.d \
 	/usr/lib/modules-load.d /lib/modules-load.d)
+sysusers=$(first_in /etc/sysusers.d /usr/local/lib/sysusers.d /usr/lib/sysusers.d)
 
 if [ -z "$unit" ]; then
 	fail "gpu-protod.service is not installed in a systemd unit directory:"
@@ -93,6 +96,16 @@ else
 fi
 if [ -n "$modload" ] && ! grep -qx 'cuse' "$dest$modload"; then
 	fail "$modload does not load the cuse module"
+fi
+# The unit joins the group the udev rule gives the node; it must exist.
+group=$(sed -n 's/^SupplementaryGroups=//p' "$dest$unit")
+if [ -z "$sysusers" ]; then
+	fail "gpu-proto.conf is not installed in a sysusers.d directory"
+elif ! grep -Eq "^g[[:space:]]+$group[[:space:]]" "$dest$sysusers" ||
+		! grep -q "GROUP=\"$group\"" "$dest$rules"; then
+	fail "SupplementaryGroups=$group, the udev rule's GROUP and $sysusers disagree"
+else
+	echo "sysusers.d:    $sysusers (group $group, as the unit and the udev rule)"
 fi
 
 grep -q '@[a-z]*@' "$dest$unit" && fail "unsubstituted @var@ left in $unit"
