@@ -187,14 +187,16 @@ int gp_caller_from_socket(int fd, struct gp_caller *caller)
 		return -errno;
 	len = sizeof(pidfd);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0) {
-		/*
-		 * Before Linux 6.5: pin the pid now.  Should the peer have
-		 * exited since connect and its pid been reused already, this
-		 * pins the newcomer: the one race left (docs/architecture.md).
-		 */
 		pidfd = -1;
+		/*
+		 * Before Linux 6.5 (ENOPROTOOPT): pin the pid now.  Should the
+		 * peer have exited since connect and its pid been reused
+		 * already, this pins the newcomer: the one race left
+		 * (docs/architecture.md).  Any other error means the kernel
+		 * knows the peer is gone: no pidfd, no capability.
+		 */
 #ifdef SYS_pidfd_open
-		if (cred.pid > 0)
+		if (errno == ENOPROTOOPT && cred.pid > 0)
 			pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
 #endif
 	}
