@@ -654,6 +654,10 @@ int main(int argc, char **argv)
 	/* Bad driver, backend or mock options are usage errors too: check them now. */
 	if (gp_options_binding_config(&d.opt, &(struct gp_binding_config){ 0 }) < 0)
 		return GP_EXIT_USAGE;
+	/* So is a socket owner or group that does not exist (the default group may not). */
+	if ((d.opt.socket_owner || d.opt.socket_group) &&
+	    gp_options_socket_perm(&d.opt, &(uid_t){ 0 }, &(gid_t){ 0 }, &(mode_t){ 0 }) < 0)
+		return GP_EXIT_USAGE;
 	if (d.opt.dry_run)
 		return gp_dry_run(&d.opt) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 

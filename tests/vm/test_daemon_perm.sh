@@ -21,6 +21,16 @@ group=$(echo "$rule" | sed -n 's/.*GROUP="\([^"]*\)".*/\1/p')
 mode=$(echo "$rule" | sed -n 's/.*MODE="\([^"]*\)".*/\1/p')
 [ -n "$group" ] && [ -n "$mode" ] || fail "cannot read GROUP and MODE from: $rule"
 
+# A socket group or owner that does not exist is a usage error (exit 2: the
+# unit does not restart), whichever transport would be used.
+for opt in --socket-group=no-such-group --socket-owner=no-such-user; do
+	gpu-protod -f "$opt" >/tmp/err.log 2>&1
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -qF -- "$opt: no such" /tmp/err.log ||
+		{ cat /tmp/err.log; fail "gpu-protod $opt: exit $rc, expected 2 with a clear message"; }
+done
+[ -e "$node" ] && fail "$node exists after a usage error"
+
 start_daemon
 chgrp "$group" "$node" && chmod "$mode" "$node" || fail "applying the rule's $group $mode"
 echo "ok: $(ls -l $node)"
