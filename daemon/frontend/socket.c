@@ -417,8 +417,14 @@ static int gp_socket_make_dir(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0) {
+		if (errno == EEXIST)
+			return 0;
 		return gp_log_errno(LOG_ERR, errno, "socket directory %s", dir);
+	}
+	/* Searchable by the socket's group whatever the umask (the unit's is 0077). */
+	if (chmod(dir, 0755) < 0)
+		return gp_log_errno(LOG_ERR, errno, "socket directory %s: chmod", dir);
 	return 0;
 }
 

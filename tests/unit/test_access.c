@@ -301,6 +301,27 @@ START_TEST(the_socket_group_needs_membership_without_cap_chown)
 }
 END_TEST
 
+START_TEST(a_directory_made_for_the_socket_is_searchable_whatever_the_umask)
+{
+	mode_t old = umask(0077);
+	struct stat st;
+
+	gp_socket_free(&sock);
+	snprintf(path, sizeof(path), "%s/sub/gpu-proto.sock", dir);
+	start_daemon(0660);
+	umask(old);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	snprintf(path, sizeof(path), "%s/sub/gpu-proto.sock", dir);
+	setenv("GPU_PROTO_SOCKET", path, 1);
+	ck_assert_int_eq(run_as(&member, expect_open_errno, (void *)(intptr_t)0), 0);
+	gp_socket_free(&sock);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	ck_assert_int_eq(rmdir(path), 0);
+}
+END_TEST
+
 /* --- who gets in, through libgpuproto --- */
 
 START_TEST(a_user_outside_the_group_is_refused_with_eacces)
@@ -512,6 +533,7 @@ static Suite *access_suite(void)
 	tcase_add_test(tc, socket_gets_the_node_owner_group_and_mode);
 	tcase_add_test(tc, a_symlink_at_the_socket_path_is_never_followed);
 	tcase_add_test(tc, the_socket_group_needs_membership_without_cap_chown);
+	tcase_add_test(tc, a_directory_made_for_the_socket_is_searchable_whatever_the_umask);
 	tcase_add_test(tc, a_user_outside_the_group_is_refused_with_eacces);
 	tcase_add_test(tc, a_member_of_the_group_gets_in);
 	tcase_add_test(tc, a_wider_socket_mode_does_not_widen_access);
