@@ -253,6 +253,21 @@ void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len)
 		snprintf(buf, len, GP_SOCKET_DIR "/%s.sock", o->devname);
 }
 
+/* May we give a file of ours group @gid: root, or a member (chown(2))? */
+static bool gp_options_may_give_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n;
+
+	if (geteuid() == 0 || getegid() == gid)
+		return true;
+	n = getgroups(sizeof(groups) / sizeof(groups[0]), groups);
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
 int gp_options_socket_perm(const struct gp_options *o, uid_t *uid, gid_t *gid, mode_t *mode)
 {
 	const struct passwd *pw;
@@ -272,7 +287,12 @@ int gp_options_socket_perm(const struct gp_options *o, uid_t *uid, gid_t *gid, m
 					    o->socket_owner);
 	}
 	gr = getgrnam(o->socket_group ? o->socket_group : GP_SOCKET_DEFAULT_GROUP);
-	if (gr) {
+	if (gr && !o->socket_group && !gp_options_may_give_group(gr->gr_gid)) {
+		/* A user's own daemon (scripts/run.sh): its socket, its group. */
+		*gid = getegid();
+		gp_log_info("not root and not in group \"" GP_SOCKET_DEFAULT_GROUP "\": the socket "
+			    "gets our own group (--socket-group=GROUP names another)");
+	} else if (gr) {
 		*gid = gr->gr_gid;
 	} else if (o->socket_group && gp_parse_id(o->socket_group, &id)) {
 		*gid = id;

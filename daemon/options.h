@@ -69,8 +69,9 @@ void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len);
  *
  * Names are looked up in the user and group databases; numbers are taken
  * as ids.  Without --socket-group the group is "render", as the udev rule
- * gives the node; where that group does not exist, the daemon's own group
- * (logged), so only the owner gets in.
+ * gives the node; where that group does not exist, or the daemon is neither
+ * root nor in it (a user's own daemon, which could not give it), the
+ * daemon's own group (logged).
  * Return: 0, or -EINVAL (logged) for a user or group that does not exist.
  */
 int gp_options_socket_perm(const struct gp_options *o, uid_t *uid, gid_t *gid, mode_t *mode);

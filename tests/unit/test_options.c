@@ -3,10 +3,13 @@
  * gpu-protod's command line: defaults, every option, and the malformed
  * input that must be a usage error rather than a surprise at run time.
  */
+#define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -166,6 +169,34 @@ START_TEST(socket_permissions_default_to_the_node_rule)
 }
 END_TEST
 
+/* A user's own daemon cannot give its socket "render": its own group instead. */
+START_TEST(a_daemon_outside_the_render_group_keeps_its_own)
+{
+	struct gp_options o;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0 || !getgrnam("render"))
+		return;		/* needs root to become another user, and the group */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(4201, 4201, 4201) < 0 ||
+		    setresuid(4201, 4201, 4201) < 0)
+			_exit(10);
+		if (parse(ARGV("-f"), &o) < 0 || gp_options_socket_perm(&o, &uid, &gid, &mode) < 0)
+			_exit(11);
+		_exit(uid == 4201 && gid == 4201 ? 0 : 12);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 START_TEST(help_and_version_answer_and_stop)
 {
 	char **help = ARGV("--help");
@@ -189,6 +220,7 @@ static Suite *options_suite(void)
 	tcase_add_test(tc, bad_backend_driver_and_mock_options_fail_the_binding_config);
 	tcase_add_test(tc, mock_options_need_the_mock_backend);
 	tcase_add_test(tc, socket_permissions_default_to_the_node_rule);
+	tcase_add_test(tc, a_daemon_outside_the_render_group_keeps_its_own);
 	tcase_add_test(tc, help_and_version_answer_and_stop);
 	suite_add_tcase(s, tc);
 	return s;
