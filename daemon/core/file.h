@@ -65,7 +65,9 @@ struct gp_caller {
  * As capable(): asked at the moment of the check, through the transport's
  * ops when the caller is another process, so a permission follows the
  * caller's credentials as they are now, not as they were at open.
- * Context: any thread, no core locks held (it may read /proc).
+ * Context: any thread, no core locks held; may sleep briefly (it may read
+ * /proc, whose files for a caller take no lock the caller can hold), so
+ * a handler may ask inside its guard.
  */
 static inline bool gp_caller_capable(const struct gp_caller *caller, int cap)
 {
