@@ -23,6 +23,8 @@ enum gp_transport {
 
 /* The socket's directory; the default socket is GP_SOCKET_DIR "/<devname>.sock". */
 #define GP_SOCKET_DIR "/run/gpu-protod"
+/* The most --socket-max-connections and --socket-max-per-uid accept. */
+#define GP_SOCKET_MAX_CONNECTIONS_LIMIT 65536
 
 struct gp_options {
 	bool rebind_auto;
@@ -32,6 +34,8 @@ struct gp_options {
 	const char *control;
 	enum gp_transport transport;
 	const char *socket;		/* NULL: GP_SOCKET_DIR/<devname>.sock */
+	unsigned int socket_max_connections;
+	unsigned int socket_max_per_uid;
 	const char *mock_options;
 	unsigned int threads;
 	enum gp_node_type node;
