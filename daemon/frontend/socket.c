@@ -592,8 +592,12 @@ static unsigned int gp_socket_count_uid(struct gp_socket *s, uid_t uid)
 	return n;
 }
 
-/* Turn a connection away: OPENED with @err, then close (nothing else is sent). */
-static void gp_socket_refuse(struct gp_socket *s, int fd, const struct ucred *cred, int err)
+/*
+ * Turn a connection away: OPENED with @err, then close (nothing else is
+ * sent).  @held: connections open in all (ENFILE) or of that uid (EMFILE).
+ */
+static void gp_socket_refuse(struct gp_socket *s, int fd, const struct ucred *cred, int err,
+			     unsigned int held)
 {
 	struct gpsock_hdr refused = { .op = GPSOCK_OPENED, .value = err };
 
@@ -601,11 +605,14 @@ static void gp_socket_refuse(struct gp_socket *s, int fd, const struct ucred *cr
 	close(fd);
 	if (err == EMFILE || err == ENFILE) {
 		atomic_fetch_add(&s->stats.refused, 1);
-		gp_socket_warn(s, "client uid %u pid %d refused: %s (%u connections, at most %u "
-			       "per uid and %u in all)", (unsigned int)cred->uid, (int)cred->pid,
-			       err == EMFILE ? "too many connections of that uid"
-					     : "too many connections",
-			       s->n_conns, s->cfg.max_per_uid, s->cfg.max_connections);
+		if (err == EMFILE)
+			gp_socket_warn(s, "client uid %u pid %d refused (EMFILE): that user holds %u "
+				       "connections (--socket-max-per-uid=%u)", (unsigned int)cred->uid,
+				       (int)cred->pid, held, s->cfg.max_per_uid);
+		else
+			gp_socket_warn(s, "client uid %u pid %d refused (ENFILE): %u connections are "
+				       "open (--socket-max-connections=%u)", (unsigned int)cred->uid,
+				       (int)cred->pid, held, s->cfg.max_connections);
 	}
 }
 
@@ -614,15 +621,16 @@ static void gp_socket_accept_one(struct gp_socket *s, int fd)
 	struct ucred cred = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	socklen_t len = sizeof(cred);
 	struct gp_socket_conn *c;
+	unsigned int held = 0;
 	int r, err = 0;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		gp_socket_refuse(s, fd, &cred, errno);
+		gp_socket_refuse(s, fd, &cred, errno, 0);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		gp_socket_refuse(s, fd, &cred, ENOMEM);
+		gp_socket_refuse(s, fd, &cred, ENOMEM, 0);
 		return;
 	}
 	c->sock = s;
@@ -632,21 +640,25 @@ static void gp_socket_accept_one(struct gp_socket *s, int fd)
 	c->out_tail = &c->out_head;
 	c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->wake_fd < 0) {
-		gp_socket_refuse(s, fd, &cred, errno);
+		gp_socket_refuse(s, fd, &cred, errno, 0);
 		free(c);
 		return;
 	}
 
 	pthread_mutex_lock(&s->lock);
 	/* The total first: a full daemon says so to everyone. */
-	if (atomic_load(&s->stopping))
+	if (atomic_load(&s->stopping)) {
 		err = ENODEV;
-	else if (s->n_conns >= s->cfg.max_connections)
+	} else if (s->n_conns >= s->cfg.max_connections) {
 		err = ENFILE;
-	else if (gp_socket_count_uid(s, cred.uid) >= s->cfg.max_per_uid)
-		err = EMFILE;
+		held = s->n_conns;
+	} else {
+		held = gp_socket_count_uid(s, cred.uid);
+		if (held >= s->cfg.max_per_uid)
+			err = EMFILE;
+	}
 	if (err) {
-		gp_socket_refuse(s, fd, &cred, err);
+		gp_socket_refuse(s, fd, &cred, err, held);
 		pthread_mutex_unlock(&s->lock);
 		close(c->wake_fd);
 		free(c);
@@ -659,7 +671,7 @@ static void gp_socket_accept_one(struct gp_socket *s, int fd)
 	if (r < 0) {
 		cds_list_del(&c->link);
 		s->n_conns--;
-		gp_socket_refuse(s, fd, &cred, -r);
+		gp_socket_refuse(s, fd, &cred, -r, 0);
 		pthread_mutex_unlock(&s->lock);
 		gp_log_errno(LOG_WARNING, r, "socket: cannot start a connection thread");
 		close(c->wake_fd);
