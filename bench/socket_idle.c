@@ -3,7 +3,7 @@
  * gpu-proto-bench-socket-idle: what an idle socket connection costs the
  * daemon, and how much stack a connection thread needs.
  *
- *   gpu-proto-bench-socket-idle [--connections N] [--no-stack]
+ *   gpu-proto-bench-socket-idle [--connections N] [--stalled N] [--no-stack]
  *
  * Runs the production socket frontend (gp_socket_new/start) in this
  * process on mali-csf bound to the mock through the daemon's binding code,
@@ -22,11 +22,17 @@
  *      an oversized packet, a malformed request, and the stalled-client
  *      disconnect with its warning.  Run it in an ASan build for the
  *      sanitized figure.
+ *   3. Latency: a well-behaved libgpuproto client's GET_CAP, median of
+ *      batches, with no other client and with 100 (--stalled N) clients
+ *      that parked a READ and flooded POLLs without reading until the
+ *      daemon stopped reading them; the two kinds alternate batch by
+ *      batch (ABBA order), and the ratio is printed.
  *
  * A benchmark, not a test: the figures are printed, never judged.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -38,6 +44,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gpu-proto/gpu_proto_drm.h>
@@ -376,18 +383,117 @@ static void measure_stack(void)
 		printf("no size worked\n");
 }
 
+/* --- 3. a good client's latency next to stalled ones -------------------- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* @n clients that park a READ and send POLLs until the daemon reads no more. */
+static void stall_clients(const char *path, int *fds, unsigned int n)
+{
+	struct gpsock_hdr read_req = { .op = GPSOCK_READ, .value = 4096 };
+	struct gpsock_hdr poll_req = { .op = GPSOCK_POLL };
+	bool more = true;
+
+	for (unsigned int i = 0; i < n; i++) {
+		fds[i] = raw_connect(path);
+		if (send(fds[i], &read_req, sizeof(read_req), MSG_NOSIGNAL) != sizeof(read_req))
+			die("READ", errno);
+	}
+	/* Round after round until no socket takes another request for 20 ms. */
+	while (more) {
+		more = false;
+		for (unsigned int i = 0; i < n; i++)
+			while (send(fds[i], &poll_req, sizeof(poll_req), MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
+				more = true;
+		if (!more) {
+			usleep(20 * 1000);
+			for (unsigned int i = 0; i < n && !more; i++) {
+				struct pollfd pfd = { .fd = fds[i], .events = POLLOUT };
+
+				more = poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT);
+			}
+		}
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void measure_latency(unsigned int n_stalled)
+{
+	enum { BATCHES = 12, ITERS = 2000 };
+	uint64_t ns[2][BATCHES / 2], value, t0;
+	unsigned int count[2] = { 0, 0 };
+	struct gp_transport_stats st;
+	struct gpc_device *dev;
+	struct server srv;
+	int *fds = calloc(n_stalled, sizeof(*fds));
+
+	/* Never disconnect: the stalled clients stay for their batches. */
+	server_start(&srv, 1024, 0, 3600 * 1000);
+	if (gpc_open(NO_NODE, 0, &dev) != 0)
+		die("gpc_open", EIO);
+	for (unsigned int b = 0; b < BATCHES; b++) {
+		/* ABBA: none, stalled, stalled, none, ... */
+		unsigned int kind = (b % 4 == 1 || b % 4 == 2);
+
+		if (kind)
+			stall_clients(srv.path, fds, n_stalled);
+		for (unsigned int i = 0; i < ITERS / 10; i++)	/* warm-up */
+			gpc_get_cap(dev, GPU_PROTO_CAP_TIMESTAMP_MONOTONIC, &value);
+		t0 = now_ns();
+		for (unsigned int i = 0; i < ITERS; i++)
+			if (gpc_get_cap(dev, GPU_PROTO_CAP_TIMESTAMP_MONOTONIC, &value) != 0)
+				die("GET_CAP", EIO);
+		ns[kind][count[kind]++] = (now_ns() - t0) / ITERS;
+		if (kind) {
+			for (unsigned int i = 0; i < n_stalled; i++)
+				close(fds[i]);
+			/* The next "none" batch starts once their threads are gone. */
+			do {
+				usleep(1000);
+				gp_socket_get_stats(srv.sock, &st);
+			} while (st.open_files > 1);
+		}
+	}
+	gpc_close(dev);
+	server_stop(&srv);
+	free(fds);
+	qsort(ns[0], count[0], sizeof(uint64_t), cmp_u64);
+	qsort(ns[1], count[1], sizeof(uint64_t), cmp_u64);
+	printf("GET_CAP over the socket, median of %u batches of %u each, kinds interleaved ABBA:\n",
+	       count[0], ITERS);
+	printf("  no other client:          %6.2f us\n", ns[0][count[0] / 2] / 1000.0);
+	printf("  %3u stalled clients:      %6.2f us\n", n_stalled, ns[1][count[1] / 2] / 1000.0);
+	printf("  ratio stalled/none:       %6.3fx\n",
+	       (double)ns[1][count[1] / 2] / (double)ns[0][count[0] / 2]);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int n = GP_SOCKET_DEFAULT_MAX_CONNECTIONS;
+	unsigned int n = GP_SOCKET_DEFAULT_MAX_CONNECTIONS, n_stalled = 100;
 	int stack = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--connections") == 0 && i + 1 < argc)
 			n = (unsigned int)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--stalled") == 0 && i + 1 < argc)
+			n_stalled = (unsigned int)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--no-stack") == 0)
 			stack = 0;
 		else {
-			fprintf(stderr, "usage: gpu-proto-bench-socket-idle [--connections N] [--no-stack]\n");
+			fprintf(stderr, "usage: gpu-proto-bench-socket-idle [--connections N] "
+				"[--stalled N] [--no-stack]\n");
 			return 2;
 		}
 	}
@@ -398,5 +504,7 @@ int main(int argc, char **argv)
 	measure_idle(n);
 	if (stack)
 		measure_stack();
+	if (n_stalled)
+		measure_latency(n_stalled);
 	return 0;
 }

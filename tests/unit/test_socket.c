@@ -510,6 +510,57 @@ START_TEST(event_storm_on_a_client_that_never_reads)
 }
 END_TEST
 
+/*
+ * Requests are peeked for their length, so idle connections hold no
+ * 128 KiB buffer: every size up to GPSOCK_MSG_MAX is still taken whole,
+ * one byte more is EMSGSIZE, and the connection goes on.  A second READ
+ * while one is parked is EBUSY; CANCEL ends the parked one with EINTR.
+ */
+START_TEST(request_sizes_and_reads)
+{
+	static const size_t sizes[] = { 300, 4096, GPSOCK_MSG_MAX };
+	struct gpsock_hdr read_req = { .op = GPSOCK_READ, .value = 4096 };
+	struct gpsock_hdr cancel = { .op = GPSOCK_CANCEL };
+	struct gpsock_hdr mask_req = { .op = GPSOCK_POLL };
+	unsigned char *big = calloc(1, GPSOCK_MSG_MAX + 1);
+	struct gpsock_ioctl *io = (struct gpsock_ioctl *)big;
+	struct gpsock_hdr hdr;
+	struct srv s;
+	int64_t opened;
+	int fd;
+
+	srv_start(&s, NULL, NULL);
+	fd = raw_connect(s.path, &opened);
+	ck_assert_int_eq(opened, 0);
+	io->hdr.op = GPSOCK_IOCTL;
+	io->cmd = GPU_PROTO_IOCTL_GET_CAP;
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		/* IN bytes the daemon did not ask for: an answer, not a size error. */
+		io->in_len = (uint32_t)(sizes[i] - sizeof(*io));
+		hdr = raw_call(fd, big, sizes[i], NULL, 0);
+		ck_assert_msg(!(hdr.op == GPSOCK_ERR && hdr.value == EMSGSIZE), "%zu bytes: EMSGSIZE",
+			      sizes[i]);
+	}
+	io->in_len = GPSOCK_MAX_XFER + 1;
+	hdr = raw_call(fd, big, GPSOCK_MSG_MAX + 1, NULL, 0);
+	ck_assert_uint_eq(hdr.op, GPSOCK_ERR);
+	ck_assert_int_eq(hdr.value, EMSGSIZE);
+	ck_assert_uint_eq(raw_call(fd, &mask_req, sizeof(mask_req), NULL, 0).op, GPSOCK_MASK);
+	free(big);
+
+	/* The first READ parks (no reply); the second is refused at once. */
+	ck_assert_int_eq(send(fd, &read_req, sizeof(read_req), MSG_NOSIGNAL), sizeof(read_req));
+	hdr = raw_call(fd, &read_req, sizeof(read_req), NULL, 0);
+	ck_assert_uint_eq(hdr.op, GPSOCK_ERR);
+	ck_assert_int_eq(hdr.value, EBUSY);
+	hdr = raw_call(fd, &cancel, sizeof(cancel), NULL, 0);
+	ck_assert_uint_eq(hdr.op, GPSOCK_ERR);
+	ck_assert_int_eq(hdr.value, EINTR);
+	close(fd);
+	srv_stop(&s);
+}
+END_TEST
+
 /* --- limits ------------------------------------------------------------- */
 
 /* The shim's open(), reached with dlsym: the production interposer's code path. */
@@ -616,6 +667,7 @@ static Suite *socket_suite(void)
 	tcase_add_test(tc, control_plane_completes_with_stalled_clients);
 	tcase_add_test(tc, stalled_client_is_disconnected);
 	tcase_add_test(tc, event_storm_on_a_client_that_never_reads);
+	tcase_add_test(tc, request_sizes_and_reads);
 	tcase_add_test(tc, per_uid_limit_is_emfile);
 	tcase_add_test(tc, total_limit_is_enfile);
 	suite_add_tcase(s, tc);
