@@ -182,8 +182,9 @@ static void gp_socket_flush(struct gp_socket_conn *c)
 			c->out_tail = &c->out_head;
 		c->out_count--;
 		c->out_bytes -= m->len;
-		c->full_since_ns = 0;	/* the client is reading */
 		free(m);
+		/* The client is reading: a queue still full starts its grace again. */
+		c->full_since_ns = gp_socket_queue_full(c) ? gp_socket_now_ns() : 0;
 	}
 }
 
