@@ -659,8 +659,9 @@ static void gp_socket_accept_one(struct gp_socket *s, int fd)
 			err = EMFILE;
 	}
 	if (err) {
-		gp_socket_refuse(s, fd, &cred, err, held);
+		/* Logged unlocked: a slow log must not hold up exiting connections. */
 		pthread_mutex_unlock(&s->lock);
+		gp_socket_refuse(s, fd, &cred, err, held);
 		close(c->wake_fd);
 		free(c);
 		return;
@@ -672,9 +673,10 @@ static void gp_socket_accept_one(struct gp_socket *s, int fd)
 	if (r < 0) {
 		cds_list_del(&c->link);
 		s->n_conns--;
-		gp_socket_refuse(s, fd, &cred, -r, 0);
 		pthread_mutex_unlock(&s->lock);
-		gp_log_errno(LOG_WARNING, r, "socket: cannot start a connection thread");
+		gp_socket_refuse(s, fd, &cred, -r, 0);
+		gp_socket_warn(s, "client uid %u pid %d refused: cannot start a connection thread: %s",
+			       (unsigned int)cred.uid, (int)cred.pid, strerror(-r));
 		close(c->wake_fd);
 		free(c);
 		return;
