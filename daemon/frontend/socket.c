@@ -602,10 +602,12 @@ static void gp_socket_refuse(struct gp_socket *s, int fd, const struct ucred *cr
 {
 	struct gpsock_hdr refused = { .op = GPSOCK_OPENED, .value = err };
 
+	/* Counted before the client can know, so a status after its open sees it. */
+	if (err == EMFILE || err == ENFILE)
+		atomic_fetch_add(&s->stats.refused, 1);
 	(void)!send(fd, &refused, sizeof(refused), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 	if (err == EMFILE || err == ENFILE) {
-		atomic_fetch_add(&s->stats.refused, 1);
 		if (err == EMFILE)
 			gp_socket_warn(s, "client uid %u pid %d refused (EMFILE): that user holds %u "
 				       "connections (--socket-max-per-uid=%u)", (unsigned int)cred->uid,

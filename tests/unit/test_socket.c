@@ -175,6 +175,22 @@ static bool srv_command(struct srv *s, enum srv_cmd cmd)
 	return s->cmd_done;
 }
 
+/*
+ * Status until the bound device has @n open files: a client's close
+ * reaches the daemon's connection thread a moment later.
+ */
+static void srv_wait_open_files(struct srv *s, unsigned int n)
+{
+	for (int waited = 0; waited < DEADLINE_MS; waited += 10) {
+		ck_assert(srv_command(s, CMD_STATUS));
+		if (s->status.open_files == n && s->stats.open_files == n)
+			return;
+		usleep(10 * 1000);
+	}
+	ck_abort_msg("%u files open on the device, %llu on the socket; want %u",
+		     s->status.open_files, (unsigned long long)s->stats.open_files, n);
+}
+
 static void srv_start(struct srv *s, const struct gp_socket_config *extra, const char *mock_options)
 {
 	char mock_arg[128];
@@ -410,8 +426,7 @@ START_TEST(control_plane_completes_with_stalled_clients)
 		ck_assert_int_gt(raw_stall(fds[i]), 0);
 	}
 	good_client_works();
-	ck_assert(srv_command(&s, CMD_STATUS));
-	ck_assert_uint_eq(s.status.open_files, N_HOSTILE);
+	srv_wait_open_files(&s, N_HOSTILE);
 	ck_assert_uint_eq(s.stats.clients_stalled, 0);
 
 	/* The observation: unbind and status hung here. */
@@ -461,14 +476,7 @@ START_TEST(stalled_client_is_disconnected)
 		      (unsigned long long)s.stats.polls, sent);
 	good_client_works();
 	/* The stalled file is closed (as if the client had exited): none left open. */
-	for (int waited = 0; waited < DEADLINE_MS; waited += 10) {
-		ck_assert(srv_command(&s, CMD_STATUS));
-		if (s.stats.open_files == 0)
-			break;
-		usleep(10 * 1000);
-	}
-	ck_assert_uint_eq(s.status.open_files, 0);
-	ck_assert_uint_eq(s.stats.open_files, 0);
+	srv_wait_open_files(&s, 0);
 	srv_stop(&s);
 }
 END_TEST
