@@ -602,21 +602,20 @@ static void gp_socket_refuse(struct gp_socket *s, int fd, const struct ucred *cr
 {
 	struct gpsock_hdr refused = { .op = GPSOCK_OPENED, .value = err };
 
-	/* Counted before the client can know, so a status after its open sees it. */
-	if (err == EMFILE || err == ENFILE)
+	/* Counted and logged before the client can know, so what it sees next agrees. */
+	if (err == EMFILE) {
 		atomic_fetch_add(&s->stats.refused, 1);
+		gp_socket_warn(s, "client uid %u pid %d refused (EMFILE): that user holds %u "
+			       "connections (--socket-max-per-uid=%u)", (unsigned int)cred->uid,
+			       (int)cred->pid, held, s->cfg.max_per_uid);
+	} else if (err == ENFILE) {
+		atomic_fetch_add(&s->stats.refused, 1);
+		gp_socket_warn(s, "client uid %u pid %d refused (ENFILE): %u connections are open "
+			       "(--socket-max-connections=%u)", (unsigned int)cred->uid,
+			       (int)cred->pid, held, s->cfg.max_connections);
+	}
 	(void)!send(fd, &refused, sizeof(refused), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
-	if (err == EMFILE || err == ENFILE) {
-		if (err == EMFILE)
-			gp_socket_warn(s, "client uid %u pid %d refused (EMFILE): that user holds %u "
-				       "connections (--socket-max-per-uid=%u)", (unsigned int)cred->uid,
-				       (int)cred->pid, held, s->cfg.max_per_uid);
-		else
-			gp_socket_warn(s, "client uid %u pid %d refused (ENFILE): %u connections are "
-				       "open (--socket-max-connections=%u)", (unsigned int)cred->uid,
-				       (int)cred->pid, held, s->cfg.max_connections);
-	}
 }
 
 static void gp_socket_accept_one(struct gp_socket *s, int fd)

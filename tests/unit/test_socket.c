@@ -258,6 +258,60 @@ static bool srv_free_socket_in_time(struct srv *s)
 	return pthread_timedjoin_np(t, NULL, &deadline) == 0;
 }
 
+/* --- the daemon's log (gp_log writes stderr): capture it ------------------- */
+
+static int capture_saved = -1;
+static FILE *capture_file;
+
+static void capture_start(void)
+{
+	fflush(stderr);
+	capture_file = tmpfile();
+	ck_assert_ptr_nonnull(capture_file);
+	capture_saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(capture_saved, 0);
+	ck_assert_int_eq(dup2(fileno(capture_file), STDERR_FILENO), STDERR_FILENO);
+}
+
+/* Stop capturing: the text (also echoed to stderr), to free. */
+static char *capture_stop(void)
+{
+	char *text = calloc(1, 65536);
+	size_t n;
+
+	ck_assert_ptr_nonnull(text);
+	fflush(stderr);
+	dup2(capture_saved, STDERR_FILENO);
+	close(capture_saved);
+	rewind(capture_file);
+	n = fread(text, 1, 65535, capture_file);
+	text[n] = '\0';
+	fputs(text, stderr);
+	fclose(capture_file);
+	return text;
+}
+
+/* Lines of @text that contain @needle. */
+static unsigned int count_lines(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+	const char *line = text, *end;
+
+	while (*line) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		for (const char *p = line; p + strlen(needle) <= end; p++) {
+			if (strncmp(p, needle, strlen(needle)) == 0) {
+				n++;
+				break;
+			}
+		}
+		line = *end ? end + 1 : end;
+	}
+	return n;
+}
+
 /* --- hostile clients: the wire protocol by hand ---------------------------- */
 
 /* Connect and take OPENED; its value (0 or errno) in *opened. */
@@ -461,13 +515,22 @@ START_TEST(stalled_client_is_disconnected)
 	long sent;
 	int fd;
 
+	char warning[128], *log;
+
 	srv_start(&s, &cfg, NULL);
 	good_client_works();
 	fd = raw_connect(s.path, &opened);
 	ck_assert_int_eq(opened, 0);
+	capture_start();
 	sent = raw_stall(fd);
 	ck_assert_msg(raw_disconnected(fd), "the stalled client was not disconnected");
 	close(fd);
+	/* Logged once, naming the client as SO_PEERCRED does. */
+	snprintf(warning, sizeof(warning), "client uid %u pid %d does not read its replies",
+		 (unsigned int)getuid(), (int)getpid());
+	log = capture_stop();
+	ck_assert_uint_eq(count_lines(log, warning), 1);
+	free(log);
 
 	ck_assert(srv_command(&s, CMD_STATUS));
 	ck_assert_uint_eq(s.stats.clients_stalled, 1);
@@ -658,10 +721,38 @@ START_TEST(total_limit_is_enfile)
 	const struct gp_socket_config cfg = { .max_connections = 4 };
 	struct srv s;
 
+	struct gpc_device *devs[4];
+	unsigned int lines;
+	int64_t opened;
+	char *log;
+
 	srv_start(&s, &cfg, NULL);
 	ck_assert_int_eq(open_until_refused(4, ENFILE), 0);
 	/* The slots come back when clients close. */
 	good_client_works();
+
+	/*
+	 * A client connecting in a loop cannot flood the log: 20 refusals in
+	 * a burst give at most 5 lines per second's window (10 if the burst
+	 * straddles two), and the rest are counted in a later line.
+	 */
+	for (unsigned int i = 0; i < 4; i++)
+		ck_assert_int_eq(gpc_open_when_free(&devs[i]), 0);
+	capture_start();
+	for (unsigned int i = 0; i < 20; i++) {
+		close(raw_connect(s.path, &opened));
+		ck_assert_int_eq(opened, ENFILE);
+	}
+	usleep(1100 * 1000);	/* a new window, so the suppressed count is logged */
+	close(raw_connect(s.path, &opened));
+	ck_assert_int_eq(opened, ENFILE);
+	log = capture_stop();
+	lines = count_lines(log, "refused (ENFILE)");
+	ck_assert_msg(lines >= 2 && lines <= 11, "%u refusal lines for 21 refusals", lines);
+	ck_assert_uint_ge(count_lines(log, "similar messages suppressed"), 1);
+	free(log);
+	for (unsigned int i = 0; i < 4; i++)
+		gpc_close(devs[i]);
 	srv_stop(&s);
 }
 END_TEST
