@@ -427,7 +427,13 @@ static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply,
 			gp_cuse_get_stats(d->cuse, &cs);
 		if (d->socket) {
 			gp_socket_get_stats(d->socket, &cs);
-			evbuffer_add_printf(reply, "transport=socket\nsocket=%s\n", d->socket_path);
+			evbuffer_add_printf(reply,
+					    "transport=socket\nsocket=%s\nsocket_max_connections=%u\n"
+					    "socket_max_per_uid=%u\nconnections_refused=%" PRIu64
+					    "\nclients_stalled=%" PRIu64 "\n",
+					    d->socket_path, d->opt.socket_max_connections,
+					    d->opt.socket_max_per_uid, cs.connections_refused,
+					    cs.clients_stalled);
 		} else {
 			evbuffer_add_printf(reply, "transport=cuse\n");
 		}
@@ -496,6 +502,8 @@ static int gp_daemon_serve_socket(struct gp_daemon *d)
 	struct gp_socket_config scfg = {
 		.path = d->socket_path, .node = d->opt.node,
 		.current_device = gp_daemon_cuse_device, .ctx = d,
+		.max_connections = d->opt.socket_max_connections,
+		.max_per_uid = d->opt.socket_max_per_uid,
 	};
 	int r;
 

@@ -12,6 +12,7 @@
 #include "drivers.h"
 #include "log.h"
 #include "options.h"
+#include "socket.h"
 
 void gp_options_usage(FILE *out)
 {
@@ -47,6 +48,12 @@ void gp_options_usage(FILE *out)
 		"      --socket-mode=MODE   octal mode of the socket (default: 0660, the rule's);\n"
 		"                           every connecting client is checked against the same\n"
 		"                           owner, group and mode\n"
+		"      --socket-max-connections=N\n"
+		"                           connections the socket serves at once; more are\n"
+		"                           refused with ENFILE (default: 1024, at most 65536)\n"
+		"      --socket-max-per-uid=N\n"
+		"                           connections of one user; more are refused with\n"
+		"                           EMFILE (default: 128)\n"
 		"      --node=TYPE          render or primary: permission semantics (default: render)\n"
 		"      --mock-options=OPTS  mock model and fault injection, comma-separated:\n"
 		"                           reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N,\n"
@@ -111,7 +118,8 @@ static bool gp_parse_id(const char *s, unsigned int *out)
 int gp_options_parse(int argc, char **argv, struct gp_options *o)
 {
 	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND,
-	       OPT_TRANSPORT, OPT_SOCKET, OPT_SOCKET_OWNER, OPT_SOCKET_GROUP, OPT_SOCKET_MODE };
+	       OPT_TRANSPORT, OPT_SOCKET, OPT_SOCKET_OWNER, OPT_SOCKET_GROUP, OPT_SOCKET_MODE,
+	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "driver", required_argument, NULL, 'd' },
@@ -126,6 +134,8 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		{ "socket-owner", required_argument, NULL, OPT_SOCKET_OWNER },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
+		{ "socket-max-connections", required_argument, NULL, OPT_SOCKET_MAX },
+		{ "socket-max-per-uid", required_argument, NULL, OPT_SOCKET_MAX_UID },
 		{ "mock-options", required_argument, NULL, OPT_MOCK },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -141,6 +151,8 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		.backend = "mock", .driver = "mali-csf", .devname = "gpu-proto",
 		.control = GP_CONTROL_DEFAULT_PATH, .threads = 4, .node = GP_NODE_RENDER,
 		.rebind_auto = true, .socket_mode = GP_SOCKET_DEFAULT_MODE,
+		.socket_max_connections = GP_SOCKET_DEFAULT_MAX_CONNECTIONS,
+		.socket_max_per_uid = GP_SOCKET_DEFAULT_MAX_PER_UID,
 	};
 	while ((c = getopt_long(argc, argv, "b:d:n:t:fc:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -214,6 +226,20 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 				return gp_log_errno(LOG_ERR, EINVAL,
 						    "--socket-mode=%s: expected an octal mode 0 to 0777",
 						    optarg);
+			break;
+		case OPT_SOCKET_MAX:
+			if (gp_parse_uint(optarg, 1, GP_SOCKET_MAX_CONNECTIONS_LIMIT,
+					  &o->socket_max_connections) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--socket-max-connections=%s: expected 1 to %u", optarg,
+						    GP_SOCKET_MAX_CONNECTIONS_LIMIT);
+			break;
+		case OPT_SOCKET_MAX_UID:
+			if (gp_parse_uint(optarg, 1, GP_SOCKET_MAX_CONNECTIONS_LIMIT,
+					  &o->socket_max_per_uid) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--socket-max-per-uid=%s: expected 1 to %u", optarg,
+						    GP_SOCKET_MAX_CONNECTIONS_LIMIT);
 			break;
 		case OPT_MOCK:
 			o->mock_options = optarg;

@@ -28,6 +28,8 @@ enum gp_transport {
 
 /* The socket's directory; the default socket is GP_SOCKET_DIR "/<devname>.sock". */
 #define GP_SOCKET_DIR "/run/gpu-protod"
+/* The most --socket-max-connections and --socket-max-per-uid accept. */
+#define GP_SOCKET_MAX_CONNECTIONS_LIMIT 65536
 
 struct gp_options {
 	bool rebind_auto;
@@ -41,6 +43,8 @@ struct gp_options {
 	const char *socket_owner;	/* user name or uid; NULL: the daemon's euid */
 	const char *socket_group;	/* group name or gid; NULL: GP_SOCKET_DEFAULT_GROUP */
 	unsigned int socket_mode;	/* permission bits */
+	unsigned int socket_max_connections;
+	unsigned int socket_max_per_uid;
 	const char *mock_options;
 	unsigned int threads;
 	enum gp_node_type node;

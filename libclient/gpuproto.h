@@ -128,7 +128,10 @@ struct gpc_mali_gpu_id {
  * socket instead (machines without CUSE; docs/socket-transport.md).
  *
  * Return: 0, or -EINVAL (NULL @out, unknown @flags), -ENOMEM, or any error
- * of open(2) (-ENOENT when the daemon is not running, -EACCES, ...).
+ * of open(2) (-ENOENT when the daemon is not running, -EACCES, ...).  Over
+ * the socket the daemon's limits answer as open(2)'s own: -EMFILE when the
+ * calling user has --socket-max-per-uid connections open, -ENFILE when the
+ * daemon serves --socket-max-connections in all.
  */
 int gpc_open(const char *path, int flags, struct gpc_device **out);
 

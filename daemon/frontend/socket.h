@@ -6,9 +6,12 @@
  * docs/socket-transport.md.  Caller memory moves by the same retry
  * protocol as over CUSE (retry.c), so both transports dispatch alike.
  *
- * Threads: one accepting thread, and one thread per connection that reads
- * its requests; a parked read is state, not a blocked thread, and is
- * answered from the file's notify callback.
+ * Threads: one accepting thread, and one thread per connection (a small
+ * stack) that reads its requests and alone writes to its socket, never
+ * blocking: replies the socket cannot take wait in a bounded queue, and a
+ * client that leaves them there is disconnected.  A parked read is state,
+ * not a blocked thread: the file's notify hook only wakes the
+ * connection's thread (an eventfd), which answers it.
  */
 #ifndef GP_FRONTEND_SOCKET_H
 #define GP_FRONTEND_SOCKET_H
@@ -20,8 +23,14 @@
 #include "file.h"
 #include "nodeperm.h"
 
-/* Connections served at once; more get ENFILE at open. */
-#define GP_SOCKET_MAX_CONNECTIONS 1024
+/* Connections served at once; more get ENFILE in OPENED. */
+#define GP_SOCKET_DEFAULT_MAX_CONNECTIONS 1024
+/* Connections of one uid; more get EMFILE in OPENED. */
+#define GP_SOCKET_DEFAULT_MAX_PER_UID 128
+/* A connection thread's stack (measured need: bench/socket-idle.c, docs/socket-transport.md). */
+#define GP_SOCKET_DEFAULT_STACK_SIZE (128u << 10)
+/* A client whose replies fill its socket and the daemon's queue gets this long to read. */
+#define GP_SOCKET_DEFAULT_STALL_TIMEOUT_MS 1000
 
 struct gp_socket;
 
@@ -32,6 +41,11 @@ struct gp_socket_config {
 	/* As gp_cuse_config's: the device new opens attach to, or NULL. */
 	struct gp_device *(*current_device)(void *ctx);
 	void *ctx;
+	/* 0: the defaults above. */
+	unsigned int max_connections;
+	unsigned int max_per_uid;
+	size_t stack_size;
+	unsigned int stall_timeout_ms;
 };
 
 /**

@@ -6,8 +6,9 @@
 # gpu-proto-run: the raw-ioctl suite of the VM tier (gp-vm-ioctl), libdrm,
 # libgpuproto (through the shim and through its own socket fallback), a
 # hot-unbind (blocked reader: ENODEV, poller: POLLERR|POLLHUP, new opens:
-# ENODEV), SIGTERM (exit 0, socket removed), and --transport=auto choosing
-# the socket where /dev/cuse cannot be opened.
+# ENODEV), SIGTERM (exit 0, socket removed), 100 clients that never read
+# their replies (tests/socket/stall_clients.py) next to the control plane,
+# and --transport=auto choosing the socket where /dev/cuse cannot be opened.
 #
 # Usage: test_socket_transport.sh BUILD-DIR
 set -u
@@ -101,6 +102,44 @@ echo "ok: poller woken: $(tail -n 1 "$tmp/poller.log")"
 echo "ok: unbind -> ENODEV, rebind -> open works"
 stop_daemon
 echo "ok: SIGTERM: exit 0, socket removed"
+
+# Issue 11's observation, 100 times: clients that park a READ and send POLLs
+# without reading.  status, a libgpuproto client, unbind, bind and SIGTERM
+# must all complete (timeout 15 turns a hang into a failure), and the
+# stalled clients are disconnected (after 1 s of full queues, or at unbind).
+start_daemon socket
+python3 "$(dirname "$0")/stall_clients.py" "$sock" 100 >"$tmp/stall.log" 2>&1 &
+stallers=$!
+i=0
+until grep -q '^stalled 100$' "$tmp/stall.log"; do
+	i=$((i + 1))
+	[ $i -gt 600 ] && fail "the hostile clients did not stall: $(cat "$tmp/stall.log")"
+	kill -0 "$stallers" 2>/dev/null || fail "hostile clients: $(cat "$tmp/stall.log")"
+	sleep 0.1
+done
+timeout 15 "$ctl" --control "$control" status >"$tmp/status" || fail "status with stalled clients"
+timeout 15 "$client" gpc-events || fail "libgpuproto with stalled clients"
+timeout 15 "$ctl" --control "$control" unbind >/dev/null || fail "unbind with stalled clients"
+timeout 15 "$ctl" --control "$control" bind >/dev/null || fail "bind after that"
+wait "$stallers" || fail "stalled clients: $(cat "$tmp/stall.log")"
+grep -q '^disconnected 100$' "$tmp/stall.log" || fail "stalled clients: $(cat "$tmp/stall.log")"
+timeout 15 "$client" gpc-events || fail "libgpuproto after the stalled clients"
+grep -q 'does not read its replies' "$tmp/daemon.log" || fail "no warning about the stalled clients"
+python3 "$(dirname "$0")/stall_clients.py" "$sock" 100 >"$tmp/stall2.log" 2>&1 &
+stallers=$!
+until grep -q '^stalled 100$' "$tmp/stall2.log"; do
+	kill -0 "$stallers" 2>/dev/null || fail "hostile clients: $(cat "$tmp/stall2.log")"
+	sleep 0.1
+done
+kill -TERM "$daemon"
+timeout 15 sh -c "while kill -0 $daemon 2>/dev/null; do sleep 0.1; done" ||
+	fail "SIGTERM with stalled clients did not end the daemon"
+stop_daemon_status=0
+wait "$daemon" || stop_daemon_status=$?
+daemon=
+[ "$stop_daemon_status" -eq 0 ] || fail "SIGTERM with stalled clients: exit status $stop_daemon_status"
+wait "$stallers" || fail "stalled clients at SIGTERM: $(tr "\n" " " <"$tmp/stall2.log")"
+echo "ok: 100 clients that never read: status, unbind, bind, SIGTERM complete; they are disconnected"
 
 # --transport=auto where /dev/cuse cannot be opened: the socket, and it says so.
 if ! { [ -c /dev/cuse ] && (exec 3<>/dev/cuse) 2>/dev/null; }; then

@@ -42,6 +42,8 @@ START_TEST(defaults)
 	ck_assert_int_eq(o.node, GP_NODE_RENDER);
 	ck_assert(!o.foreground);
 	ck_assert(o.rebind_auto);
+	ck_assert_uint_eq(o.socket_max_connections, 1024);
+	ck_assert_uint_eq(o.socket_max_per_uid, 128);
 	ck_assert_int_eq(gp_options_binding_config(&o, &cfg), 0);
 	ck_assert_int_eq(cfg.bus, GP_BUS_MOCK);
 }
@@ -50,7 +52,8 @@ END_TEST
 START_TEST(every_option_is_taken)
 {
 	char **argv = ARGV("-f", "-n", "gp2", "-t", "8", "-c", "/tmp/ctl", "--node=primary",
-			   "--rebind=manual", "--mock-options=reset-delay-us=0", "-d", "mali-csf");
+			   "--rebind=manual", "--mock-options=reset-delay-us=0", "-d", "mali-csf",
+			   "--socket-max-connections=300", "--socket-max-per-uid=7");
 	struct gp_options o;
 	struct gp_binding_config cfg;
 
@@ -61,6 +64,8 @@ START_TEST(every_option_is_taken)
 	ck_assert_str_eq(o.control, "/tmp/ctl");
 	ck_assert_int_eq(o.node, GP_NODE_PRIMARY);
 	ck_assert(!o.rebind_auto);
+	ck_assert_uint_eq(o.socket_max_connections, 300);
+	ck_assert_uint_eq(o.socket_max_per_uid, 7);
 	ck_assert_int_eq(gp_options_binding_config(&o, &cfg), 0);
 	ck_assert_uint_eq(cfg.mock.reset_delay_us, 0);
 }
@@ -90,6 +95,8 @@ START_TEST(malformed_values_are_usage_errors)
 		{ "--threads=0", NULL }, { "--threads=65", NULL }, { "--threads=4x", NULL },
 		{ "--threads=-1", NULL }, { "--node=secondary", NULL }, { "--rebind=sometimes", NULL },
 		{ "--log-level=loud", NULL }, { "--no-such-option", NULL }, { "extra-argument", NULL },
+		{ "--socket-max-connections=0", NULL }, { "--socket-max-connections=65537", NULL },
+		{ "--socket-max-per-uid=0", NULL }, { "--socket-max-per-uid=ten", NULL },
 	};
 	struct gp_options o;
 
