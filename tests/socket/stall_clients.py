@@ -7,7 +7,9 @@
 # requests and reads no reply, until the daemon takes no more from any of
 # them.  Prints "stalled N" (flushed), then waits, still reading nothing,
 # until the daemon has closed every connection (POLLHUP) and prints
-# "disconnected N"; exits 1 if that has not happened within 60 s.
+# "disconnected N"; exits 1 if that has not happened within 60 s.  The
+# flood itself also gives up after 60 s (a daemon that never pushes back
+# must fail the test, not leave this process running).
 # The wire format is <gpu-proto/gpu_proto_socket.h>'s: struct gpsock_hdr
 # { u32 op, u32 flags, i64 value } in host order.
 import select
@@ -40,7 +42,11 @@ def main():
     # daemon has already cut off counts as stalled: it was).
     live = list(conns)
     more = True
+    flood_deadline = time.monotonic() + 60
     while more and live:
+        if time.monotonic() > flood_deadline:
+            print(f"never stalled: {len(live)} connections still take requests", flush=True)
+            return 1
         more = False
         for s in list(live):
             try:

@@ -27,7 +27,9 @@ tmp=$(mktemp -d /tmp/gp-socket-test.XXXXXX)
 sock=$tmp/gpu-proto.sock
 control=$tmp/control
 daemon=
+stallers=
 cleanup() {
+	[ -n "$stallers" ] && kill "$stallers" 2>/dev/null
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	rm -rf "$tmp"
 }
