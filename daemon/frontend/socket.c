@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -145,6 +146,11 @@ static void gp_socket_read(struct gp_socket_conn *c, const struct gpsock_hdr *re
 	size_t size = req->value > 0 ? (size_t)req->value : 0;
 
 	atomic_fetch_add(&c->sock->stats.reads, 1);
+	/* A size read(2) could not pass: EINVAL, as rw_verify_area() answers. */
+	if (req->value < 0) {
+		gp_socket_send(c, GPSOCK_ERR, EINVAL, NULL, 0, 0);
+		return;
+	}
 	if (gp_socket_read_answer(c, size))
 		return;
 	if (req->flags & GPSOCK_READ_NONBLOCK) {
@@ -232,6 +238,18 @@ static int gp_socket_conn_open(struct gp_socket_conn *c)
 	return 0;
 }
 
+/*
+ * recvmsg() gives 0 both for an empty packet and at end of file; the peer
+ * has gone (or we are stopping) only if the socket says its reading side
+ * is shut down.
+ */
+static bool gp_socket_conn_ended(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
 static void gp_socket_conn_serve(struct gp_socket_conn *c)
 {
 	const struct gpsock_hdr *hdr = (const void *)c->buf;
@@ -244,7 +262,7 @@ static void gp_socket_conn_serve(struct gp_socket_conn *c)
 		n = recvmsg(c->fd, &msg, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0 || (n == 0 && gp_socket_conn_ended(c->fd)))
 			return;		/* the client closed, or we are stopping */
 		if ((size_t)n < sizeof(*hdr) || (msg.msg_flags & MSG_TRUNC)) {
 			gp_socket_send(c, GPSOCK_ERR, EMSGSIZE, NULL, 0, 0);
