@@ -88,6 +88,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}								\
 	} while (0)
 
+/* FZ_TRACE=1: each operation, packet and reply on stderr. */
+static bool fz_trace;
+
+#define fz_tracef(...)								\
+	do {									\
+		if (fz_trace)							\
+			fprintf(stderr, __VA_ARGS__);				\
+	} while (0)
+
 enum fz_op {
 	FZ_OP_RAW,
 	FZ_OP_IOCTL,
@@ -274,7 +283,7 @@ struct fz_conn {
 	struct fz_expect expect[FZ_EXPECT_MAX];
 	unsigned int head, tail;
 	unsigned int reads_parked;	/* blocking READs that may still be answered */
-	size_t read_size_max;		/* the largest blocking READ size asked */
+	size_t read_size_max;		/* the largest READ size asked */
 	/* The last RETRY or DONE, for ROUNDS. */
 	struct gpsock_hdr last;
 	struct gpsock_range ranges[GPSOCK_MAX_RANGES];
@@ -377,10 +386,16 @@ static bool fz_take(struct fz_conn *c, int flags)
 	fz_assert(!(msg.msg_flags & MSG_TRUNC) && (size_t)n >= sizeof(*h) && (size_t)n <= GPSOCK_MSG_MAX,
 		  "a reply of %zd bytes (flags %#x)", n, msg.msg_flags);
 	len = (size_t)n - sizeof(*h);
+	fz_tracef("  <- op %u value %lld, %zu bytes\n", h->op, (long long)h->value, len);
 	if (h->op == GPSOCK_WAKE) {
 		fz_assert(len == 0, "WAKE with %zu bytes", len);
 		return true;
 	}
+	/*
+	 * An answer to a parked read may match the head too (the same ERR
+	 * EINVAL, a DATA that fits): taken for the head's, the head's own
+	 * reply then counts as the parked read's, which it equals.
+	 */
 	if (c->head != c->tail && fz_matches(c, &c->expect[c->head % FZ_EXPECT_MAX], h, len)) {
 		c->head++;
 		if (h->op == GPSOCK_RETRY || h->op == GPSOCK_DONE) {
@@ -412,10 +427,18 @@ static void fz_drain(struct fz_conn *c)
 	}
 }
 
-/* Wait until every request sent so far is answered (READs may stay parked). */
+static void fz_send_packet(struct fz_conn *c, const unsigned char *buf, size_t len);
+
+/*
+ * Wait until every request sent so far is answered, READs answered or
+ * parked: a POLL after them is, and its MASK shows which READs were not.
+ */
 static void fz_sync(struct fz_conn *c)
 {
+	const struct gpsock_hdr ping = { .op = GPSOCK_POLL };
 	long deadline = fz_now_ms() + FZ_REPLY_TIMEOUT_MS;
+
+	fz_send_packet(c, (const void *)&ping, sizeof(ping));
 
 	while (!c->closed && c->head != c->tail) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
@@ -453,15 +476,35 @@ static void fz_send(struct fz_conn *c, const void *buf, size_t len)
 /* What the server answers a packet of these bytes, by the protocol's rules. */
 static void fz_send_packet(struct fz_conn *c, const unsigned char *buf, size_t len)
 {
-	struct gpsock_hdr h;
+	struct gpsock_hdr h = { 0 };
 	struct gpsock_ioctl req;
+	bool blocking_read;
 
+	if (len >= sizeof(h))
+		memcpy(&h, buf, sizeof(h));
+	/*
+	 * A blocking READ is answered now or when it is unparked: with every
+	 * earlier reply read before it and a POLL's MASK after it, whatever
+	 * read answer comes is not mistaken for another request's reply.
+	 */
+	blocking_read = len >= sizeof(h) && len <= GPSOCK_MSG_MAX && h.op == GPSOCK_READ &&
+			h.value >= 0 && !(h.flags & GPSOCK_READ_NONBLOCK);
+	if (blocking_read)
+		fz_sync(c);
 	fz_send(c, buf, len);
+	if (len >= sizeof(h)) {
+		fz_tracef("  -> op %u flags %#x value %lld, %zu bytes\n", h.op, h.flags,
+			  (long long)h.value, len);
+	} else {
+		fz_tracef("  -> %zu bytes\n", len);
+	}
 	if (len < sizeof(h) || len > GPSOCK_MSG_MAX) {
 		fz_expect(c, (struct fz_expect){ .kind = FZ_EXPECT_ERR, .err = EMSGSIZE });
 		return;
 	}
-	memcpy(&h, buf, sizeof(h));
+	/* Any read's answer may be taken for a parked one's (see fz_take()). */
+	if (h.op == GPSOCK_READ && h.value > 0 && (uint64_t)h.value > c->read_size_max)
+		c->read_size_max = (size_t)h.value;
 	switch (h.op) {
 	case GPSOCK_IOCTL:
 		memcpy(&req, buf, len < sizeof(req) ? len : sizeof(req));
@@ -479,8 +522,6 @@ static void fz_send_packet(struct fz_conn *c, const unsigned char *buf, size_t l
 							 .size = (size_t)h.value });
 		} else {
 			c->reads_parked++;
-			if ((uint64_t)h.value > c->read_size_max)
-				c->read_size_max = (size_t)h.value;
 		}
 		break;
 	case GPSOCK_CANCEL:
@@ -493,6 +534,8 @@ static void fz_send_packet(struct fz_conn *c, const unsigned char *buf, size_t l
 		fz_expect(c, (struct fz_expect){ .kind = FZ_EXPECT_ERR, .err = EPROTO });
 		break;
 	}
+	if (blocking_read)
+		fz_sync(c);
 }
 
 static void fz_send_ioctl(struct fz_conn *c, uint32_t cmd, uint64_t arg, uint32_t in_len_field,
@@ -595,6 +638,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	fz_trace = getenv("FZ_TRACE") && *getenv("FZ_TRACE") == '1';
 	gp_log_set_max_level(LOG_CRIT);
 	gp_mock_config_init(&fz_mock_cfg);
 	r = gp_mock_config_parse(&fz_mock_cfg, "reset-delay-us=0,l2-power-delay-us=0,flush-delay-us=0",
@@ -626,8 +670,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  hdr.value == 0, "OPENED: op %u value %lld", hdr.op, (long long)hdr.value);
 
 	for (unsigned int n = 0; in.n && n < FZ_MAX_OPS && !c->closed; n++) {
+		uint8_t op;
+
 		fz_drain(c);
-		switch (fz_u8(&in) % FZ_OP_COUNT) {
+		op = fz_u8(&in) % FZ_OP_COUNT;
+		fz_tracef("op %u\n", op);
+		switch (op) {
 		case FZ_OP_RAW:
 			fz_op_raw(c, &in);
 			break;
