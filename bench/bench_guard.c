@@ -716,8 +716,8 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < 2; i++)
 		printf("%-30s %6.1f ns    %6.1f ns (%u round trips)\n", ioctls[i].label,
 		       dispatch_ns[0][i], dispatch_ns[1][i], round_trips[1][i]);
-	printf("(retry models the CUSE unrestricted-ioctl protocol's extra dispatcher passes,\n"
-	       " without the kernel round trips themselves)\n\n");
+	printf("(retry runs retry.c, the server side of CUSE's and the socket's retry protocol,\n"
+	       " with the kernel's side in process: its round trips are not in the figure)\n\n");
 
 	printf("target: gp guard <= %.0f ns: %s (%.1f ns)\n", GP_BENCH_TARGET_GUARD_NS,
 	       gp_bench_met(guard_ns[GP_BENCH_GUARD_GP][0] <= GP_BENCH_TARGET_GUARD_NS),

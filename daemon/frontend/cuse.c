@@ -77,11 +77,6 @@ struct gp_cuse {
 
 /* --- caller memory over the retry protocol (retry.c) --- */
 
-static const struct gp_retry_limits gp_cuse_limits = {
-	.max_ranges = GP_CUSE_MAX_IOV,
-	.max_xfer = GP_CUSE_MAX_XFER,
-};
-
 static void gp_cuse_reply_retry(fuse_req_t req, const struct gp_user_plan *want)
 {
 	struct iovec in[GP_USER_RANGES_MAX], out[GP_USER_RANGES_MAX];
@@ -106,7 +101,8 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 	struct gp_cuse *cuse = cf->cuse;
 	const struct fuse_ctx *fctx = fuse_req_ctx(req);
 	struct gp_retry_ioctl io;
-	struct gp_user user = gp_retry_ioctl_init(&io, &gp_cuse_limits, in_buf, in_bufsz, out_bufsz);
+	struct gp_user user = gp_retry_ioctl_init(&io, &gp_retry_cuse_limits, in_buf, in_bufsz,
+						  out_bufsz);
 	struct gp_caller caller;
 	int r, result;
 

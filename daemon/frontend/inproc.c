@@ -6,6 +6,7 @@
 
 #include "inproc.h"
 #include "ioctl.h"
+#include "retry.h"
 
 #define GP_INPROC_MAPS_MAX 32
 
@@ -15,23 +16,23 @@ struct gp_inproc_map {
 	uint32_t prot;
 };
 
-/* A range the "kernel" fetched for the current round, with its bytes. */
-struct gp_inproc_staged {
-	struct gp_user_range range;
-	unsigned char *bytes;
-};
-
 struct gp_inproc_caller {
 	enum gp_inproc_mode mode;
 	unsigned int nmaps;
 	struct gp_inproc_map maps[GP_INPROC_MAPS_MAX];
 
-	/* The plan of the current round (direct mode: checked ranges). */
+	/* Direct mode: the plan of the current ioctl, checked against the maps. */
 	struct gp_user_plan prepared;
-	/* Retry mode: what the dispatcher asked for last; fetched before resending. */
-	struct gp_user_plan wanted;
-	unsigned int nstaged;
-	struct gp_inproc_staged staged[GP_USER_RANGES_MAX];
+
+	/*
+	 * Retry mode: what the "kernel" keeps between rounds.  @asked is the
+	 * last RETRY's ranges; @in the bytes of its IN ranges, concatenated in
+	 * order as the kernel snapshots them; @out_room the total of its OUT
+	 * ranges.  Everything else is retry.c, the code CUSE and the socket run.
+	 */
+	struct gp_user_plan asked;
+	unsigned char *in;
+	size_t in_len, out_room;
 
 	unsigned int round_trips;
 };
@@ -47,18 +48,21 @@ int gp_inproc_caller_new(enum gp_inproc_mode mode, struct gp_inproc_caller **out
 	return 0;
 }
 
-static void gp_inproc_unstage(struct gp_inproc_caller *c)
+/* Forget the last RETRY, as the kernel does when an ioctl ends. */
+static void gp_inproc_forget(struct gp_inproc_caller *c)
 {
-	for (unsigned int i = 0; i < c->nstaged; i++)
-		free(c->staged[i].bytes);
-	c->nstaged = 0;
+	free(c->in);
+	c->in = NULL;
+	c->in_len = 0;
+	c->out_room = 0;
+	c->asked.count = 0;
 }
 
 void gp_inproc_caller_free(struct gp_inproc_caller **pc)
 {
 	if (!*pc)
 		return;
-	gp_inproc_unstage(*pc);
+	gp_inproc_forget(*pc);
 	free(*pc);
 	*pc = NULL;
 }
@@ -114,177 +118,179 @@ static bool gp_plan_covers(const struct gp_user_plan *plan, uint64_t addr, uint6
 	return false;
 }
 
-static int gp_inproc_prepare(void *ctx, const struct gp_user_plan *plan)
+/* --- direct mode: the caller's memory is reachable; only the plan is checked --- */
+
+static int gp_inproc_direct_prepare(void *ctx, const struct gp_user_plan *plan)
 {
 	struct gp_inproc_caller *c = ctx;
 
-	if (c->mode == GP_INPROC_RETRY) {
-		size_t in = 0, out = 0;
+	for (unsigned int i = 0; i < plan->count; i++) {
+		const struct gp_user_range *r = &plan->ranges[i];
 
-		/* The kernel's limits for one CUSE ioctl, checked before asking, as cuse.c does. */
-		for (unsigned int i = 0; i < plan->count; i++) {
-			if (plan->ranges[i].dir & GP_USER_IN)
-				in += plan->ranges[i].len;
-			if (plan->ranges[i].dir & GP_USER_OUT)
-				out += plan->ranges[i].len;
-		}
-		if (in > GP_INPROC_RETRY_MAX_XFER || out > GP_INPROC_RETRY_MAX_XFER)
-			return -ENOMEM;
-		for (unsigned int i = 0; i < plan->count; i++) {
-			const struct gp_user_range *r = &plan->ranges[i];
-			bool fetched = false;
-
-			for (unsigned int j = 0; j < c->nstaged && !fetched; j++) {
-				const struct gp_user_range *s = &c->staged[j].range;
-
-				fetched = s->dir == r->dir && s->addr == r->addr && s->len == r->len;
-			}
-			if (!fetched) {
-				/* Ask for the whole plan again: every CUSE retry resends everything. */
-				c->wanted = *plan;
-				return -EAGAIN;
-			}
-		}
-	} else {
-		for (unsigned int i = 0; i < plan->count; i++) {
-			const struct gp_user_range *r = &plan->ranges[i];
-
-			if (!gp_inproc_accessible(c, r->addr, r->len, r->dir))
-				return -EFAULT;
-		}
+		if (!gp_inproc_accessible(c, r->addr, r->len, r->dir))
+			return -EFAULT;
 	}
 	c->prepared = *plan;
 	return 0;
 }
 
-static struct gp_inproc_staged *gp_inproc_find_staged(struct gp_inproc_caller *c, uint64_t addr,
-						      size_t len, uint32_t dir)
-{
-	for (unsigned int i = 0; i < c->nstaged; i++) {
-		struct gp_inproc_staged *s = &c->staged[i];
-
-		if ((s->range.dir & dir) && gp_range_within(addr, len, s->range.addr, s->range.len))
-			return s;
-	}
-	return NULL;
-}
-
-static int gp_inproc_copy_from(void *ctx, void *dst, uint64_t addr, size_t len)
+static int gp_inproc_direct_copy_from(void *ctx, void *dst, uint64_t addr, size_t len)
 {
 	struct gp_inproc_caller *c = ctx;
-	struct gp_inproc_staged *s;
 
 	/* Only what the plan named is reachable, exactly as over CUSE. */
 	if (!gp_plan_covers(&c->prepared, addr, len, GP_USER_IN))
 		return -EFAULT;
-	if (c->mode == GP_INPROC_DIRECT) {
-		memcpy(dst, (const void *)(uintptr_t)addr, len);
-		return 0;
-	}
-	s = gp_inproc_find_staged(c, addr, len, GP_USER_IN);
-	if (!s)
-		return -EFAULT;
-	memcpy(dst, s->bytes + (addr - s->range.addr), len);
+	memcpy(dst, (const void *)(uintptr_t)addr, len);
 	return 0;
 }
 
-static int gp_inproc_copy_to(void *ctx, uint64_t addr, const void *src, size_t len)
+static int gp_inproc_direct_copy_to(void *ctx, uint64_t addr, const void *src, size_t len)
 {
 	struct gp_inproc_caller *c = ctx;
-	struct gp_inproc_staged *s;
 
 	if (!gp_plan_covers(&c->prepared, addr, len, GP_USER_OUT))
 		return -EFAULT;
-	if (c->mode == GP_INPROC_DIRECT) {
-		memcpy((void *)(uintptr_t)addr, src, len);
-		return 0;
-	}
-	s = gp_inproc_find_staged(c, addr, len, GP_USER_OUT);
-	if (!s)
-		return -EFAULT;
-	memcpy(s->bytes + (addr - s->range.addr), src, len);
+	memcpy((void *)(uintptr_t)addr, src, len);
 	return 0;
 }
 
-static const struct gp_user_ops gp_inproc_user_ops = {
-	.prepare = gp_inproc_prepare,
-	.copy_from = gp_inproc_copy_from,
-	.copy_to = gp_inproc_copy_to,
+static const struct gp_user_ops gp_inproc_direct_ops = {
+	.prepare = gp_inproc_direct_prepare,
+	.copy_from = gp_inproc_direct_copy_from,
+	.copy_to = gp_inproc_direct_copy_to,
 };
 
-/*
- * The kernel's side of a retry: snapshot every input range (a bad one fails
- * the ioctl with -EFAULT before the server sees it) and give every output
- * range a staging buffer.
- */
-static int gp_inproc_fetch(struct gp_inproc_caller *c)
+static int gp_inproc_direct_ioctl(struct gp_inproc_caller *c, struct gp_file *file,
+				  unsigned int cmd, uint64_t arg)
 {
-	gp_inproc_unstage(c);
-	for (unsigned int i = 0; i < c->wanted.count; i++) {
-		const struct gp_user_range *r = &c->wanted.ranges[i];
-		struct gp_inproc_staged *s = &c->staged[c->nstaged];
+	const struct gp_user user = { .ops = &gp_inproc_direct_ops, .ctx = c };
+	int r, result;
 
-		if ((r->dir & GP_USER_IN) && !gp_inproc_accessible(c, r->addr, r->len, GP_USER_IN))
-			return -EFAULT;
-		s->bytes = calloc(1, r->len);
-		if (!s->bytes)
+	c->prepared.count = 0;
+	c->round_trips = 1;
+	/* Direct prepare never answers -EAGAIN, so this completes. */
+	r = gp_ioctl(file, cmd, arg, &user, &result);
+	return r < 0 ? r : result;
+}
+
+/* --- retry mode: the kernel's half of the CUSE protocol; the server's is retry.c --- */
+
+/*
+ * The kernel's side of a RETRY: refuse what the server was told it may not
+ * ask for (a server bug here, so -EIO rather than the -ENOMEM retry.c gives
+ * first), snapshot every IN range into one buffer (an unreadable one fails
+ * the ioctl with -EFAULT before the server sees it), and note the room the
+ * OUT ranges give.
+ */
+static int gp_inproc_fetch(struct gp_inproc_caller *c, const struct gp_user_plan *want)
+{
+	size_t in = 0, out = 0, pos = 0;
+
+	gp_inproc_forget(c);
+	if (want->count > gp_retry_cuse_limits.max_ranges)
+		return -EIO;
+	for (unsigned int i = 0; i < want->count; i++) {
+		const struct gp_user_range *r = &want->ranges[i];
+
+		if (r->dir & GP_USER_IN) {
+			if (!gp_inproc_accessible(c, r->addr, r->len, GP_USER_IN))
+				return -EFAULT;
+			in += r->len;
+		}
+		if (r->dir & GP_USER_OUT)
+			out += r->len;
+	}
+	if (in > gp_retry_cuse_limits.max_xfer || out > gp_retry_cuse_limits.max_xfer)
+		return -EIO;
+	if (in) {
+		c->in = malloc(in);
+		if (!c->in)
 			return -ENOMEM;
-		s->range = *r;
-		c->nstaged++;
-		if (r->dir & GP_USER_IN)
-			memcpy(s->bytes, (const void *)(uintptr_t)r->addr, r->len);
+	}
+	for (unsigned int i = 0; i < want->count; i++) {
+		const struct gp_user_range *r = &want->ranges[i];
+
+		if (!(r->dir & GP_USER_IN))
+			continue;
+		memcpy(c->in + pos, (const void *)(uintptr_t)r->addr, r->len);
+		pos += r->len;
+	}
+	c->asked = *want;
+	c->in_len = in;
+	c->out_room = out;
+	return 0;
+}
+
+/*
+ * After the final reply: the server's output bytes go over the last RETRY's
+ * OUT ranges in order, as far as they reach (more than the room is -EIO, as
+ * fuse_do_ioctl() answers).
+ */
+static int gp_inproc_scatter(struct gp_inproc_caller *c, const unsigned char *bytes, size_t len)
+{
+	size_t pos = 0;
+
+	if (len > c->out_room)
+		return -EIO;
+	for (unsigned int i = 0; i < c->asked.count && pos < len; i++) {
+		const struct gp_user_range *r = &c->asked.ranges[i];
+		size_t n;
+
+		if (!(r->dir & GP_USER_OUT))
+			continue;
+		n = len - pos < r->len ? len - pos : r->len;
+		if (!gp_inproc_accessible(c, r->addr, n, GP_USER_OUT))
+			return -EFAULT;
+		memcpy((void *)(uintptr_t)r->addr, bytes + pos, n);
+		pos += n;
 	}
 	return 0;
 }
 
-/* After the final reply: scatter the output ranges back, in order. */
-static int gp_inproc_scatter(struct gp_inproc_caller *c)
+static int gp_inproc_retry_ioctl(struct gp_inproc_caller *c, struct gp_file *file,
+				 unsigned int cmd, uint64_t arg)
 {
-	for (unsigned int i = 0; i < c->nstaged; i++) {
-		const struct gp_inproc_staged *s = &c->staged[i];
+	struct gp_retry_ioctl io;
+	struct gp_user user;
+	int r, result;
 
-		if (!(s->range.dir & GP_USER_OUT))
-			continue;
-		if (!gp_inproc_accessible(c, s->range.addr, s->range.len, GP_USER_OUT))
-			return -EFAULT;
-		memcpy((void *)(uintptr_t)s->range.addr, s->bytes, s->range.len);
+	/* The first round carries nothing: the kernel cannot know the plan. */
+	gp_inproc_forget(c);
+	c->round_trips = 0;
+	for (;;) {
+		c->round_trips++;
+		user = gp_retry_ioctl_init(&io, &gp_retry_cuse_limits, c->in, c->in_len, c->out_room);
+		r = gp_ioctl(file, cmd, arg, &user, &result);
+		if (r != -EAGAIN)
+			break;
+		if (c->round_trips >= GP_INPROC_MAX_ROUND_TRIPS)
+			r = -EIO;
+		else
+			r = gp_inproc_fetch(c, &io.want);
+		gp_retry_ioctl_release(&io);
+		if (r < 0) {
+			gp_inproc_forget(c);
+			return r;
+		}
 	}
-	return 0;
+	/* The output goes back even with an error result, as cuse.c replies it. */
+	if (io.planned && io.out_len) {
+		r = gp_inproc_scatter(c, io.out, io.out_len);
+		if (r < 0)
+			result = r;
+	}
+	gp_retry_ioctl_release(&io);
+	gp_inproc_forget(c);
+	return result;
 }
 
 int gp_inproc_ioctl(struct gp_inproc_caller *c, struct gp_file *file, unsigned int cmd,
 		    uint64_t arg)
 {
-	const struct gp_user user = { .ops = &gp_inproc_user_ops, .ctx = c };
-	int r, result;
-
-	c->round_trips = 0;
-	c->prepared.count = 0;
-	gp_inproc_unstage(c);
-
-	for (;;) {
-		c->round_trips++;
-		r = gp_ioctl(file, cmd, arg, &user, &result);
-		if (r != -EAGAIN)
-			break;
-		if (c->round_trips >= GP_INPROC_MAX_ROUND_TRIPS) {
-			gp_inproc_unstage(c);
-			return -EIO;
-		}
-		r = gp_inproc_fetch(c);
-		if (r < 0) {
-			gp_inproc_unstage(c);
-			return r;
-		}
-	}
-
-	if (c->mode == GP_INPROC_RETRY) {
-		r = gp_inproc_scatter(c);
-		if (r < 0)
-			result = r;
-		gp_inproc_unstage(c);
-	}
-	return result;
+	if (c->mode == GP_INPROC_RETRY)
+		return gp_inproc_retry_ioctl(c, file, cmd, arg);
+	return gp_inproc_direct_ioctl(c, file, cmd, arg);
 }
 
 unsigned int gp_inproc_round_trips(const struct gp_inproc_caller *c)

@@ -5,11 +5,15 @@
  *
  * Host tests and benchmarks use it in place of the kernel.  The caller's
  * address space is what the test maps into it (anything else is a bad
- * address: -EFAULT, never a crash), and in GP_INPROC_RETRY mode memory moves
- * exactly as the CUSE unrestricted-ioctl retry protocol moves it: the first
- * call carries nothing, the dispatcher names the ranges it needs, the
- * "kernel" snapshots the input ranges and resends, and output is staged and
- * scattered back after the final reply.  Round trips are counted.
+ * address: -EFAULT, never a crash).
+ *
+ * GP_INPROC_RETRY runs the server's half of the CUSE unrestricted-ioctl
+ * retry protocol with retry.c, the code cuse.c and socket.c run, under
+ * CUSE's limits (gp_retry_cuse_limits); only the kernel's half is modelled
+ * here: the first round carries nothing, each RETRY's IN ranges are
+ * snapshotted into one concatenated buffer and the request resent, and
+ * after the final reply the output bytes are scattered over the last
+ * RETRY's OUT ranges.  Round trips are counted.
  */
 #ifndef GP_FRONTEND_INPROC_H
 #define GP_FRONTEND_INPROC_H
@@ -27,9 +31,6 @@ enum gp_inproc_mode {
 
 /* Resends before the transport gives up, as a guard against a plan that never settles. */
 #define GP_INPROC_MAX_ROUND_TRIPS 8
-
-/* Retry mode models CUSE, limits included: bytes per direction (ENOMEM beyond). */
-#define GP_INPROC_RETRY_MAX_XFER (128u << 10)
 
 struct gp_inproc_caller;
 
@@ -53,8 +54,11 @@ int gp_inproc_caller_unmap(struct gp_inproc_caller *c, const void *base);
  * gp_inproc_ioctl() - issue an ioctl as @c through @file.
  * @arg: the argument address in the caller's address space (may be bad)
  *
- * Return: the ioctl's result: 0 or -errno (-EIO if the retry protocol did
- * not settle within GP_INPROC_MAX_ROUND_TRIPS).
+ * Return: the ioctl's result: 0 or -errno.  Retry mode, as the kernel
+ * answers: -EFAULT when a range the server asked for is not readable (IN)
+ * or writable (OUT) in the caller's maps; -EIO when the protocol did not
+ * settle within GP_INPROC_MAX_ROUND_TRIPS, or the server asked for more
+ * than the limits it was given or answered more bytes than it asked room for.
  */
 int gp_inproc_ioctl(struct gp_inproc_caller *c, struct gp_file *file, unsigned int cmd,
 		    uint64_t arg);

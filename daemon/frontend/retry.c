@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cuse.h"
 #include "retry.h"
+
+const struct gp_retry_limits gp_retry_cuse_limits = {
+	.max_ranges = GP_CUSE_MAX_IOV,
+	.max_xfer = GP_CUSE_MAX_XFER,
+};
 
 static int gp_retry_user_prepare(void *ctx, const struct gp_user_plan *plan)
 {

@@ -25,6 +25,12 @@ struct gp_retry_limits {
 	size_t max_xfer;		/* bytes per direction */
 };
 
+/*
+ * One CUSE ioctl's limits (FUSE_IOCTL_MAX_IOV iovecs, 128 KiB a direction):
+ * what cuse.c and the in-process transport's retry mode run with.
+ */
+extern const struct gp_retry_limits gp_retry_cuse_limits;
+
 /* One round of one ioctl. */
 struct gp_retry_ioctl {
 	const struct gp_retry_limits *limits;

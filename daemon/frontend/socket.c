@@ -299,6 +299,11 @@ static void gp_socket_read(struct gp_socket_conn *c, const struct gpsock_hdr *re
 	size_t size = req->value > 0 ? (size_t)req->value : 0;
 
 	atomic_fetch_add(&c->sock->stats.reads, 1);
+	/* A size read(2) could not pass: EINVAL, as rw_verify_area() answers. */
+	if (req->value < 0) {
+		gp_socket_send(c, GPSOCK_ERR, EINVAL, NULL, 0);
+		return;
+	}
 	if (c->read_parked) {
 		/* One read at a time per connection: the client serialises them. */
 		gp_socket_send(c, GPSOCK_ERR, EBUSY, NULL, 0);
@@ -419,6 +424,18 @@ fail:
 	return r;
 }
 
+/*
+ * recvmsg() gives 0 both for an empty packet and at end of file; the peer
+ * has gone (or we are stopping) only if the socket says its reading side
+ * is shut down.
+ */
+static bool gp_socket_conn_ended(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
 /* One request from the client, if one is waiting; false when the connection ends. */
 static bool gp_socket_conn_request(struct gp_socket_conn *c)
 {
@@ -430,8 +447,14 @@ static bool gp_socket_conn_request(struct gp_socket_conn *c)
 	len = recv(c->fd, c->small, sizeof(c->small), MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
 	if (len < 0)
 		return errno == EAGAIN || errno == EINTR;
-	if (len == 0)
-		return false;	/* the client closed, or we are stopping */
+	if (len == 0) {
+		if (gp_socket_conn_ended(c->fd))
+			return false;	/* the client closed, or we are stopping */
+		/* An empty packet: too short for a header, and consumed. */
+		(void)!recv(c->fd, c->small, sizeof(c->small), MSG_DONTWAIT);
+		gp_socket_send(c, GPSOCK_ERR, EMSGSIZE, NULL, 0);
+		return true;
+	}
 	if ((size_t)len > GPSOCK_MSG_MAX) {
 		/* Dropped whole: a SEQPACKET read discards what does not fit. */
 		(void)!recv(c->fd, c->small, sizeof(c->small), MSG_DONTWAIT);

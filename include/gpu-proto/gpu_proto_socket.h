@@ -28,7 +28,7 @@ enum gpsock_op {
 
 	/* client -> daemon */
 	GPSOCK_IOCTL = 2,	/* struct gpsock_ioctl + in bytes */
-	GPSOCK_READ = 3,	/* hdr.value: size; hdr.flags: GPSOCK_READ_NONBLOCK */
+	GPSOCK_READ = 3,	/* hdr.value: size (< 0: EINVAL); hdr.flags: GPSOCK_READ_NONBLOCK */
 	GPSOCK_CANCEL = 4,	/* cancel the parked READ (the caller was interrupted) */
 	GPSOCK_POLL = 5,	/* hdr.flags: GPSOCK_POLL_ARM */
 

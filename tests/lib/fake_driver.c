@@ -119,6 +119,61 @@ static int fake_noarg(const struct gp_registered_device *rdev, void *data, void 
 	return 7;
 }
 
+static int fake_stray(const struct gp_registered_device *rdev, void *data, void *arg,
+		      struct gp_file *file, const struct gp_user *user)
+{
+	const struct fake_follow *f = arg;
+	const char c = 'S';
+
+	return gp_copy_to_user(user, f->ptr + f->len, &c, 1);
+}
+
+static int fake_unsettled_plan(const struct gp_device *dev, const void *arg,
+			       struct gp_user_plan *plan)
+{
+	const struct fake_follow *f = arg;
+	int n = atomic_fetch_add(&fake_record.plans, 1);
+
+	return gp_user_plan_add(plan, f->ptr, (uint32_t)n + 1, GP_USER_IN);
+}
+
+static int fake_mixed_plan(const struct gp_device *dev, const void *arg, struct gp_user_plan *plan)
+{
+	const struct fake_mixed *m = arg;
+	int r;
+
+	r = gp_user_plan_add(plan, m->both, m->len, GP_USER_IN | GP_USER_OUT);
+	if (r == 0)
+		r = gp_user_plan_add(plan, m->src, m->len, GP_USER_IN);
+	if (r == 0)
+		r = gp_user_plan_add(plan, m->dst, m->len, GP_USER_OUT);
+	return r;
+}
+
+static int fake_mixed(const struct gp_registered_device *rdev, void *data, void *arg,
+		      struct gp_file *file, const struct gp_user *user)
+{
+	const struct fake_mixed *m = arg;
+	unsigned char both[64], src[64], dst[64];
+	int r;
+
+	if (m->len > sizeof(both))
+		return -EINVAL;
+	r = gp_copy_from_user(user, both, m->both, m->len);
+	if (r == 0)
+		r = gp_copy_from_user(user, src, m->src, m->len);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < m->len; i++) {
+		dst[i] = (unsigned char)(src[i] + both[i]);
+		both[i] ^= 0xff;
+	}
+	r = gp_copy_to_user(user, m->dst, dst, m->len);
+	if (r == 0)
+		r = gp_copy_to_user(user, m->both, both, m->len);
+	return r;
+}
+
 #define RA GP_DRM_RENDER_ALLOW
 static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_ECHO, fake_echo, NULL, RA),
@@ -133,6 +188,9 @@ static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_BIG, fake_big, NULL, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_NOARG, fake_noarg, NULL, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_INOUT, fake_inout, fake_inout_plan, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_STRAY, fake_stray, fake_follow_plan, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_UNSETTLED, fake_noarg, fake_unsettled_plan, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_MIXED, fake_mixed, fake_mixed_plan, RA),
 };
 
 static int fake_probe(struct gp_unregistered_device *udev, void *data, struct gp_backend **backend)

@@ -34,6 +34,15 @@ struct fake_follow {
 	uint32_t pad;
 };
 
+/* Three followed ranges of @len bytes, one of each direction. */
+struct fake_mixed {
+	uint64_t both;		/* IN|OUT: each byte XOR 0xff */
+	uint64_t src;		/* IN */
+	uint64_t dst;		/* OUT: src[i] + both[i] (both as read) */
+	uint32_t len;
+	uint32_t pad;
+};
+
 struct fake_big {
 	uint8_t bytes[200];	/* larger than the dispatcher's stack buffer */
 };
@@ -52,7 +61,12 @@ struct fake_big {
 #define FAKE_IOCTL_NOARG	_IO('d', 0x4b)
 /* Follows ptr/len as one range planned both in and out: adds 1 to each byte. */
 #define FAKE_IOCTL_INOUT	_IOWR('d', 0x4c, struct fake_follow)
-#define FAKE_IOCTL_COUNT	(0x4c - 0x40 + 1)
+/* Plans ptr/len OUT, then writes one byte just past it: a handler bug (-EFAULT). */
+#define FAKE_IOCTL_STRAY	_IOWR('d', 0x4d, struct fake_follow)
+/* A plan that is not a function of the argument: one byte longer each time. */
+#define FAKE_IOCTL_UNSETTLED	_IOW('d', 0x4e, struct fake_follow)
+#define FAKE_IOCTL_MIXED	_IOW('d', 0x4f, struct fake_mixed)
+#define FAKE_IOCTL_COUNT	(0x4f - 0x40 + 1)
 
 /* Registration data of the fake driver. */
 struct fake_data {
@@ -70,6 +84,7 @@ struct fake_record {
 	atomic_bool release_while_in_flight;
 	atomic_bool handler_saw_dead_data;
 	atomic_int probe_result;	/* what probe returns */
+	atomic_int plans;		/* FAKE_IOCTL_UNSETTLED's plan calls */
 };
 
 extern const struct gp_driver fake_driver;

@@ -369,6 +369,87 @@ START_TEST(retry_transport_refuses_more_than_cuse_moves)
 	map(&f, sizeof(f), RW);
 	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_FOLLOW, &f), -ENOMEM);
 	ck_assert_int_eq(fake_record.handlers_entered, 0);
+	/* Refused by retry.c in the round that planned it, not asked for. */
+	ck_assert_uint_eq(gp_inproc_round_trips(caller), 2);
+	teardown();
+}
+END_TEST
+
+/* --- the retry engine (retry.c): where each range's bytes are --- */
+
+START_TEST(ranges_of_every_direction_are_found_by_position)
+{
+	unsigned char both[8], src[8], dst[9];
+	struct fake_mixed m = {
+		.both = (uintptr_t)both, .src = (uintptr_t)src, .dst = (uintptr_t)dst, .len = 8,
+	};
+
+	setup_mode(MODE);
+	for (unsigned int i = 0; i < 8; i++) {
+		both[i] = (unsigned char)(1 + i);
+		src[i] = (unsigned char)(10 * (i + 1));
+	}
+	memset(dst, 0xaa, sizeof(dst));
+	map(&m, sizeof(m), GP_USER_IN);
+	map(both, sizeof(both), RW);
+	map(src, sizeof(src), GP_USER_IN);
+	map(dst, sizeof(dst), GP_USER_OUT);
+	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_MIXED, &m), 0);
+	for (unsigned int i = 0; i < 8; i++) {
+		ck_assert_uint_eq(dst[i], (unsigned char)(10 * (i + 1) + 1 + i));
+		ck_assert_uint_eq(both[i], (unsigned char)((1 + i) ^ 0xff));
+		ck_assert_uint_eq(src[i], (unsigned char)(10 * (i + 1)));
+	}
+	ck_assert_uint_eq(dst[8], 0xaa);
+	if (MODE == GP_INPROC_RETRY)
+		ck_assert_uint_eq(gp_inproc_round_trips(caller), 3);
+	teardown();
+}
+END_TEST
+
+START_TEST(copy_outside_the_plan_is_efault)
+{
+	unsigned char buf[16];
+	struct fake_follow f = { .ptr = (uintptr_t)buf, .len = 8 };
+
+	setup_mode(MODE);
+	memset(buf, 'x', sizeof(buf));
+	map(&f, sizeof(f), RW);
+	/* The byte is the caller's and writable: only the plan forbids it. */
+	map(buf, sizeof(buf), RW);
+	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_STRAY, &f), -EFAULT);
+	ck_assert_uint_eq(buf[8], 'x');
+	teardown();
+}
+END_TEST
+
+START_TEST(plan_that_never_settles_gives_up)
+{
+	unsigned char buf[32] = { 0 };
+	struct fake_follow f = { .ptr = (uintptr_t)buf, .len = 1 };
+
+	setup_mode(GP_INPROC_RETRY);
+	map(&f, sizeof(f), RW);
+	map(buf, sizeof(buf), GP_USER_IN);
+	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_UNSETTLED, &f), -EIO);
+	ck_assert_uint_eq(gp_inproc_round_trips(caller), GP_INPROC_MAX_ROUND_TRIPS);
+	teardown();
+}
+END_TEST
+
+START_TEST(unreadable_in_range_fails_before_the_handler)
+{
+	unsigned char both[8] = { 0 }, dst[8];
+	struct fake_mixed m = {
+		.both = (uintptr_t)both, .src = 0x1000, .dst = (uintptr_t)dst, .len = 8,
+	};
+
+	setup_mode(MODE);
+	map(&m, sizeof(m), GP_USER_IN);
+	map(both, sizeof(both), RW);
+	map(dst, sizeof(dst), GP_USER_OUT);
+	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_MIXED, &m), -EFAULT);
+	ck_assert_uint_eq(both[0], 0);
 	teardown();
 }
 END_TEST
@@ -608,10 +689,14 @@ static Suite *dispatch_suite(void)
 	tcase_add_loop_test(tc, get_unique_copies_only_into_large_enough_buffer, 0, 2);
 	tcase_add_loop_test(tc, get_unique_is_not_for_render_clients, 0, 2);
 	tcase_add_loop_test(tc, get_cap_answers_render_only_caps, 0, 2);
+	tcase_add_loop_test(tc, ranges_of_every_direction_are_found_by_position, 0, 2);
+	tcase_add_loop_test(tc, copy_outside_the_plan_is_efault, 0, 2);
+	tcase_add_loop_test(tc, unreadable_in_range_fails_before_the_handler, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(one, round_trips_match_the_cuse_minimum);
 	tcase_add_test(one, retry_transport_refuses_more_than_cuse_moves);
+	tcase_add_test(one, plan_that_never_settles_gives_up);
 	tcase_add_test(one, direct_transport_takes_one_round_trip);
 	tcase_add_test(one, misplaced_driver_table_entry_is_rejected);
 	suite_add_tcase(s, one);
