@@ -82,8 +82,13 @@ struct gp_socket_conn {
 	bool poll_armed;
 	bool woken;			/* wake_fd fired; not yet acted on */
 
-	/* Small requests land here; larger ones get a buffer of their size. */
-	_Alignas(max_align_t) unsigned char small[GP_SOCKET_SMALL_REQUEST];
+	/*
+	 * Small requests land here; larger ones get a buffer of their size.
+	 * Aligned for the wire structs read in place, and no more: a stricter
+	 * alignment than the list head's would make the list walks'
+	 * container_of() of sock->conns a misaligned access (UBSan).
+	 */
+	_Alignas(struct gpsock_ioctl) unsigned char small[GP_SOCKET_SMALL_REQUEST];
 };
 
 struct gp_socket {
