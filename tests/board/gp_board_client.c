@@ -11,6 +11,13 @@
  *   gp-board-client virtio-info
  *       qemu-virtio-mmio: VIRTIO_INFO must show the virtio-mmio magic and
  *       QEMU's vendor ID, read through pread on the device fd.
+ *   gp-board-client info-hammer pl031|virtio SECONDS
+ *       the personality's INFO ioctl (register reads through the mapping or
+ *       pread) in a loop while the device is unbound and rebound under it:
+ *       every open and ioctl must succeed or fail with ENODEV, a file that
+ *       saw ENODEV must see it again (it never comes back), then it is
+ *       reopened.  Stops early when $GP_HAMMER_STOP_FILE exists.  Prints
+ *       the counts; exit 1 on any other result or when nothing succeeded.
  *
  * The device is /dev/gpu-proto, or $GP_DEVICE.
  */
@@ -18,10 +25,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gpu-proto/gpu_proto_drm.h>
@@ -109,12 +118,96 @@ static int virtio_info(void)
 	       (info.version == 1 || info.version == 2) ? 0 : 1;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int info_ioctl(int fd, bool pl031)
+{
+	struct gpu_proto_pl031_info pi;
+	struct gpu_proto_virtio_info vi;
+	int r;
+
+	if (pl031) {
+		r = ioctl(fd, GPU_PROTO_IOCTL_PL031_INFO, &pi);
+		if (r == 0 && pi.periph_id != 0x00141031u) {
+			fprintf(stderr, "PL031_INFO: peripheral ID 0x%08x\n", pi.periph_id);
+			errno = EIO;
+			return -1;
+		}
+	} else {
+		r = ioctl(fd, GPU_PROTO_IOCTL_VIRTIO_INFO, &vi);
+		if (r == 0 && vi.magic != 0x74726976u) {
+			fprintf(stderr, "VIRTIO_INFO: magic 0x%08x\n", vi.magic);
+			errno = EIO;
+			return -1;
+		}
+	}
+	return r;
+}
+
+static int info_hammer(bool pl031, double seconds)
+{
+	const char *dev = getenv("GP_DEVICE") ? getenv("GP_DEVICE") : "/dev/gpu-proto";
+	const char *stop = getenv("GP_HAMMER_STOP_FILE");
+	double until = now_s() + seconds;
+	long ok = 0, enodev = 0, bad = 0;
+	int fd = -1;
+
+	while (now_s() < until && !(stop && access(stop, F_OK) == 0) && bad < 10) {
+		if (fd < 0) {
+			fd = open(dev, O_RDWR | O_CLOEXEC);
+			if (fd < 0) {
+				if (errno == ENODEV) {
+					enodev++;
+					usleep(5000);
+					continue;
+				}
+				fprintf(stderr, "open %s: %s\n", dev, strerror(errno));
+				bad++;
+				continue;
+			}
+		}
+		if (info_ioctl(fd, pl031) == 0) {
+			ok++;
+			continue;
+		}
+		if (errno != ENODEV) {
+			fprintf(stderr, "INFO: %s\n", strerror(errno));
+			bad++;
+			continue;
+		}
+		enodev++;
+		/* A revoked file stays revoked, whatever was bound since. */
+		if (info_ioctl(fd, pl031) == 0 || errno != ENODEV) {
+			fprintf(stderr, "INFO after ENODEV on the same file: %s\n",
+				errno == ENODEV ? "succeeded" : strerror(errno));
+			bad++;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	printf("info-hammer %s: %ld ok, %ld ENODEV, %ld other\n", pl031 ? "pl031" : "virtio", ok,
+	       enodev, bad);
+	return bad == 0 && ok > 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "info-hammer") &&
+	    (!strcmp(argv[2], "pl031") || !strcmp(argv[2], "virtio")))
+		return info_hammer(!strcmp(argv[2], "pl031"), atof(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "pl031-alarms"))
 		return pl031_alarms(atoi(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "virtio-info"))
 		return virtio_info();
-	fprintf(stderr, "usage: gp-board-client pl031-alarms N | virtio-info\n");
+	fprintf(stderr, "usage: gp-board-client pl031-alarms N | virtio-info | "
+		"info-hammer pl031|virtio SECONDS\n");
 	return 2;
 }
