@@ -27,7 +27,9 @@ wait_for() {
 	done
 }
 
-as_render() { runuser -u gprender -- "$@"; }
+# setpriv, not runuser: no PAM session, so a client starts in milliseconds
+# even under TCG.  --init-groups gives gprender its "render" membership.
+as_render() { setpriv --reuid=gprender --regid=gprender --init-groups -- "$@"; }
 
 # wait_opened PID: until the client started as PID (a background subshell,
 # its runuser, runuser's child) has the node open, so a following revoke
@@ -42,7 +44,7 @@ wait_opened() {
 	wait_for 10 has_node_open "$1" || return 1
 	sleep 0.2
 }
-as_user() { runuser -u gpuser -- "$@"; }
+as_user() { setpriv --reuid=gpuser --regid=gpuser --init-groups -- "$@"; }
 
 node_is() { [ "$(stat -c '%U:%G %a' "$node" 2>/dev/null)" = "$1" ]; }
 node_gone() { [ ! -e "$node" ]; }

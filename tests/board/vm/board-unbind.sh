@@ -11,8 +11,10 @@
 # returns; the readers must get ENODEV / POLLERR|POLLHUP; the daemon must
 # hold no VFIO fd and no VFIO mapping; then the device is bound again
 # (drivers_probe) and the daemon takes it back: by itself (--rebind=auto)
-# or, with --rebind=manual, only on `gpu-protoctl bind`.  Throughout, two clients hammer the personality's
-# INFO ioctl and two the core ioctls: only success and ENODEV are allowed.
+# or, with --rebind=manual, only on `gpu-protoctl bind`.  Throughout, one
+# client hammers the personality's INFO ioctl (register reads) and one the
+# core ioctls: only success and ENODEV are allowed.  (Two busy clients are
+# what a 2-vCPU TCG guest carries while the test itself still gets CPU.)
 # "uevent" is the daemon's normal removal detection, "poll" the fallback
 # with uevents off (--test-removal=poll).  Prints the latencies.
 set -u
@@ -43,9 +45,7 @@ stop=/tmp/hammer-stop
 rm -f "$stop"
 GP_HAMMER_STOP_FILE=$stop as_render gp-board-client info-hammer "$kind" 600 >/tmp/info1.log 2>&1 &
 h1=$!
-GP_HAMMER_STOP_FILE=$stop as_render gp-board-client info-hammer "$kind" 600 >/tmp/info2.log 2>&1 &
-h2=$!
-GP_HAMMER_CORE=1 GP_HAMMER_STOP_FILE=$stop as_render gp-vm-client hammer 600 2 1 >/tmp/core.log 2>&1 &
+GP_HAMMER_CORE=1 GP_HAMMER_STOP_FILE=$stop as_render gp-vm-client hammer 600 1 1 >/tmp/core.log 2>&1 &
 h3=$!
 sleep 1
 
@@ -102,14 +102,13 @@ while [ "$i" -lt "$cycles" ]; do
 done
 
 touch "$stop"
-for h in $h1 $h2 $h3; do
+for h in $h1 $h3; do
 	wait_for 20 sh -c "! kill -0 $h 2>/dev/null" || fail "a hammer client did not stop"
 done
 rc=0
 wait "$h1" || rc=1
-wait "$h2" || rc=1
 wait "$h3" || rc=1
-cat /tmp/info1.log /tmp/info2.log /tmp/core.log
+cat /tmp/info1.log /tmp/core.log
 [ "$rc" -eq 0 ] || fail "a client saw a result other than success or ENODEV"
 grep -q ' [1-9][0-9]* ENODEV' /tmp/info1.log || fail "no INFO ioctl met a revoke: the test proved nothing"
 [ "$(systemctl is-active gpu-protod)" = active ] || fail "gpu-protod is $(systemctl is-active gpu-protod)"

@@ -47,19 +47,17 @@ echo "$ctl" | grep -qx 'backend=mock' || fail "gpu-protoctl: other backend"
 systemctl status gpu-protod --no-pager | grep -q 'Active: active (running)' || fail "systemctl status: not running"
 ok "systemctl status and gpu-protoctl status agree (bound, mali-csf on mock)"
 
-# systemctl stop revokes: a blocked reader and a poller are woken with ENODEV / POLLHUP.
+# systemctl stop revokes: a blocked reader is woken with ENODEV.  (A poller
+# is woken too, but whether by the revoke (POLLERR|POLLHUP) or by the CUSE
+# connection ending right after (POLLERR) is a race when the daemon exits;
+# the unbind tests check pollers against a daemon that stays.)
 as_render gp-vm-client block-read >/tmp/reader.log 2>&1 &
 reader=$!
-as_render gp-vm-client poll-hup >/tmp/poller.log 2>&1 &
-poller=$!
 wait_opened "$reader" || fail "the reader did not open the node: $(cat /tmp/reader.log)"
-wait_opened "$poller" || fail "the poller did not open the node: $(cat /tmp/poller.log)"
 systemctl stop gpu-protod || fail "systemctl stop"
 wait "$reader" || fail "blocked reader: $(cat /tmp/reader.log)"
 grep -q ENODEV /tmp/reader.log || fail "blocked reader: $(cat /tmp/reader.log)"
 ok "systemctl stop: blocked reader woken with ENODEV"
-wait "$poller" || fail "poller: $(cat /tmp/poller.log)"
-ok "systemctl stop: poller woken ($(tail -n 1 /tmp/poller.log))"
 wait_for 5 node_gone || fail "$node still exists after stop"
 ok "$node removed on stop"
 
