@@ -34,8 +34,8 @@ unavailable() {
 	exit 77
 }
 
-vm_timeout=${GP_BOARD_TIMEOUT:-900}
-test_timeout=${GP_BOARD_TEST_TIMEOUT:-300}
+vm_timeout=${GP_BOARD_TIMEOUT:-1500}
+test_timeout=${GP_BOARD_TEST_TIMEOUT:-600}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--timeout) vm_timeout=$2; shift 2 ;;
