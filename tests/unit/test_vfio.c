@@ -1023,6 +1023,52 @@ START_TEST(test_removal_without_uevents_polls_the_driver_link)
 }
 END_TEST
 
+/*
+ * The removal check runs on the control plane while an unbind may hold the
+ * device lock: it may follow the driver link (a symlink lookup takes no
+ * device lock) but must not open or read a sysfs attribute of the device
+ * (some 2024 stable kernels took the device lock in uevent_show()).
+ */
+static unsigned int counted_opens, counted_preads;
+
+static int counting_open(const char *path, int flags)
+{
+	counted_opens++;
+	return fake_vfio_sys.open(path, flags);
+}
+
+static ssize_t counting_pread(int fd, void *buf, size_t count, off_t offset)
+{
+	counted_preads++;
+	return fake_vfio_sys.pread(fd, buf, count, offset);
+}
+
+START_TEST(test_removal_check_opens_and_reads_no_sysfs_file)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_vfio_sys sys = fake_vfio_sys;
+	struct gp_vfio_config cfg;
+	struct gp_backend *be;
+
+	sys.open = counting_open;
+	sys.pread = counting_pread;
+	fake_vfio_config(f, &cfg);
+	cfg.sys = &sys;
+	ck_assert_int_eq(gp_vfio_open(&cfg, &be), 0);
+	counted_opens = counted_preads = 0;
+	ck_assert(!gp_vfio_removal_pending(be));
+	send_fixture(f, "platform-vfio-dev-remove.uevent");
+	ck_assert(gp_vfio_removal_pending(be));
+	fake_vfio_set_driver(f, NULL);
+	ck_assert(gp_vfio_removal_pending(be));
+	ck_assert(!gp_vfio_driver_bound(&cfg));
+	ck_assert_uint_eq(counted_opens, 0);
+	ck_assert_uint_eq(counted_preads, 0);
+	gp_backend_release(&be);
+	fake_vfio_free(f);
+}
+END_TEST
+
 START_TEST(test_removal_not_pending_on_unrelated_uevents)
 {
 	static const char *const unrelated[] = {
@@ -1264,6 +1310,7 @@ static Suite *vfio_suite(void)
 	tcase_add_test(tc, test_removal_platform_vfio_dev_remove_uevent);
 	tcase_add_test(tc, test_removal_platform_driver_link_gone);
 	tcase_add_test(tc, test_removal_without_uevents_polls_the_driver_link);
+	tcase_add_test(tc, test_removal_check_opens_and_reads_no_sysfs_file);
 	tcase_add_test(tc, test_removal_not_pending_on_unrelated_uevents);
 	tcase_add_test(tc, test_driver_bound_follows_sysfs);
 	suite_add_tcase(s, tc);
