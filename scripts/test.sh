@@ -9,7 +9,7 @@
 #   the daemon's --dry-run on the mock backend
 #   the virtual board (tests/board/): the arm64 packages under systemd on an
 #     arm64 kernel with vfio-platform in QEMU (cached kernel and base image:
-#     about 11 minutes; a bare machine first builds them: ~7 + ~3 minutes
+#     about 7 minutes; a bare machine first builds them: ~7 + ~3 minutes
 #     on an idle 2-core machine, much longer on a loaded one)
 # Exits non-zero when anything fails; the last line totals the test runs.
 set -eu
