@@ -28,6 +28,7 @@ enum gp_bus_type {
 	GP_BUS_MOCK,
 	GP_BUS_PLATFORM,
 	GP_BUS_PCI,
+	GP_BUS_AMBA,		/* an ARM AMBA (PrimeCell) device: vfio-amba */
 };
 
 struct gp_backend_ops {

@@ -286,7 +286,8 @@ static int gp_daemon_bind(struct gp_daemon *d)
 	 * vfio-platform has no request IRQ and kernels without the VFIO cdev
 	 * send no uevent at the start of an unbind: poll the driver link too.
 	 */
-	if (strncmp(d->opt.backend, "vfio-platform:", 14) == 0) {
+	if (strncmp(d->opt.backend, "vfio-platform:", 14) == 0 ||
+	    strncmp(d->opt.backend, "vfio-amba:", 10) == 0) {
 		const struct timeval second = { .tv_sec = 1 };
 
 		d->removal_poll = event_new(d->base, -1, EV_PERSIST, gp_daemon_removed, d);

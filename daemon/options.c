@@ -26,9 +26,11 @@ void gp_options_usage(FILE *out)
 		"  -b, --backend=NAME       how registers are reached (default: mock):\n"
 		"                             mock                  the in-process Mali-G610 model\n"
 		"                             vfio-platform:DEVICE  e.g. vfio-platform:fb000000.gpu\n"
+		"                             vfio-amba:DEVICE      e.g. vfio-amba:9010000.pl031\n"
 		"                             vfio-pci:BDF          e.g. vfio-pci:0000:00:01.0\n"
-		"  -d, --driver=NAME        chip personality: mali-csf, or qemu-edu (a test-only\n"
-		"                           personality for QEMU's edu device) (default: mali-csf)\n"
+		"  -d, --driver=NAME        chip personality: mali-csf, or the test-only qemu-edu,\n"
+		"                           qemu-pl031, qemu-virtio-mmio (QEMU devices) (default:\n"
+		"                           mali-csf)\n"
 		"      --rebind=MODE        auto: probe again when a removed device comes back;\n"
 		"                           manual: only on 'gpu-protoctl bind' (default: auto)\n"
 		"  -n, --devname=NAME       CUSE device name, creates /dev/NAME (default: gpu-proto)\n"
@@ -119,7 +121,7 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 {
 	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND,
 	       OPT_TRANSPORT, OPT_SOCKET, OPT_SOCKET_OWNER, OPT_SOCKET_GROUP, OPT_SOCKET_MODE,
-	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID };
+	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID, OPT_TEST_REMOVAL };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "driver", required_argument, NULL, 'd' },
@@ -141,6 +143,7 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "test-removal", required_argument, NULL, OPT_TEST_REMOVAL },
 		{ 0 },
 	};
 	int c, level;
@@ -258,6 +261,13 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		case 'h':
 			gp_options_usage(stdout);
 			return 1;
+		case OPT_TEST_REMOVAL:
+			/* Test-only (tests/board/): not in --help. */
+			if (strcmp(optarg, "poll") != 0)
+				return gp_log_errno(LOG_ERR, EINVAL, "--test-removal=%s: expected poll",
+						    optarg);
+			o->removal_poll_only = true;
+			break;
 		case OPT_VERSION:
 			printf("gpu-protod " GP_VERSION_STRING "\n");
 			return 1;
@@ -342,7 +352,8 @@ int gp_options_binding_config(const struct gp_options *o, struct gp_binding_conf
 	cfg->driver = gp_driver_find(o->driver);
 	if (!cfg->driver)
 		return gp_log_errno(LOG_ERR, EINVAL,
-				    "--driver=%s: unknown driver (known: mali-csf, qemu-edu)", o->driver);
+				    "--driver=%s: unknown driver (known: mali-csf, qemu-edu, qemu-pl031, "
+				    "qemu-virtio-mmio)", o->driver);
 	if (strcmp(o->backend, "mock") != 0) {
 		r = gp_vfio_parse_backend(o->backend, &cfg->vfio, err, sizeof(err));
 		if (r < 0)
@@ -352,6 +363,7 @@ int gp_options_binding_config(const struct gp_options *o, struct gp_binding_conf
 		cfg->bus = cfg->vfio.bus;
 		cfg->vfio.sysfs_root = "/sys";
 		cfg->vfio.dev_root = "/dev";
+		cfg->vfio.no_uevents = o->removal_poll_only;
 		return 0;
 	}
 	cfg->bus = GP_BUS_MOCK;

@@ -50,6 +50,13 @@ struct gp_options {
 	enum gp_node_type node;
 	bool foreground;
 	bool dry_run;
+	/*
+	 * --test-removal=poll: vfio-platform/vfio-amba removal detection by
+	 * polling the driver link only, no uevent socket.  Exists so the
+	 * virtual-board tier can measure the fallback a kernel without the
+	 * early vfio-dev uevent (6.1) depends on.
+	 */
+	bool removal_poll_only;
 };
 
 /**

@@ -82,7 +82,8 @@ static void fz_binding_config(const struct gp_options *o)
 	if (!strcmp(o->backend, "mock")) {
 		fz_assert(cfg.bus == GP_BUS_MOCK, "mock backend on bus %d", cfg.bus);
 	} else {
-		fz_assert(cfg.bus == GP_BUS_PLATFORM || cfg.bus == GP_BUS_PCI, "vfio on bus %d", cfg.bus);
+		fz_assert(cfg.bus == GP_BUS_PLATFORM || cfg.bus == GP_BUS_AMBA ||
+			  cfg.bus == GP_BUS_PCI, "vfio on bus %d", cfg.bus);
 		fz_assert(cfg.vfio.device && *cfg.vfio.device, "vfio without a device name");
 		fz_assert(cfg.vfio.device >= o->backend &&
 				  cfg.vfio.device < o->backend + strlen(o->backend),

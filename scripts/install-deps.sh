@@ -14,10 +14,17 @@ set -eu
 #        supplies the one thing it adds, the <asm/...> include link)
 # VM tier: qemu-system-x86, busybox-static, cpio (a Debian kernel is
 #          downloaded by tests/vm/fetch-kernel.sh with apt-get download)
+# virtual board (tests/board/): an arm64 kernel cross-built from
+#          linux-source-6.12 (downloaded by build-kernel.sh with apt-get
+#          download): crossbuild-essential-arm64 bc bison flex libssl-dev
+#          libelf-dev; the image: mmdebstrap, arch-test, qemu-user-static (arm64
+#          maintainer scripts); the board: qemu-system-arm (aarch64)
 packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	liburcu-dev libevent-dev libfuse3-dev libsystemd-dev check libdrm-dev python3
 	systemd udev groff-base spin
-	qemu-system-x86 busybox-static cpio"
+	qemu-system-x86 busybox-static cpio
+	crossbuild-essential-arm64 bc bison flex libssl-dev libelf-dev
+	mmdebstrap arch-test qemu-user-static qemu-system-arm"
 # The 32-bit test client exists on x86 only.
 [ "$(dpkg --print-architecture)" = amd64 ] && packages="$packages gcc-12-multilib"
 

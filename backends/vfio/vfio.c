@@ -173,12 +173,26 @@ const struct gp_vfio_sys gp_vfio_sys_linux = {
 
 static const char *gp_vfio_driver_name(enum gp_bus_type bus)
 {
-	return bus == GP_BUS_PCI ? "vfio-pci" : "vfio-platform";
+	switch (bus) {
+	case GP_BUS_PCI:
+		return "vfio-pci";
+	case GP_BUS_AMBA:
+		return "vfio-amba";
+	default:
+		return "vfio-platform";
+	}
 }
 
 static const char *gp_vfio_bus_dir(enum gp_bus_type bus)
 {
-	return bus == GP_BUS_PCI ? "pci" : "platform";
+	switch (bus) {
+	case GP_BUS_PCI:
+		return "pci";
+	case GP_BUS_AMBA:
+		return "amba";
+	default:
+		return "platform";
+	}
 }
 
 static bool gp_vfio_is_lower_hex(char c)
@@ -259,6 +273,7 @@ static int gp_vfio_check_device_name(enum gp_bus_type bus, const char *name, cha
 int gp_vfio_parse_backend(const char *spec, struct gp_vfio_config *cfg, char *err, size_t errlen)
 {
 	static const char platform[] = "vfio-platform:";
+	static const char amba[] = "vfio-amba:";
 	static const char pci[] = "vfio-pci:";
 	enum gp_bus_type bus;
 	const char *name;
@@ -270,13 +285,16 @@ int gp_vfio_parse_backend(const char *spec, struct gp_vfio_config *cfg, char *er
 	if (!strncmp(spec, platform, sizeof(platform) - 1)) {
 		bus = GP_BUS_PLATFORM;
 		name = spec + sizeof(platform) - 1;
+	} else if (!strncmp(spec, amba, sizeof(amba) - 1)) {
+		bus = GP_BUS_AMBA;
+		name = spec + sizeof(amba) - 1;
 	} else if (!strncmp(spec, pci, sizeof(pci) - 1)) {
 		bus = GP_BUS_PCI;
 		name = spec + sizeof(pci) - 1;
 	} else {
 		return gp_backend_config_error(err, errlen,
-					 "unknown backend (expected mock, vfio-platform:DEVICE or "
-					 "vfio-pci:DOMAIN:BUS:SLOT.FUNCTION)");
+					 "unknown backend (expected mock, vfio-platform:DEVICE, "
+					 "vfio-amba:DEVICE or vfio-pci:DOMAIN:BUS:SLOT.FUNCTION)");
 	}
 
 	r = gp_vfio_check_device_name(bus, name, err, errlen);
@@ -507,6 +525,7 @@ static struct gp_vfio *gp_vfio_new(const struct gp_vfio_config *cfg)
 		.sysfs_root = v->sysfs_root,
 		.dev_root = v->dev_root,
 		.sys = v->sys,
+		.no_uevents = cfg->no_uevents,
 	};
 	ret = v;
 	v = NULL;
@@ -706,11 +725,11 @@ static int gp_vfio_open_device(struct gp_vfio *v)
 
 	if (v->sys->ioctl(v->device_fd, VFIO_DEVICE_GET_INFO, &info) < 0)
 		return gp_vfio_err(v, errno, "VFIO_DEVICE_GET_INFO");
-	want = v->cfg.bus == GP_BUS_PCI ? VFIO_DEVICE_FLAGS_PCI : VFIO_DEVICE_FLAGS_PLATFORM;
+	want = v->cfg.bus == GP_BUS_PCI ? VFIO_DEVICE_FLAGS_PCI :
+	       v->cfg.bus == GP_BUS_AMBA ? VFIO_DEVICE_FLAGS_AMBA : VFIO_DEVICE_FLAGS_PLATFORM;
 	if (!(info.flags & want))
 		return gp_vfio_err(v, ENODEV, "%s is %s, not %s", v->cfg.device,
-				   gp_vfio_flags_bus(info.flags),
-				   v->cfg.bus == GP_BUS_PCI ? "a PCI device" : "a platform device");
+				   gp_vfio_flags_bus(info.flags), gp_vfio_flags_bus(want));
 	if (info.num_regions > GP_VFIO_MAX_REGIONS || info.num_irqs > GP_VFIO_MAX_IRQS)
 		return gp_vfio_err(v, EINVAL, "implausible device: %u regions, %u IRQs",
 				   info.num_regions, info.num_irqs);
@@ -989,6 +1008,11 @@ static int gp_vfio_setup_removal(struct gp_vfio *v)
 			    v->cfg.device);
 	}
 
+	if (v->cfg.no_uevents) {
+		gp_log_info("%s: uevents off (--test-removal=poll): removal seen by polling the "
+			    "driver link", v->cfg.device);
+		return 0;
+	}
 	v->uevent_fd = v->sys->uevent_socket();
 	if (v->uevent_fd < 0) {
 		v->uevent_fd = -1;
@@ -1007,7 +1031,7 @@ int gp_vfio_open(const struct gp_vfio_config *cfg, struct gp_backend **out)
 	assert(cfg);
 	assert(out);
 	assert(cfg->device);
-	assert(cfg->bus == GP_BUS_PLATFORM || cfg->bus == GP_BUS_PCI);
+	assert(cfg->bus == GP_BUS_PLATFORM || cfg->bus == GP_BUS_AMBA || cfg->bus == GP_BUS_PCI);
 
 	*out = NULL;
 	r = gp_vfio_check_device_name(cfg->bus, cfg->device, err, sizeof(err));
@@ -1044,7 +1068,8 @@ int gp_vfio_open(const struct gp_vfio_config *cfg, struct gp_backend **out)
 	gp_log_info("%s %s: group %s%u, %u region(s), %u IRQ line(s), removal via %s",
 		    gp_vfio_driver_name(v->cfg.bus), v->cfg.device, v->noiommu ? "noiommu-" : "",
 		    v->group_id, v->be.num_regions, v->be.num_irqs,
-		    v->req_fd >= 0 ? "the request IRQ" : "uevents");
+		    v->req_fd >= 0 ? "the request IRQ" : v->uevent_fd >= 0 ? "uevents" :
+		    "polling the driver link");
 	*out = &v->be;
 	v = NULL;
 	return 0;

@@ -53,10 +53,17 @@ struct gp_vfio_config {
 	const char *sysfs_root;		/* "/sys" unless testing */
 	const char *dev_root;		/* "/dev" unless testing */
 	const struct gp_vfio_sys *sys;	/* NULL: gp_vfio_sys_linux */
+	/*
+	 * Platform/AMBA: no uevent socket, removal_fd -1; the caller's poll
+	 * of gp_vfio_removal_pending() (the driver link) is all there is.
+	 * For measuring that fallback only.
+	 */
+	bool no_uevents;
 };
 
 /**
- * gp_vfio_parse_backend() - parse "vfio-platform:NAME" / "vfio-pci:BDF".
+ * gp_vfio_parse_backend() - parse "vfio-platform:NAME", "vfio-amba:NAME" or
+ * "vfio-pci:BDF".
  * Return: 0 with @cfg's bus and device set (@cfg->device points into
  * @spec), -EINVAL with a message in @err for anything else.
  */

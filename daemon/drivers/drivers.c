@@ -10,9 +10,12 @@ static const struct {
 } gp_drivers[] = {
 	{ "mali-csf", &gp_mali_csf_driver },
 	{ "qemu-edu", &gp_qemu_edu_driver },
+	{ "qemu-pl031", &gp_qemu_pl031_driver },
+	{ "qemu-virtio-mmio", &gp_qemu_virtio_mmio_driver },
 };
 
-static const char *const gp_driver_name_list[] = { "mali-csf", "qemu-edu", NULL };
+static const char *const gp_driver_name_list[] = { "mali-csf", "qemu-edu", "qemu-pl031",
+							   "qemu-virtio-mmio", NULL };
 
 const struct gp_driver *gp_driver_find(const char *name)
 {

@@ -10,6 +10,9 @@
 extern const struct gp_driver gp_mali_csf_driver;
 /* Test-only: QEMU's edu PCI device, to prove the VFIO path in the VM. */
 extern const struct gp_driver gp_qemu_edu_driver;
+/* Test-only personalities of the virtual board (tests/board/). */
+extern const struct gp_driver gp_qemu_pl031_driver;
+extern const struct gp_driver gp_qemu_virtio_mmio_driver;
 
 /** gp_driver_find() - a driver by its option name ("mali-csf"), or NULL. */
 const struct gp_driver *gp_driver_find(const char *name);

@@ -565,6 +565,82 @@ struct gpu_proto_edu_event_irq {
 };
 
 /* ------------------------------------------------------------------------ */
+/* qemu-pl031, qemu-virtio-mmio: test-only personalities of the virtual     */
+/* board (tests/board/), for devices QEMU's arm64 "virt" machine has         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * qemu-pl031: the ARM PrimeCell PL031 RTC on vfio-amba.  A 4 KiB mmap-able
+ * register window and one level-triggered, automasked interrupt line: the
+ * shape of Mali's lines.  The alarm makes it fire.  Not a GPU.
+ */
+
+/** struct gpu_proto_pl031_info - argument of GPU_PROTO_IOCTL_PL031_INFO */
+struct gpu_proto_pl031_info {
+	/** @periph_id: the AMBA peripheral ID (0xFE0-0xFEC), 0x00141031. */
+	__u32 periph_id;
+	/** @rtc_time: the data register (seconds). */
+	__u32 rtc_time;
+	/** @irqs: alarm interrupts handled by this binding so far. */
+	__u32 irqs;
+	/** @pad: 0. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_pl031_alarm - argument of GPU_PROTO_IOCTL_PL031_ALARM
+ *
+ * Sets the alarm @seconds (1-60) ahead; when its interrupt is handled
+ * (acknowledged, line unmasked) the file receives GPU_PROTO_PL031_EVENT_ALARM
+ * with @user_data.  Errors: EINVAL for @seconds out of range or non-zero
+ * @pad; ENOSPC when the file's event space is exhausted.
+ */
+struct gpu_proto_pl031_alarm {
+	__u64 user_data;
+	__u32 seconds;
+	__u32 pad;
+};
+
+#define GPU_PROTO_IOCTL_PL031_INFO \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x00, struct gpu_proto_pl031_info)
+#define GPU_PROTO_IOCTL_PL031_ALARM \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x01, struct gpu_proto_pl031_alarm)
+
+/** GPU_PROTO_PL031_EVENT_ALARM - the alarm interrupt was handled. */
+#define GPU_PROTO_PL031_EVENT_ALARM	(GPU_PROTO_EVENT_DRIVER_BASE + 0x200)
+
+/** struct gpu_proto_pl031_event_alarm - GPU_PROTO_PL031_EVENT_ALARM, 24 bytes */
+struct gpu_proto_pl031_event_alarm {
+	struct gpu_proto_event base;
+	__u64 user_data;
+	/** @rtc_time: the data register when the interrupt was handled. */
+	__u32 rtc_time;
+	/** @irqs: interrupts handled by this binding, this one included. */
+	__u32 irqs;
+};
+
+/*
+ * qemu-virtio-mmio: an (empty) virtio-mmio transport on vfio-platform.  Its
+ * 0x200-byte register region is smaller than a page, so VFIO does not let
+ * it be mmap()ed: every access goes through pread/pwrite on the device fd.
+ */
+
+/** struct gpu_proto_virtio_info - argument of GPU_PROTO_IOCTL_VIRTIO_INFO */
+struct gpu_proto_virtio_info {
+	/** @magic: 0x74726976 ("virt"). */
+	__u32 magic;
+	/** @version: 1 (legacy) or 2. */
+	__u32 version;
+	/** @device_id: 0 for a transport with no device behind it. */
+	__u32 device_id;
+	/** @vendor_id: 0x554d4551 ("QEMU") on QEMU. */
+	__u32 vendor_id;
+};
+
+#define GPU_PROTO_IOCTL_VIRTIO_INFO \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x00, struct gpu_proto_virtio_info)
+
+/* ------------------------------------------------------------------------ */
 /* Compile-time layout checks                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -683,6 +759,13 @@ GPU_PROTO_ABI_SIZE(gpu_proto_edu_raise_irq, 16);
 GPU_PROTO_ABI_FIELD(gpu_proto_edu_event_irq, user_data, 8);
 GPU_PROTO_ABI_FIELD(gpu_proto_edu_event_irq, status, 16);
 GPU_PROTO_ABI_SIZE(gpu_proto_edu_event_irq, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_pl031_info, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_pl031_alarm, seconds, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_pl031_alarm, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_pl031_event_alarm, user_data, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_pl031_event_alarm, irqs, 20);
+GPU_PROTO_ABI_SIZE(gpu_proto_pl031_event_alarm, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_virtio_info, 16);
 
 #undef GPU_PROTO_ABI_FIELD
 #undef GPU_PROTO_ABI_SIZE

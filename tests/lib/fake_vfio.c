@@ -85,7 +85,7 @@ static void fake_symlink(const char *target, const char *link)
 
 static const char *fake_bus_dir(const struct fake_vfio *f)
 {
-	return f->bus == GP_BUS_PCI ? "pci" : "platform";
+	return f->bus == GP_BUS_PCI ? "pci" : f->bus == GP_BUS_AMBA ? "amba" : "platform";
 }
 
 /* Calls that can fail: count them and fail the chosen one. */
@@ -152,7 +152,8 @@ static void fake_build(struct fake_vfio *f)
 	fake_touch(path, NULL);
 	fake_group_nodes(f);
 
-	fake_vfio_set_driver(f, f->bus == GP_BUS_PCI ? "vfio-pci" : "vfio-platform");
+	fake_vfio_set_driver(f, f->bus == GP_BUS_PCI ? "vfio-pci" :
+			     f->bus == GP_BUS_AMBA ? "vfio-amba" : "vfio-platform");
 }
 
 static void fake_describe_platform(struct fake_vfio *f)
@@ -175,6 +176,29 @@ static void fake_describe_platform(struct fake_vfio *f)
 			.count = 1,
 			.fd = -1,
 		};
+}
+
+/*
+ * QEMU virt's PL031 RTC as vfio-amba shows it: one 4 KiB region, mmap-able,
+ * and one level interrupt, maskable and automasked (as measured, see
+ * tests/board/).  AMBA devices live under /sys/devices/platform too.
+ */
+static void fake_describe_amba(struct fake_vfio *f)
+{
+	snprintf(f->device, sizeof(f->device), "%s", FAKE_VFIO_AMBA_DEVICE);
+	f->device_flags = VFIO_DEVICE_FLAGS_AMBA;
+	f->num_regions = 1;
+	f->region[0] = (struct fake_vfio_region){
+		.size = 0x1000,
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			 VFIO_REGION_INFO_FLAG_MMAP,
+	};
+	f->num_irqs = 1;
+	f->irq[0] = (struct fake_vfio_irq){
+		.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED,
+		.count = 1,
+		.fd = -1,
+	};
 }
 
 static void fake_describe_pci(struct fake_vfio *f)
@@ -224,6 +248,8 @@ struct fake_vfio *fake_vfio_new(enum gp_bus_type bus)
 	f->container_fd = f->group_fd = f->device_fd = f->uevent_fd = f->uevent_peer = -1;
 	if (bus == GP_BUS_PCI)
 		fake_describe_pci(f);
+	else if (bus == GP_BUS_AMBA)
+		fake_describe_amba(f);
 	else
 		fake_describe_platform(f);
 

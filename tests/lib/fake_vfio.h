@@ -30,6 +30,7 @@
 
 #define FAKE_VFIO_PLATFORM_DEVICE	"fb000000.gpu"
 #define FAKE_VFIO_PCI_DEVICE		"0000:00:03.0"
+#define FAKE_VFIO_AMBA_DEVICE		"9010000.pl031"
 
 /* The Mali's interrupts, in device tree order (arm,mali-valhall-csf.yaml). */
 enum { FAKE_MALI_IRQ_JOB, FAKE_MALI_IRQ_MMU, FAKE_MALI_IRQ_GPU, FAKE_MALI_NUM_IRQS };
@@ -106,6 +107,7 @@ extern const struct gp_vfio_sys fake_vfio_sys;
  * GP_BUS_PLATFORM: a Mali-like fb000000.gpu, one 2 MiB region and three
  * level IRQs (job, mmu, gpu).  GP_BUS_PCI: QEMU's edu at 0000:00:03.0,
  * BAR0 1 MiB, INTx, one MSI vector, the request IRQ, 256 bytes of config.
+ * GP_BUS_AMBA: QEMU's PL031 at 9010000.pl031, one 4 KiB region, one level IRQ.
  * Group 7, type1v2.  Aborts on setup failure (it is test scaffolding).
  */
 struct fake_vfio *fake_vfio_new(enum gp_bus_type bus);

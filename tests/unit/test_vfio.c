@@ -197,6 +197,17 @@ START_TEST(test_parse_platform)
 }
 END_TEST
 
+START_TEST(test_parse_amba)
+{
+	struct gp_vfio_config cfg = { 0 };
+	char err[256] = "";
+
+	ck_assert_int_eq(gp_vfio_parse_backend("vfio-amba:9010000.pl031", &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.bus, GP_BUS_AMBA);
+	ck_assert_str_eq(cfg.device, "9010000.pl031");
+}
+END_TEST
+
 START_TEST(test_parse_pci_full_address)
 {
 	struct gp_vfio_config cfg = { 0 };
@@ -399,6 +410,72 @@ START_TEST(test_open_bus_mismatch)
 	f->device_flags = VFIO_DEVICE_FLAGS_PCI;
 	ck_assert_int_eq(open_fails(f, log, sizeof(log)), -ENODEV);
 	ck_assert_ptr_nonnull(strstr(log, "fb000000.gpu is a PCI device, not a platform device"));
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_open_amba_maps_window_and_assigns_automasked_irq)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_AMBA);
+	struct gp_backend *be = open_ok(f);
+
+	ck_assert_int_eq(be->bus, GP_BUS_AMBA);
+	ck_assert_str_eq(be->bus_id, "9010000.pl031");
+	ck_assert_uint_eq(gp_vfio_device_flags(be), VFIO_DEVICE_FLAGS_AMBA);
+	ck_assert_uint_eq(be->num_regions, 1);
+	ck_assert_uint_eq(be->regions[0].size, 0x1000);
+	ck_assert_uint_eq(f->live_maps, 1);
+	ck_assert_uint_eq(be->num_irqs, 1);
+	ck_assert_uint_eq(f->irq[0].assigns, 1);
+	/* Level line: the kernel masked it when it fired; unmask re-arms it. */
+	ck_assert_int_eq(fake_vfio_fire_irq(f, 0), 0);
+	ck_assert(fd_readable(gp_backend_irq_fd(be, 0)));
+	ck_assert_int_eq(gp_backend_irq_unmask(be, 0), 0);
+	ck_assert_uint_eq(f->irq[0].unmasks, 1);
+	/* No request IRQ on AMBA either: uevents, as for platform devices. */
+	ck_assert_int_eq(be->removal_fd, f->uevent_fd);
+	gp_backend_release(&be);
+	ck_assert_uint_eq(f->live_maps, 0);
+	ck_assert_uint_eq(f->order_violations, 0);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* vfio-amba:NAME looks under /sys/bus/amba: a platform device of that name is not it. */
+START_TEST(test_open_amba_refuses_a_platform_device)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_AMBA);
+	char log[4096];
+
+	f->device_flags = VFIO_DEVICE_FLAGS_PLATFORM;
+	ck_assert_int_eq(open_fails(f, log, sizeof(log)), -ENODEV);
+	ck_assert_ptr_nonnull(strstr(log, "9010000.pl031 is a platform device, not an AMBA device"));
+	fake_vfio_free(f);
+}
+END_TEST
+
+/*
+ * A platform region smaller than a page (an empty virtio-mmio transport's
+ * 0x200 bytes): VFIO does not offer mmap, so it is not mapped and every
+ * access is a pread/pwrite at the region's offset.
+ */
+START_TEST(test_open_platform_small_region_is_not_mapped)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be;
+
+	f->region[0].size = 0x200;
+	f->region[0].flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	be = open_ok(f);
+	ck_assert_uint_eq(be->regions[0].size, 0x200);
+	ck_assert_uint_eq(f->live_maps, 0);
+	ck_assert_ptr_null(fake_vfio_mapping(f, 0));
+	gp_backend_write32(be, 0, 0x70, 0x1);
+	ck_assert_uint_eq(f->last_pwrite_len, 4);
+	ck_assert_uint_eq(gp_backend_read32(be, 0, 0x70), 0x1);
+	ck_assert_uint_eq(f->last_pread_len, 4);
+	gp_backend_release(&be);
+	ck_assert_uint_eq(f->order_violations, 0);
 	fake_vfio_free(f);
 }
 END_TEST
@@ -926,6 +1003,72 @@ START_TEST(test_removal_platform_driver_link_gone)
 }
 END_TEST
 
+/* The test-only poll mode: no uevent socket, and the driver link still tells. */
+START_TEST(test_removal_without_uevents_polls_the_driver_link)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_AMBA);
+	struct gp_vfio_config cfg;
+	struct gp_backend *be;
+
+	fake_vfio_config(f, &cfg);
+	cfg.no_uevents = true;
+	ck_assert_int_eq(gp_vfio_open(&cfg, &be), 0);
+	ck_assert_int_eq(be->removal_fd, -1);
+	ck_assert_int_eq(f->uevent_fd, -1);
+	ck_assert(!gp_vfio_removal_pending(be));
+	fake_vfio_set_driver(f, NULL);
+	ck_assert(gp_vfio_removal_pending(be));
+	gp_backend_release(&be);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/*
+ * The removal check runs on the control plane while an unbind may hold the
+ * device lock: it may follow the driver link (a symlink lookup takes no
+ * device lock) but must not open or read a sysfs attribute of the device
+ * (some 2024 stable kernels took the device lock in uevent_show()).
+ */
+static unsigned int counted_opens, counted_preads;
+
+static int counting_open(const char *path, int flags)
+{
+	counted_opens++;
+	return fake_vfio_sys.open(path, flags);
+}
+
+static ssize_t counting_pread(int fd, void *buf, size_t count, off_t offset)
+{
+	counted_preads++;
+	return fake_vfio_sys.pread(fd, buf, count, offset);
+}
+
+START_TEST(test_removal_check_opens_and_reads_no_sysfs_file)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_vfio_sys sys = fake_vfio_sys;
+	struct gp_vfio_config cfg;
+	struct gp_backend *be;
+
+	sys.open = counting_open;
+	sys.pread = counting_pread;
+	fake_vfio_config(f, &cfg);
+	cfg.sys = &sys;
+	ck_assert_int_eq(gp_vfio_open(&cfg, &be), 0);
+	counted_opens = counted_preads = 0;
+	ck_assert(!gp_vfio_removal_pending(be));
+	send_fixture(f, "platform-vfio-dev-remove.uevent");
+	ck_assert(gp_vfio_removal_pending(be));
+	fake_vfio_set_driver(f, NULL);
+	ck_assert(gp_vfio_removal_pending(be));
+	ck_assert(!gp_vfio_driver_bound(&cfg));
+	ck_assert_uint_eq(counted_opens, 0);
+	ck_assert_uint_eq(counted_preads, 0);
+	gp_backend_release(&be);
+	fake_vfio_free(f);
+}
+END_TEST
+
 START_TEST(test_removal_not_pending_on_unrelated_uevents)
 {
 	static const char *const unrelated[] = {
@@ -1108,6 +1251,7 @@ static Suite *vfio_suite(void)
 
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_parse_platform);
+	tcase_add_test(tc, test_parse_amba);
 	tcase_add_test(tc, test_parse_pci_full_address);
 	tcase_add_test(tc, test_parse_pci_short_address_asks_for_domain);
 	tcase_add_test(tc, test_parse_rejects_bad_specs);
@@ -1121,6 +1265,9 @@ static Suite *vfio_suite(void)
 	tcase_add_test(tc, test_open_noiommu_group);
 	tcase_add_test(tc, test_open_noiommu_group_without_noiommu_mode);
 	tcase_add_test(tc, test_open_bus_mismatch);
+	tcase_add_test(tc, test_open_amba_maps_window_and_assigns_automasked_irq);
+	tcase_add_test(tc, test_open_amba_refuses_a_platform_device);
+	tcase_add_test(tc, test_open_platform_small_region_is_not_mapped);
 	tcase_add_test(tc, test_open_non_viable_group);
 	tcase_add_test(tc, test_open_without_group_bound_to_vfio_suggests_noiommu);
 	tcase_add_test(tc, test_open_without_group_bound_elsewhere_says_so);
@@ -1162,6 +1309,8 @@ static Suite *vfio_suite(void)
 	tcase_add_test(tc, test_removal_pci_request_irq);
 	tcase_add_test(tc, test_removal_platform_vfio_dev_remove_uevent);
 	tcase_add_test(tc, test_removal_platform_driver_link_gone);
+	tcase_add_test(tc, test_removal_without_uevents_polls_the_driver_link);
+	tcase_add_test(tc, test_removal_check_opens_and_reads_no_sysfs_file);
 	tcase_add_test(tc, test_removal_not_pending_on_unrelated_uevents);
 	tcase_add_test(tc, test_driver_bound_follows_sysfs);
 	suite_add_tcase(s, tc);
