@@ -282,7 +282,7 @@ struct fz_conn {
 	bool closed;			/* the server ended the connection */
 	struct fz_expect expect[FZ_EXPECT_MAX];
 	unsigned int head, tail;
-	unsigned int reads_parked;	/* blocking READs that may still be answered */
+	unsigned int reads_parked;	/* the blocking READ still parked (0 or 1) */
 	size_t read_size_max;		/* the largest READ size asked */
 	/* The last RETRY or DONE, for ROUNDS. */
 	struct gpsock_hdr last;
@@ -298,6 +298,25 @@ static long fz_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/*
+ * poll() that sits out signals: libFuzzer's timeout alarm interrupts it
+ * every second or so, and an EINTR is not a server that did not answer.
+ */
+static int fz_poll(struct pollfd *pfd, int timeout_ms)
+{
+	long deadline = fz_now_ms() + timeout_ms;
+	int r;
+
+	for (;;) {
+		r = poll(pfd, 1, timeout_ms);
+		if (r >= 0 || errno != EINTR)
+			return r;
+		timeout_ms = (int)(deadline - fz_now_ms());
+		if (timeout_ms < 0)
+			timeout_ms = 0;
+	}
 }
 
 static void fz_expect(struct fz_conn *c, struct fz_expect e)
@@ -374,7 +393,9 @@ static bool fz_take(struct fz_conn *c, int flags)
 	size_t len;
 
 	msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
-	n = recvmsg(c->fd, &msg, flags);
+	do {
+		n = recvmsg(c->fd, &msg, flags);
+	} while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return true;
 	if (n <= 0) {
@@ -420,7 +441,7 @@ static void fz_drain(struct fz_conn *c)
 	while (!c->closed) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 
-		if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+		if (fz_poll(&pfd, 0) != 1 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			return;
 		if (!fz_take(c, MSG_DONTWAIT))
 			return;
@@ -444,7 +465,7 @@ static void fz_sync(struct fz_conn *c)
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		long left = deadline - fz_now_ms();
 
-		fz_assert(left > 0 && poll(&pfd, 1, (int)left) == 1,
+		fz_assert(left > 0 && fz_poll(&pfd, (int)left) == 1,
 			  "no reply within %d ms: %u requests unanswered", FZ_REPLY_TIMEOUT_MS,
 			  c->tail - c->head);
 		fz_take(c, MSG_DONTWAIT);
@@ -517,6 +538,13 @@ static void fz_send_packet(struct fz_conn *c, const unsigned char *buf, size_t l
 	case GPSOCK_READ:
 		if (h.value < 0) {
 			fz_expect(c, (struct fz_expect){ .kind = FZ_EXPECT_ERR, .err = EINVAL });
+		} else if (c->reads_parked) {
+			/*
+			 * One read at a time per connection, blocking or not:
+			 * the sync before a blocking READ took every answer
+			 * sent, so one counted here is still parked.
+			 */
+			fz_expect(c, (struct fz_expect){ .kind = FZ_EXPECT_ERR, .err = EBUSY });
 		} else if (h.flags & GPSOCK_READ_NONBLOCK) {
 			fz_expect(c, (struct fz_expect){ .kind = FZ_EXPECT_READ_NB,
 							 .size = (size_t)h.value });
@@ -525,7 +553,14 @@ static void fz_send_packet(struct fz_conn *c, const unsigned char *buf, size_t l
 		}
 		break;
 	case GPSOCK_CANCEL:
-		/* Answers the parked read with EINTR, if there is one: counted there. */
+		/*
+		 * Answers the parked read with EINTR, in order: nothing else
+		 * answers it meanwhile (interrupts and revokes are synced).
+		 */
+		if (c->reads_parked) {
+			c->reads_parked--;
+			fz_expect(c, (struct fz_expect){ .kind = FZ_EXPECT_ERR, .err = EINTR });
+		}
 		break;
 	case GPSOCK_POLL:
 		fz_expect(c, (struct fz_expect){ .kind = FZ_EXPECT_MASK });
@@ -665,7 +700,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_assert(c, "out of memory");
 	c->fd = fz_connect();
 	pfd = (struct pollfd){ .fd = c->fd, .events = POLLIN };
-	fz_assert(poll(&pfd, 1, FZ_REPLY_TIMEOUT_MS) == 1, "no OPENED");
+	fz_assert(fz_poll(&pfd, FZ_REPLY_TIMEOUT_MS) == 1, "no OPENED");
 	fz_assert(recv(c->fd, &hdr, sizeof(hdr), 0) == sizeof(hdr) && hdr.op == GPSOCK_OPENED &&
 		  hdr.value == 0, "OPENED: op %u value %lld", hdr.op, (long long)hdr.value);
 
@@ -708,13 +743,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * item 1), and with our queue full it would wait for this
 		 * very thread.  Drop the sync once those sends cannot block.
 		 */
+		/*
+		 * And a sync after: the server answers what the interrupt or
+		 * the revoke did to a parked read before any later request,
+		 * so after the POLL's MASK the model knows whether a read is
+		 * still parked (a READ then gets EBUSY).
+		 */
 		case FZ_OP_IRQ:
 			fz_sync(c);
 			fz_service_irq();
+			fz_sync(c);
 			break;
 		case FZ_OP_REVOKE:
 			fz_sync(c);
 			fz_unbind();
+			fz_sync(c);
 			break;
 		case FZ_OP_REBIND:
 			if (!fz_reg)

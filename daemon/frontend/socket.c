@@ -551,9 +551,15 @@ static void gp_socket_conn_serve(struct gp_socket_conn *c)
 		}
 		if (r <= 0)
 			continue;
+		/*
+		 * The wake-up first: an event (or revoke) that happened before a
+		 * request was sent is answered before that request's reply, as
+		 * when the notify hook answered on the spot.
+		 */
 		if (pfd[1].revents & POLLIN) {
 			if (read(c->wake_fd, &count, sizeof(count)) == sizeof(count))
 				c->woken = true;
+			gp_socket_conn_events(c);
 		}
 		if (pfd[0].revents & POLLIN) {
 			if (!gp_socket_conn_request(c))
