@@ -17,11 +17,13 @@
 #ifndef GP_BACKEND_H
 #define GP_BACKEND_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct gp_backend;
+struct gp_dma_mapping;
 
 /** Bus types a binding can come from; drivers check this in probe. */
 enum gp_bus_type {
@@ -49,7 +51,22 @@ struct gp_backend_ops {
 	 */
 	int (*irq_unmask)(struct gp_backend *be, unsigned int line);
 
-	/* Tear the binding down: stop delivering IRQs, unmap, close fds, free. */
+	/*
+	 * DMA, as dma_map_sgtable()/dma_unmap_sgtable(): make [@vaddr, @vaddr +
+	 * @size) of the daemon's memory (page aligned, MAP_SHARED, e.g. a buffer
+	 * object's mapping) reachable by the device, pinned, within be->dma_mask.
+	 * NULL when the backend has no DMA (the wrappers answer -EOPNOTSUPP).
+	 * Context: any thread, inside a guard; never after release.
+	 */
+	int (*dma_map)(struct gp_backend *be, void *vaddr, size_t size, unsigned int dir,
+		       struct gp_dma_mapping **out);
+	void (*dma_unmap)(struct gp_backend *be, struct gp_dma_mapping *map);
+
+	/*
+	 * Tear the binding down: unmap any DMA mapping still live (a driver bug,
+	 * logged), then stop IRQs, unmap regions, close fds, free.  This order is
+	 * what lets a sysfs unbind finish with no IOVA mapped and no page pinned.
+	 */
 	void (*release)(struct gp_backend *be);
 };
 
@@ -74,6 +91,36 @@ struct gp_backend {
 	unsigned int num_irqs;
 	const int *irq_fds;			/* eventfd per line, readable when it fires */
 	int removal_fd;				/* readable when the bus device goes away; -1 if none */
+	/*
+	 * Addresses the device can emit, as dma_set_mask(): all-ones from open,
+	 * narrowed by the driver in probe before its first mapping.
+	 */
+	uint64_t dma_mask;
+};
+
+/* DMA directions, as enum dma_data_direction. */
+#define GP_DMA_BIDIRECTIONAL	0
+#define GP_DMA_TO_DEVICE	1
+#define GP_DMA_FROM_DEVICE	2
+
+/** struct gp_dma_segment - one device-contiguous run of a mapping. */
+struct gp_dma_segment {
+	uint64_t addr;		/* device address: IOVA, or a physical address without an IOMMU */
+	uint64_t len;
+};
+
+/**
+ * struct gp_dma_mapping - a live device mapping, as an sg_table after
+ * dma_map_sgtable().  With an IOMMU there is one segment; without one there
+ * is one per physically contiguous run of pages.  Owned by the backend;
+ * read-only to the driver until it passes it to gp_backend_dma_unmap().
+ */
+struct gp_dma_mapping {
+	void *vaddr;
+	size_t size;
+	unsigned int dir;
+	unsigned int num_segments;
+	const struct gp_dma_segment *segments;
 };
 
 /**
@@ -129,6 +176,35 @@ static inline int gp_backend_irq_fd(const struct gp_backend *be, unsigned int li
 static inline int gp_backend_irq_unmask(struct gp_backend *be, unsigned int line)
 {
 	return be->ops->irq_unmask ? be->ops->irq_unmask(be, line) : 0;
+}
+
+/**
+ * gp_backend_dma_set_mask() - the device's addressing limit, as
+ * dma_set_mask(); call in probe before the first mapping.
+ * Return: 0, or -EIO when the backend cannot honour it (as dma_set_mask()).
+ */
+int gp_backend_dma_set_mask(struct gp_backend *be, uint64_t mask);
+
+/**
+ * gp_backend_dma_map() - map daemon memory for the device.
+ * Return: 0; -EOPNOTSUPP without DMA; -EINVAL for an unaligned or empty
+ * range; -ENOSPC when the device's address space (IOVA under its mask) is
+ * exhausted; -ENOMEM; or the errno of the bus (e.g. VFIO_IOMMU_MAP_DMA).
+ */
+static inline int gp_backend_dma_map(struct gp_backend *be, void *vaddr, size_t size,
+				     unsigned int dir, struct gp_dma_mapping **out)
+{
+	if (!be->ops->dma_map)
+		return -EOPNOTSUPP;
+	return be->ops->dma_map(be, vaddr, size, dir, out);
+}
+
+/** gp_backend_dma_unmap() - unmap and unpin; clears *@pmap; NULL is a no-op. */
+static inline void gp_backend_dma_unmap(struct gp_backend *be, struct gp_dma_mapping **pmap)
+{
+	if (*pmap)
+		be->ops->dma_unmap(be, *pmap);
+	*pmap = NULL;
 }
 
 #endif /* GP_BACKEND_H */

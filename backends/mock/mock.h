@@ -92,4 +92,47 @@ struct gp_mock_stats {
 /** gp_mock_get_stats() - a snapshot of the counters; safe from any thread. */
 void gp_mock_get_stats(struct gp_backend *be, struct gp_mock_stats *stats);
 
+/*
+ * --- GPU memory model (contract; implemented with the MMU model) ---
+ *
+ * The mock's device-physical address space is its DMA model: what
+ * gp_backend_dma_map() mapped, at the addresses it returned.  The MMU model
+ * translates GPU virtual addresses through the page tables the driver
+ * programmed in an address space (AS_TRANSTAB/TRANSCFG/MEMATTR and
+ * AS_COMMAND UPDATE), reading every table from device-physical memory, as
+ * the hardware walks them.  Its interrupt is line GP_MOCK_IRQ_MMU.
+ */
+#define GP_MOCK_IRQ_MMU		1
+
+/**
+ * gp_mock_dma_read() - read device-physical memory, as a bus master would.
+ * Return: 0, or -EFAULT when any byte is outside every live DMA mapping.
+ */
+int gp_mock_dma_read(struct gp_backend *be, uint64_t addr, void *buf, size_t len);
+int gp_mock_dma_write(struct gp_backend *be, uint64_t addr, const void *buf, size_t len);
+
+/**
+ * gp_mock_gpu_read() - what GPU VA @va reads in address space @as: for tests
+ * to ask "what does the GPU see?".
+ * @fault_status: out on -EFAULT: the AS_FAULTSTATUS value the hardware
+ *	would report for this access (may be NULL)
+ *
+ * A test query: it does not latch a fault or raise an IRQ.  See
+ * gp_mock_gpu_access() for the access a GPU job makes.
+ * Return: 0 with @len bytes in @buf, or -EFAULT on a translation or
+ * permission fault (or an AS that is not enabled), -EINVAL for a bad @as.
+ */
+int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
+		     uint32_t *fault_status);
+
+/**
+ * gp_mock_gpu_access() - an access by the GPU itself: on a fault it latches
+ * AS_FAULTSTATUS/AS_FAULTADDRESS of @as, sets the AS's bit in MMU_IRQ_RAWSTAT
+ * and raises the MMU IRQ as the hardware does.  @write selects the access
+ * type; @buf is read from or written to.
+ * Return: 0 or -EFAULT.
+ */
+int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
+		       bool write);
+
 #endif /* GP_MOCK_H */

@@ -114,6 +114,26 @@ struct gp_driver {
 	void (*irq)(const struct gp_registered_device *rdev, void *data, unsigned int line);
 
 	/**
+	 * @open: set up the driver's per-file state (file->driver_priv), as
+	 * drm_driver.open.  Context: inside the guard gp_file_open() holds.
+	 * Return: 0 or -errno (the open fails with it).  NULL: no state.
+	 */
+	int (*open)(const struct gp_registered_device *rdev, void *data, struct gp_file *file);
+
+	/**
+	 * @postclose: tear down file->driver_priv, as drm_driver.postclose.
+	 *
+	 * While the device is registered, @rdev and @data are given and the
+	 * call runs inside a guard, so the driver may release device state the
+	 * file owns (VMs, mappings).  Once it is unplugged both are NULL and
+	 * the core guarantees @release has already returned: whatever the file
+	 * had on the device went with the registration data, and only the
+	 * file's own memory is left to free.  The file's GEM handles are
+	 * dropped after this returns.
+	 */
+	void (*postclose)(const struct gp_registered_device *rdev, void *data, struct gp_file *file);
+
+	/**
 	 * @release: release the registration data's resources (the backend,
 	 * IRQ state).  Called exactly once, after the grace period that
 	 * follows revoke, when no guard can observe @data any more.

@@ -25,6 +25,7 @@
 #define GP_CAP_SYS_NICE		23
 
 struct gp_caller;
+struct gp_gem_handles;
 
 /**
  * struct gp_caller_ops - how a transport answers for a caller that is
@@ -104,6 +105,8 @@ struct gp_file {
 	struct gp_caller caller;	/* the opener; the file owns its resources */
 	enum gp_node_type node;
 	bool authenticated;		/* legacy AUTH: root openers of a primary node */
+	void *driver_priv;		/* the driver's per-file state (gp_driver.open) */
+	struct gp_gem_handles *gem;	/* handle table (gem.c); owned */
 
 	/* Protected by dev->lock. */
 	struct cds_list_head link;	/* in dev->files while open */

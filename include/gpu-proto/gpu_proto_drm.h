@@ -186,12 +186,98 @@ struct gpu_proto_get_cap {
 /** GPU_PROTO_CAP_ATOMIC_ASYNC_PAGE_FLIP - KMS only (Linux 6.8+). */
 #define GPU_PROTO_CAP_ATOMIC_ASYNC_PAGE_FLIP	0x15
 
+/**
+ * struct gpu_proto_gem_close - argument of GPU_PROTO_IOCTL_GEM_CLOSE
+ *
+ * Layout-identical to struct drm_gem_close.  Drops one handle of the file;
+ * the object lives on while other handles, exports or device mappings hold
+ * it.  EINVAL for a handle the file does not have (also on a second close).
+ */
+struct gpu_proto_gem_close {
+	/** @handle: in: the handle to release. */
+	__u32 handle;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_prime_handle - argument of the PRIME ioctls
+ *
+ * Layout-identical to struct drm_prime_handle.  A dma-buf here is the
+ * object's memfd, and a file descriptor can only be installed in a client
+ * process by that process: PRIME goes through libgpuproto (gpc_prime_*) or
+ * the LD_PRELOAD shim, which obtain the memfd over the daemon's fd socket
+ * (GPU_PROTO_IOCTL_FD_TOKEN).  Issued raw to the device, both ioctls fail
+ * with EOPNOTSUPP and never return a number that is not an fd in the
+ * caller's process.  See docs/uapi.md.
+ */
+struct gpu_proto_prime_handle {
+	/** @handle: HANDLE_TO_FD: in; FD_TO_HANDLE: out. */
+	__u32 handle;
+	/** @flags: HANDLE_TO_FD: GPU_PROTO_CLOEXEC and/or GPU_PROTO_RDWR. */
+	__u32 flags;
+	/** @fd: HANDLE_TO_FD: out; FD_TO_HANDLE: in. */
+	__s32 fd;
+};
+#define GPU_PROTO_CLOEXEC	02000000	/* O_CLOEXEC, as DRM_CLOEXEC */
+#define GPU_PROTO_RDWR		00000002	/* O_RDWR, as DRM_RDWR */
+
 /** GPU_PROTO_IOCTL_VERSION - driver name, version, date and description. */
 #define GPU_PROTO_IOCTL_VERSION		GPU_PROTO_IOWR(0x00, struct gpu_proto_version)
 /** GPU_PROTO_IOCTL_GET_UNIQUE - bus id; not allowed on render nodes. */
 #define GPU_PROTO_IOCTL_GET_UNIQUE	GPU_PROTO_IOWR(0x01, struct gpu_proto_unique)
 /** GPU_PROTO_IOCTL_GET_CAP - query one device capability. */
 #define GPU_PROTO_IOCTL_GET_CAP		GPU_PROTO_IOWR(0x0C, struct gpu_proto_get_cap)
+/** GPU_PROTO_IOCTL_GEM_CLOSE - release a buffer-object handle (DRM_IOCTL_GEM_CLOSE). */
+#define GPU_PROTO_IOCTL_GEM_CLOSE	GPU_PROTO_IOW(0x09, struct gpu_proto_gem_close)
+/** GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD - export; see struct gpu_proto_prime_handle. */
+#define GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD	GPU_PROTO_IOWR(0x2d, struct gpu_proto_prime_handle)
+/** GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE - import; see struct gpu_proto_prime_handle. */
+#define GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE	GPU_PROTO_IOWR(0x2e, struct gpu_proto_prime_handle)
+
+/* ------------------------------------------------------------------------ */
+/* gpu-proto extension: passing buffer memory to client processes            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * CUSE cannot mmap and a daemon cannot install a file descriptor in a
+ * client, so memory reaches clients as memfds sent with SCM_RIGHTS over the
+ * daemon's fd socket (AF_UNIX, SOCK_SEQPACKET; its path is in docs/uapi.md).
+ * A client first asks its device file for a one-time token naming what it
+ * wants, then redeems the token on the fd socket.  libgpuproto and the shim
+ * do this; clients rarely see it.  The number sits in the core range DRM
+ * leaves unused (0xF0), so it can never collide with a driver ioctl.
+ */
+
+/** GPU_PROTO_FD_TOKEN_EXPORT - redeem for the object's memfd (map or PRIME export). */
+#define GPU_PROTO_FD_TOKEN_EXPORT	1
+/** GPU_PROTO_FD_TOKEN_IMPORT - redeem by sending a memfd: a handle in this file (PRIME import). */
+#define GPU_PROTO_FD_TOKEN_IMPORT	2
+
+/**
+ * struct gpu_proto_fd_token - argument of GPU_PROTO_IOCTL_FD_TOKEN
+ *
+ * EXPORT: names the object by @handle, or, when @handle is 0, by a fake
+ * mmap @offset (as returned by the driver's MMAP_OFFSET ioctl) inside it.
+ * IMPORT: @handle and @offset must be 0.  The token is valid once, for a
+ * short time (docs/uapi.md), and only for a peer on the fd socket that is
+ * the same process that asked for it.
+ */
+struct gpu_proto_fd_token {
+	/** @op: in: GPU_PROTO_FD_TOKEN_EXPORT or _IMPORT. */
+	__u32 op;
+	/** @handle: in: EXPORT: the handle, or 0 to name the object by @offset. */
+	__u32 handle;
+	/** @offset: in: EXPORT with @handle 0: a fake mmap offset; out: the object's base offset. */
+	__u64 offset;
+	/** @size: out: EXPORT: the object's size in bytes. */
+	__u64 size;
+	/** @token: out: the one-time token to send on the fd socket. */
+	__u8 token[32];
+};
+
+/** GPU_PROTO_IOCTL_FD_TOKEN - mint a token for the fd socket. */
+#define GPU_PROTO_IOCTL_FD_TOKEN	GPU_PROTO_IOWR(0xF0, struct gpu_proto_fd_token)
 
 /* ------------------------------------------------------------------------ */
 /* mali-csf personality (panthor-compatible)                                 */
