@@ -80,6 +80,81 @@
 #define MALI_MCU_CONTROL		0x700
 #define MALI_MCU_STATUS			0x704
 
+/*
+ * MMU: one interrupt block and 16 address-space (AS) register windows of
+ * 64 bytes.  The page-table format the driver selects in TRANSCFG is the
+ * AArch64 stage-1 4 KiB granule (LPAE descriptors), as panthor configures
+ * it; MMU_FEATURES[7:0] gives the VA width and [15:8] the PA width.
+ */
+#define MALI_MMU_INT_RAWSTAT		0x2000	/* bit n: AS n faulted; bit 16+n: AS n bus error */
+#define MALI_MMU_INT_CLEAR		0x2004
+#define MALI_MMU_INT_MASK		0x2008
+#define MALI_MMU_INT_STAT		0x200c
+
+#define MALI_MMU_AS_BASE		0x2400
+#define MALI_MMU_AS_STRIDE		0x40
+#define MALI_MMU_AS(as)			(MALI_MMU_AS_BASE + (as) * MALI_MMU_AS_STRIDE)
+#define MALI_AS_TRANSTAB_LO(as)		(MALI_MMU_AS(as) + 0x00)
+#define MALI_AS_TRANSTAB_HI(as)		(MALI_MMU_AS(as) + 0x04)
+#define MALI_AS_MEMATTR_LO(as)		(MALI_MMU_AS(as) + 0x08)
+#define MALI_AS_MEMATTR_HI(as)		(MALI_MMU_AS(as) + 0x0c)
+#define MALI_AS_LOCKADDR_LO(as)		(MALI_MMU_AS(as) + 0x10)
+#define MALI_AS_LOCKADDR_HI(as)		(MALI_MMU_AS(as) + 0x14)
+#define MALI_AS_COMMAND(as)		(MALI_MMU_AS(as) + 0x18)
+#define MALI_AS_FAULTSTATUS(as)		(MALI_MMU_AS(as) + 0x1c)
+#define MALI_AS_FAULTADDRESS_LO(as)	(MALI_MMU_AS(as) + 0x20)
+#define MALI_AS_FAULTADDRESS_HI(as)	(MALI_MMU_AS(as) + 0x24)
+#define MALI_AS_STATUS(as)		(MALI_MMU_AS(as) + 0x28)
+#define MALI_AS_TRANSCFG_LO(as)		(MALI_MMU_AS(as) + 0x30)
+#define MALI_AS_TRANSCFG_HI(as)		(MALI_MMU_AS(as) + 0x34)
+#define MALI_AS_FAULTEXTRA_LO(as)	(MALI_MMU_AS(as) + 0x38)
+#define MALI_AS_FAULTEXTRA_HI(as)	(MALI_MMU_AS(as) + 0x3c)
+#define MALI_MMU_MAX_AS			16
+
+/* AS_COMMAND values. */
+#define MALI_AS_COMMAND_NOP		0
+#define MALI_AS_COMMAND_UPDATE		1	/* load TRANSTAB/MEMATTR/TRANSCFG */
+#define MALI_AS_COMMAND_LOCK		2	/* lock the region in LOCKADDR */
+#define MALI_AS_COMMAND_UNLOCK		3
+#define MALI_AS_COMMAND_FLUSH_PT	4	/* flush page-table caches (TLB) of the locked region */
+#define MALI_AS_COMMAND_FLUSH_MEM	5	/* also flush and invalidate data caches */
+
+/* AS_STATUS: a command is still running. */
+#define MALI_AS_STATUS_ACTIVE		(1u << 0)
+
+/*
+ * LOCKADDR: region base in the upper bits, log2(size) - 1 in [5:0]; the
+ * smallest lockable region is 32 KiB.
+ */
+#define MALI_AS_LOCK_REGION_MIN_SIZE	(1ull << 15)
+
+/* AS_TRANSCFG fields. */
+#define MALI_AS_TRANSCFG_ADRMODE_MASK		0xfu
+#define MALI_AS_TRANSCFG_ADRMODE_UNMAPPED	1u
+#define MALI_AS_TRANSCFG_ADRMODE_IDENTITY	2u
+#define MALI_AS_TRANSCFG_ADRMODE_AARCH64_4K	6u
+#define MALI_AS_TRANSCFG_ADRMODE_AARCH64_64K	8u
+#define MALI_AS_TRANSCFG_INA_BITS(x)		((uint64_t)(x) << 6)
+#define MALI_AS_TRANSCFG_OUTA_BITS(x)		((uint64_t)(x) << 14)
+#define MALI_AS_TRANSCFG_PTW_MEMATTR_WB		(2ull << 24)
+#define MALI_AS_TRANSCFG_PTW_RA			(1ull << 30)
+
+/*
+ * AS_FAULTSTATUS: exception type in [7:0] (the translation-fault codes
+ * carry the table level in their low bits), access type in [9:8], source
+ * id in [31:16].
+ */
+#define MALI_EXC_TRANSLATION_FAULT(level)	(0xc0u + (level))	/* levels 0-4 */
+#define MALI_EXC_PERM_FAULT(level)		(0xc8u + (level))	/* levels 0-3 */
+#define MALI_EXC_TRANSTAB_BUS_FAULT(level)	(0xd0u + (level))
+#define MALI_EXC_ACCESS_FLAG(level)		(0xd8u + (level))
+#define MALI_EXC_ADDR_SIZE_FAULT_IN		0xe0u
+#define MALI_EXC_ADDR_SIZE_FAULT_OUT(level)	(0xe4u + (level))
+#define MALI_AS_FAULTSTATUS_ACCESS_ATOMIC	(0u << 8)
+#define MALI_AS_FAULTSTATUS_ACCESS_EX		(1u << 8)
+#define MALI_AS_FAULTSTATUS_ACCESS_READ		(2u << 8)
+#define MALI_AS_FAULTSTATUS_ACCESS_WRITE	(3u << 8)
+
 /* The register window tyr and panthor map. */
 #define MALI_GPU_MMIO_SIZE		(2u << 20)
 
