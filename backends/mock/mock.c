@@ -1255,16 +1255,17 @@ static void gp_mock_free(struct gp_mock *m)
 	if (!m)
 		return;
 
+	/* As backend.h orders it: no IOVA may outlive the rest of the binding. */
+	if (m->dma_lock_initialized) {
+		gp_mock_dma_release(m);
+		pthread_mutex_destroy(&m->dma_lock);
+	}
 	if (m->timer_started) {
 		pthread_mutex_lock(&m->lock);
 		m->stopping = true;
 		pthread_cond_signal(&m->wake);
 		pthread_mutex_unlock(&m->lock);
 		pthread_join(m->timer, NULL);
-	}
-	if (m->dma_lock_initialized) {
-		gp_mock_dma_release(m);
-		pthread_mutex_destroy(&m->dma_lock);
 	}
 	if (m->sync_initialized) {
 		pthread_cond_destroy(&m->wake);
