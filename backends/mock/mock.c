@@ -3,10 +3,13 @@
  * Mock backend: an in-process model of a Mali-G610 (RK3588) register file.
  *
  * The model is a handful of registers behind one mutex.  Work the hardware
- * does "later" (reset completion, L2 power-up) is kept as a deadline; a
- * timer thread per binding applies it when the deadline passes, so the IRQ
- * eventfd fires without anybody polling, as a real interrupt would.
- * docs/mock.md lists every register and its origin.
+ * does "later" (reset completion, L2 power-up, AS commands) is kept as a
+ * deadline; a timer thread per binding applies it when the deadline passes,
+ * so the IRQ eventfd fires without anybody polling, as a real interrupt
+ * would.  GPU memory is two more models: DMA (device-physical memory is the
+ * live dma_map() mappings, under their own lock) and the MMU (address
+ * spaces whose page tables are walked from that memory).  docs/mock.md
+ * lists every register and its origin, and what the models leave out.
  */
 #define _GNU_SOURCE			/* pthread_setname_np */
 #include <assert.h>
