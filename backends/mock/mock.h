@@ -6,8 +6,10 @@
  * the real GPU for everything the probe and the query ioctls touch: soft
  * reset that completes after a delay and raises RESET_COMPLETED and the GPU
  * IRQ, L2 power-up, a running 64-bit timestamp, and the RAWSTAT / CLEAR /
- * MASK / STAT interrupt registers.  Faults can be injected to exercise the
- * driver's error paths.
+ * MASK / STAT interrupt registers; and for GPU memory: a DMA model behind
+ * the backend's dma_map/dma_unmap, and an MMU that walks the page tables the
+ * driver programs.  Faults can be injected to exercise the driver's error
+ * paths.
  */
 #ifndef GP_MOCK_H
 #define GP_MOCK_H
@@ -17,10 +19,24 @@
 
 #include "backend.h"
 
-/* The mock's single register region and its single IRQ line (the GPU IRQ). */
+/*
+ * The mock's single register region and its IRQ lines: the GPU IRQ, and the
+ * MMU IRQ (GP_MOCK_IRQ_MMU, below).
+ */
 #define GP_MOCK_REGION_GPU	0
 #define GP_MOCK_REGION_SIZE	(2u << 20)	/* tyr maps 2 MiB */
 #define GP_MOCK_IRQ_GPU		0
+#define GP_MOCK_NUM_IRQS	2
+
+/*
+ * The DMA model: device addresses start at 4 GiB, so a driver that keeps
+ * them in 32 bits is caught at once; the IOVA granule is the GPU page.
+ */
+#define GP_MOCK_DMA_BASE	0x100000000ull
+#define GP_MOCK_DMA_GRANULE	4096u
+
+/* The address spaces AS_PRESENT reports (0xff). */
+#define GP_MOCK_NUM_AS		8
 
 /*
  * Rates of the model's two counters, both invented for the model (see
@@ -39,6 +55,10 @@ struct gp_mock_config {
 	bool reset_never_completes;	/* fault: RESET_COMPLETED never rises */
 	bool l2_never_ready;		/* fault: L2_READY never rises */
 	uint64_t timestamp_start;	/* TIMESTAMP value at open (test carries) */
+	/* DMA model and MMU: see docs/mock.md. */
+	uint64_t dma_space;		/* bytes of device address space above the base; 0: up to the mask */
+	uint64_t dma_map_fail_after;	/* fault: maps after this many fail (-ENOMEM); UINT64_MAX: never */
+	uint32_t mmu_command_delay_us;	/* AS_COMMAND to completion (AS_STATUS ACTIVE meanwhile) */
 };
 
 /** gp_mock_config_init() - fill @cfg with the defaults. */
@@ -81,12 +101,24 @@ void gp_mock_simulate_removal(struct gp_backend *be);
  *	access counts as two
  * @soft_resets: GPU_CMD soft and hard resets accepted (not after removal)
  * @irqs_raised: signals sent on the GPU IRQ eventfd
+ * @dma_mappings: DMA mappings live now
+ * @dma_maps: successful gp_backend_dma_map() calls since open
+ * @mmu_irqs_raised: signals sent on the MMU IRQ eventfd
+ * @mmu_faults: faults latched into an AS (gp_mock_gpu_access() only)
+ * @as_commands: AS_COMMAND writes accepted (NOP included)
+ * @as_commands_dropped: AS_COMMAND writes ignored because the AS was ACTIVE
  */
 struct gp_mock_stats {
 	uint64_t reads, writes;
 	uint32_t soft_resets;
 	uint32_t cache_flushes;		/* GPU_CMD FLUSH_CACHES accepted */
 	uint32_t irqs_raised;
+	uint32_t dma_mappings;
+	uint64_t dma_maps;
+	uint32_t mmu_irqs_raised;
+	uint32_t mmu_faults;
+	uint32_t as_commands;
+	uint32_t as_commands_dropped;
 };
 
 /** gp_mock_get_stats() - a snapshot of the counters; safe from any thread. */
@@ -106,7 +138,14 @@ void gp_mock_get_stats(struct gp_backend *be, struct gp_mock_stats *stats);
 
 /**
  * gp_mock_dma_read() - read device-physical memory, as a bus master would.
- * Return: 0, or -EFAULT when any byte is outside every live DMA mapping.
+ *
+ * Device-physical memory is the live DMA mappings, at the addresses
+ * gp_backend_dma_map() returned; a range may span adjacent mappings.  The
+ * mapping's direction is enforced as an IOMMU does: the device may not read
+ * a GP_DMA_FROM_DEVICE mapping nor write a GP_DMA_TO_DEVICE one.
+ * Context: any thread while the binding lives (also after removal).
+ * Return: 0, or -EFAULT when any byte is outside every live DMA mapping or
+ * its direction forbids the access; then no byte is copied.
  */
 int gp_mock_dma_read(struct gp_backend *be, uint64_t addr, void *buf, size_t len);
 int gp_mock_dma_write(struct gp_backend *be, uint64_t addr, const void *buf, size_t len);
@@ -117,10 +156,14 @@ int gp_mock_dma_write(struct gp_backend *be, uint64_t addr, const void *buf, siz
  * @fault_status: out on -EFAULT: the AS_FAULTSTATUS value the hardware
  *	would report for this access (may be NULL)
  *
- * A test query: it does not latch a fault or raise an IRQ.  See
- * gp_mock_gpu_access() for the access a GPU job makes.
+ * A test query: it does not latch a fault or raise an IRQ.  It is a GPU
+ * read otherwise: it uses and fills the AS's TLB, so it sees a stale
+ * translation the driver has not flushed.  See gp_mock_gpu_access() for the
+ * access a GPU job makes.  docs/mock.md lists the fault codes.
+ * Context: any thread while the binding lives.
  * Return: 0 with @len bytes in @buf, or -EFAULT on a translation or
- * permission fault (or an AS that is not enabled), -EINVAL for a bad @as.
+ * permission fault (or an AS that is not enabled, or a bus fault), -EINVAL
+ * for a bad @as, -ENODEV once the device is removed.
  */
 int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
 		     uint32_t *fault_status);
@@ -129,8 +172,10 @@ int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *
  * gp_mock_gpu_access() - an access by the GPU itself: on a fault it latches
  * AS_FAULTSTATUS/AS_FAULTADDRESS of @as, sets the AS's bit in MMU_IRQ_RAWSTAT
  * and raises the MMU IRQ as the hardware does.  @write selects the access
- * type; @buf is read from or written to.
- * Return: 0 or -EFAULT.
+ * type; @buf is read from or written to.  An access spanning pages stops at
+ * the first faulting one; the pages before it were accessed.  A fault
+ * already latched in @as (its RAWSTAT bit set) is kept: see docs/mock.md.
+ * Return: 0 or -EFAULT; -EINVAL for a bad @as, -ENODEV once removed.
  */
 int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
 		       bool write);
