@@ -9,6 +9,7 @@
 
 #include "drm_ioctls.h"
 #include "device_priv.h"
+#include "fdtoken.h"
 #include "file.h"
 
 static uint64_t gp_user_addr(const void *p)
@@ -151,6 +152,8 @@ const struct gp_ioctl_desc gp_drm_core_ioctls[] = {
 		     GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF(GPU_PROTO_IOCTL_GET_UNIQUE, gp_drm_getunique, gp_drm_getunique_plan, 0),
 	GP_IOCTL_DEF(GPU_PROTO_IOCTL_GET_CAP, gp_drm_getcap, NULL, GP_DRM_RENDER_ALLOW),
+	/* gpu-proto's own, at 0xF0: the table runs that far, holes answering EINVAL. */
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_FD_TOKEN, gp_fd_token_ioctl, NULL, GP_DRM_RENDER_ALLOW),
 };
 
 const unsigned int gp_drm_core_ioctls_count =
