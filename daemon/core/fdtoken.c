@@ -297,6 +297,9 @@ int gp_fd_token_ioctl(const struct gp_registered_device *rdev, void *data, void 
 	ssize_t n;
 	int r;
 
+	/* As GEM_CLOSE: a driver without buffer objects has nothing to pass. */
+	if (!(gp_device_driver(gp_registered_to_device(rdev))->features & GP_DRIVER_GEM))
+		return -EOPNOTSUPP;
 	switch (req->op) {
 	case GPU_PROTO_FD_TOKEN_EXPORT:
 		break;

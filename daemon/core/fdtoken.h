@@ -35,7 +35,8 @@ struct gp_gem_object;
 /**
  * gp_fd_token_ioctl() - GPU_PROTO_IOCTL_FD_TOKEN.
  *
- * Context: inside the ioctl's guard.  Return: 0, -EINVAL (unknown op,
+ * Context: inside the ioctl's guard.  Return: 0, -EOPNOTSUPP (the driver
+ * has no buffer objects, GP_DRIVER_GEM), -EINVAL (unknown op,
  * non-zero fields IMPORT does not take, an offset in no object of the
  * file), -ENOENT (no such handle), -ENOSPC (GP_FD_TOKEN_MAX_PER_FILE
  * outstanding), -EACCES (the caller has no process id in the daemon's pid
