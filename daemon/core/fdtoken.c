@@ -32,6 +32,11 @@
 #include "registration.h"
 
 #define GP_FD_TOKEN_BUCKETS 256
+/*
+ * An expired token stays this long before the sweep drops it, so a client
+ * that was merely slow learns ETIMEDOUT rather than an unexplained EACCES.
+ */
+#define GP_FD_TOKEN_LINGER_NS (1000ull * 1000000ull)
 
 struct gp_fd_token {
 	struct cds_list_head bucket;	/* in gp_fd_tokens.buckets[], by the token's first byte */
@@ -114,8 +119,10 @@ static int gp_fd_tokens_expire_locked(uint64_t now, struct cds_list_head *dead)
 	struct gp_fd_token *t, *tmp;
 
 	cds_list_for_each_entry_safe(t, tmp, &gp_fd_tokens.by_age, age) {
-		if (t->expires_ns > now) {
-			uint64_t ms = (t->expires_ns - now + 999999) / 1000000;
+		uint64_t drop_ns = t->expires_ns + GP_FD_TOKEN_LINGER_NS;
+
+		if (drop_ns > now) {
+			uint64_t ms = (drop_ns - now + 999999) / 1000000;
 
 			return ms > INT32_MAX ? INT32_MAX : (int)ms;
 		}
@@ -216,7 +223,8 @@ static int gp_fd_token_pin(const struct gp_caller *caller, pid_t *tgid, int *pid
 
 	if (caller->pid <= 0)
 		return -EACCES;		/* no id in our pid namespace: no peer can match */
-	if (caller->pidfd >= 0) {
+	/* Only a transport's caller owns a pidfd; a bare struct's field may read 0. */
+	if (caller->ops && caller->pidfd >= 0) {
 		if (gp_fd_token_pidfd_exited(caller->pidfd))
 			return -ESRCH;
 		*tgid = caller->pid;
@@ -231,14 +239,14 @@ static int gp_fd_token_pin(const struct gp_caller *caller, pid_t *tgid, int *pid
 	return 0;
 }
 
-/* Tokens @file has outstanding, expired ones having been swept. */
-static unsigned int gp_fd_tokens_of_locked(const struct gp_file *file)
+/* Tokens @file has outstanding; expired ones, lingering, do not count. */
+static unsigned int gp_fd_tokens_of_locked(const struct gp_file *file, uint64_t now)
 {
 	const struct gp_fd_token *t;
 	unsigned int n = 0;
 
 	cds_list_for_each_entry(t, &gp_fd_tokens.by_age, age)
-		n += t->file == file;
+		n += t->file == file && t->expires_ns > now;
 	return n;
 }
 
@@ -256,7 +264,7 @@ static int gp_fd_token_insert(struct gp_fd_token *t)
 	 * The walk is over every outstanding token, a number bounded by the
 	 * per-file limit times the open files, and short-lived.
 	 */
-	if (gp_fd_tokens_of_locked(t->file) >= GP_FD_TOKEN_MAX_PER_FILE) {
+	if (gp_fd_tokens_of_locked(t->file, now) >= GP_FD_TOKEN_MAX_PER_FILE) {
 		r = -ENOSPC;
 	} else {
 		cds_list_add_tail(&t->bucket, &gp_fd_tokens.buckets[t->bytes[0]]);

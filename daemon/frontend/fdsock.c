@@ -34,6 +34,8 @@
 
 /* Fds a request may carry before MSG_CTRUNC: room to see (and close) a few extra. */
 #define GP_FDSOCK_MAX_FDS 8
+/* The longest the thread sleeps: how late an expired token may be dropped. */
+#define GP_FDSOCK_SWEEP_MS 1000
 
 struct gp_fdsock_conn {
 	int fd;				/* non-blocking */
@@ -334,7 +336,13 @@ static void *gp_fdsock_main(void *arg)
 		unsigned int n;
 		int timeout, r;
 
+		/*
+		 * Tokens are minted elsewhere without waking us: wake at least
+		 * once a second, so expired ones (and the file and object
+		 * references they hold) are dropped even when no one redeems.
+		 */
 		timeout = gp_fdsock_min_timeout(gp_fdsock_expire(s), gp_fd_tokens_sweep());
+		timeout = gp_fdsock_min_timeout(timeout, GP_FDSOCK_SWEEP_MS);
 		s->pfds[0] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
 		s->pfds[1] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
 		n = s->n_conns;
