@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iova.h"
+#include "log.h"
 #include "mali_csf_regs.h"
 #include "mock.h"
 
@@ -41,6 +43,17 @@
 /* The L2 cache slices present (L2_PRESENT): one on RK3588. */
 #define GP_MOCK_L2_PRESENT	0x1u
 
+/*
+ * One live DMA mapping.  The driver holds &map; the model finds it again by
+ * device address.  The list is short (buffer objects and page-table pages),
+ * so a linear search is enough.
+ */
+struct gp_mock_dma {
+	struct gp_dma_mapping map;	/* first: what the driver holds */
+	struct gp_dma_segment seg;	/* one segment: the mock is an IOMMU */
+	struct gp_mock_dma *next;
+};
+
 /* Work the model finishes after a delay. */
 struct gp_mock_deferred {
 	bool pending;
@@ -53,7 +66,7 @@ struct gp_mock {
 	/* Fixed at open. */
 	struct gp_mock_config cfg;
 	struct gp_backend_region region;
-	int irq_fds[1];
+	int irq_fds[GP_MOCK_NUM_IRQS];
 	uint64_t open_ns;		/* CLOCK_MONOTONIC; counters start here */
 	bool sync_initialized;		/* lock and wake exist (teardown) */
 	bool timer_started;		/* timer thread exists (teardown) */
@@ -74,11 +87,30 @@ struct gp_mock {
 	struct gp_mock_deferred l2_done;
 	struct gp_mock_deferred flush_done;
 	struct gp_mock_stats stats;
+
+	/*
+	 * The DMA model, under @dma_lock alone.  Lock order: @lock, then
+	 * @dma_lock (the MMU walks tables while holding @lock).  @dma_lock is
+	 * never held while calling out (no logging, no callbacks): only
+	 * list walks and memcpy() run under it.
+	 */
+	pthread_mutex_t dma_lock;
+	bool dma_lock_initialized;
+	struct gp_iova_domain iova;
+	struct gp_mock_dma *dma_maps;
+	uint32_t dma_live;
+	uint64_t dma_map_calls;		/* attempts, for dma-map-fail-after */
+	uint64_t dma_maps_ok;
 };
 
 #ifndef _cleanup_
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #endif
+
+static void freep(void *p)
+{
+	free(*(void **)p);
+}
 
 static struct gp_mock *gp_mock_from_backend(struct gp_backend *be)
 {
@@ -485,6 +517,207 @@ static int gp_mock_irq_unmask(struct gp_backend *be, unsigned int line)
 	return 0;
 }
 
+/* --- DMA model ----------------------------------------------------------- */
+
+/* The highest device address a new mapping may use: the mask, the dma-space option. */
+static uint64_t gp_mock_dma_limit(const struct gp_mock *m)
+{
+	uint64_t limit = m->be.dma_mask;
+
+	if (m->cfg.dma_space) {
+		uint64_t top = GP_MOCK_DMA_BASE + m->cfg.dma_space - 1;
+
+		/* A space that reaches past 2^64 is not a limit. */
+		if (top >= GP_MOCK_DMA_BASE && top < limit)
+			limit = top;
+	}
+	return limit;
+}
+
+static bool gp_mock_removed(struct gp_mock *m)
+{
+	bool removed;
+
+	pthread_mutex_lock(&m->lock);
+	removed = m->removed;
+	pthread_mutex_unlock(&m->lock);
+	return removed;
+}
+
+static int gp_mock_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsigned int dir,
+			   struct gp_dma_mapping **out)
+{
+	struct gp_mock *m = gp_mock_from_backend(be);
+	_cleanup_(freep) struct gp_mock_dma *d = NULL;
+	uintptr_t start = (uintptr_t)vaddr;
+	uint64_t iova;
+	int r;
+
+	assert(out);
+	if (!vaddr || !size || start % GP_MOCK_DMA_GRANULE || size % GP_MOCK_DMA_GRANULE ||
+	    size > UINTPTR_MAX - start || dir > GP_DMA_FROM_DEVICE)
+		return -EINVAL;
+	/* As a VFIO container whose device is gone: nothing new is mapped. */
+	if (gp_mock_removed(m))
+		return -ENODEV;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+
+	pthread_mutex_lock(&m->dma_lock);
+	if (++m->dma_map_calls > m->cfg.dma_map_fail_after) {
+		r = -ENOMEM;	/* injected, as VFIO_IOMMU_MAP_DMA over the locked-memory limit */
+	} else {
+		r = gp_iova_alloc(&m->iova, size, gp_mock_dma_limit(m), &iova);
+	}
+	if (r == 0) {
+		d->seg = (struct gp_dma_segment){ .addr = iova, .len = size };
+		d->map = (struct gp_dma_mapping){
+			.vaddr = vaddr, .size = size, .dir = dir,
+			.num_segments = 1, .segments = &d->seg,
+		};
+		d->next = m->dma_maps;
+		m->dma_maps = d;
+		m->dma_live++;
+		m->dma_maps_ok++;
+		*out = &d->map;
+		d = NULL;
+	}
+	pthread_mutex_unlock(&m->dma_lock);
+	return r;
+}
+
+/* Unlink @map from the live list; false when it is not a live mapping. */
+static bool gp_mock_dma_unlink(struct gp_mock *m, const struct gp_dma_mapping *map)
+{
+	for (struct gp_mock_dma **link = &m->dma_maps; *link; link = &(*link)->next) {
+		struct gp_mock_dma *d = *link;
+
+		if (&d->map != map)
+			continue;
+		*link = d->next;
+		m->dma_live--;
+		/* Cannot fail: the range was allocated at this address. */
+		(void)gp_iova_free(&m->iova, d->seg.addr);
+		return true;
+	}
+	return false;
+}
+
+static void gp_mock_dma_unmap(struct gp_backend *be, struct gp_dma_mapping *map)
+{
+	struct gp_mock *m = gp_mock_from_backend(be);
+	bool found;
+
+	pthread_mutex_lock(&m->dma_lock);
+	found = gp_mock_dma_unlink(m, map);
+	pthread_mutex_unlock(&m->dma_lock);
+	/* Unmapping twice, or another binding's mapping, is a driver bug. */
+	assert(found);
+	if (found)
+		free((struct gp_mock_dma *)map);
+}
+
+/* May the device read (@device_writes false) or write a mapping of direction @dir? */
+static bool gp_mock_dma_dir_allows(unsigned int dir, bool device_writes)
+{
+	if (dir == GP_DMA_TO_DEVICE)
+		return !device_writes;
+	if (dir == GP_DMA_FROM_DEVICE)
+		return device_writes;
+	return true;
+}
+
+/*
+ * A bus-master access to device-physical memory.  Every byte must lie in a
+ * live mapping whose direction allows the access, as an IOMMU mapped with
+ * the DMA API's prot bits checks it; a range may span adjacent mappings.
+ * All or nothing: the range is checked before a byte moves.
+ */
+static int gp_mock_dma_xfer(struct gp_mock *m, uint64_t addr, void *buf, size_t len,
+			    bool device_writes)
+{
+	int r = 0;
+
+	if (len && addr + (len - 1) < addr)
+		return -EFAULT;
+
+	pthread_mutex_lock(&m->dma_lock);
+	for (int pass = 0; pass < 2 && r == 0; pass++) {
+		uint64_t a = addr;
+		size_t done = 0;
+
+		while (done < len) {
+			const struct gp_mock_dma *d;
+			size_t chunk;
+			char *cpu;
+
+			for (d = m->dma_maps; d; d = d->next)
+				if (a >= d->seg.addr && a - d->seg.addr < d->seg.len)
+					break;
+			if (!d || !gp_mock_dma_dir_allows(d->map.dir, device_writes)) {
+				r = -EFAULT;
+				break;
+			}
+			chunk = (size_t)(d->seg.len - (a - d->seg.addr));
+			if (chunk > len - done)
+				chunk = len - done;
+			if (pass == 1) {
+				cpu = (char *)d->map.vaddr + (a - d->seg.addr);
+				if (device_writes)
+					memcpy(cpu, (const char *)buf + done, chunk);
+				else
+					memcpy((char *)buf + done, cpu, chunk);
+			}
+			done += chunk;
+			a += chunk;
+		}
+	}
+	pthread_mutex_unlock(&m->dma_lock);
+	return r;
+}
+
+int gp_mock_dma_read(struct gp_backend *be, uint64_t addr, void *buf, size_t len)
+{
+	assert(buf || !len);
+	return gp_mock_dma_xfer(gp_mock_from_backend(be), addr, buf, len, false);
+}
+
+int gp_mock_dma_write(struct gp_backend *be, uint64_t addr, const void *buf, size_t len)
+{
+	assert(buf || !len);
+	/* The buffer is only read on this path; the cast serves the shared helper. */
+	return gp_mock_dma_xfer(gp_mock_from_backend(be), addr, (void *)buf, len, true);
+}
+
+/*
+ * Release with mappings still live is a driver bug (it must unmap after
+ * quiescing the device): say which, then unmap them so no IOVA outlives
+ * the binding, as the contract in backend.h requires.
+ */
+static void gp_mock_dma_release(struct gp_mock *m)
+{
+	struct gp_mock_dma *left;
+
+	pthread_mutex_lock(&m->dma_lock);
+	left = m->dma_maps;
+	m->dma_maps = NULL;
+	m->dma_live = 0;
+	pthread_mutex_unlock(&m->dma_lock);
+
+	while (left) {
+		struct gp_mock_dma *next = left->next;
+
+		gp_log_warning("mock: DMA mapping 0x%" PRIx64 "+0x%zx still live at release "
+			       "(driver bug): unmapped", left->seg.addr, left->map.size);
+		(void)gp_iova_free(&m->iova, left->seg.addr);
+		free(left);
+		left = next;
+	}
+	gp_iova_domain_fini(&m->iova);
+}
+
 static void gp_mock_close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -505,11 +738,16 @@ static void gp_mock_free(struct gp_mock *m)
 		pthread_mutex_unlock(&m->lock);
 		pthread_join(m->timer, NULL);
 	}
+	if (m->dma_lock_initialized) {
+		gp_mock_dma_release(m);
+		pthread_mutex_destroy(&m->dma_lock);
+	}
 	if (m->sync_initialized) {
 		pthread_cond_destroy(&m->wake);
 		pthread_mutex_destroy(&m->lock);
 	}
-	gp_mock_close_fd(&m->irq_fds[GP_MOCK_IRQ_GPU]);
+	for (unsigned int i = 0; i < GP_MOCK_NUM_IRQS; i++)
+		gp_mock_close_fd(&m->irq_fds[i]);
 	gp_mock_close_fd(&m->be.removal_fd);
 	/*
 	 * Everything lives in this one allocation, so a caller that kept the
@@ -534,6 +772,8 @@ static const struct gp_backend_ops gp_mock_ops = {
 	.read64 = gp_mock_read64,
 	.write64 = gp_mock_write64,
 	.irq_unmask = gp_mock_irq_unmask,
+	.dma_map = gp_mock_dma_map,
+	.dma_unmap = gp_mock_dma_unmap,
 	.release = gp_mock_release,
 };
 
@@ -557,6 +797,12 @@ static int gp_mock_init_sync(struct gp_mock *m)
 	if (r)
 		goto err_mutex;
 
+	r = pthread_mutex_init(&m->dma_lock, NULL);
+	if (r) {
+		pthread_cond_destroy(&m->wake);
+		goto err_mutex;
+	}
+	m->dma_lock_initialized = true;
 	m->sync_initialized = true;
 	return 0;
 
@@ -598,8 +844,10 @@ int gp_mock_open(const struct gp_mock_config *cfg, struct gp_backend **out)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	m->irq_fds[GP_MOCK_IRQ_GPU] = -1;
+	for (unsigned int i = 0; i < GP_MOCK_NUM_IRQS; i++)
+		m->irq_fds[i] = -1;
 	m->be.removal_fd = -1;
+	gp_iova_domain_init(&m->iova, GP_MOCK_DMA_BASE, GP_MOCK_DMA_GRANULE);
 
 	m->cfg = *cfg;
 	m->region = (struct gp_backend_region){ .name = "gpu", .size = GP_MOCK_REGION_SIZE };
@@ -608,12 +856,16 @@ int gp_mock_open(const struct gp_mock_config *cfg, struct gp_backend **out)
 	snprintf(m->be.bus_id, sizeof(m->be.bus_id), "mock");
 	m->be.num_regions = 1;
 	m->be.regions = &m->region;
-	m->be.num_irqs = 1;
+	m->be.num_irqs = GP_MOCK_NUM_IRQS;
 	m->be.irq_fds = m->irq_fds;
+	/* As dma_set_mask()'s default: the driver narrows it in probe. */
+	m->be.dma_mask = UINT64_MAX;
 
-	m->irq_fds[GP_MOCK_IRQ_GPU] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (m->irq_fds[GP_MOCK_IRQ_GPU] < 0)
-		return -errno;
+	for (unsigned int i = 0; i < GP_MOCK_NUM_IRQS; i++) {
+		m->irq_fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (m->irq_fds[i] < 0)
+			return -errno;
+	}
 	m->be.removal_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (m->be.removal_fd < 0)
 		return -errno;
@@ -652,6 +904,10 @@ void gp_mock_get_stats(struct gp_backend *be, struct gp_mock_stats *stats)
 	pthread_mutex_lock(&m->lock);
 	*stats = m->stats;
 	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_lock(&m->dma_lock);
+	stats->dma_mappings = m->dma_live;
+	stats->dma_maps = m->dma_maps_ok;
+	pthread_mutex_unlock(&m->dma_lock);
 }
 
 void gp_mock_config_init(struct gp_mock_config *cfg)
@@ -665,6 +921,9 @@ void gp_mock_config_init(struct gp_mock_config *cfg)
 		.reset_never_completes = false,
 		.l2_never_ready = false,
 		.timestamp_start = 0,
+		.dma_space = 0,
+		.dma_map_fail_after = UINT64_MAX,
+		.mmu_command_delay_us = 0,
 	};
 }
 
@@ -689,12 +948,18 @@ static const struct gp_mock_option gp_mock_options[] = {
 	{ "reset-never-completes", GP_MOCK_OPT_FLAG,
 	  offsetof(struct gp_mock_config, reset_never_completes) },
 	{ "l2-never-ready", GP_MOCK_OPT_FLAG, offsetof(struct gp_mock_config, l2_never_ready) },
+	{ "dma-space", GP_MOCK_OPT_U64, offsetof(struct gp_mock_config, dma_space) },
+	{ "dma-map-fail-after", GP_MOCK_OPT_U64,
+	  offsetof(struct gp_mock_config, dma_map_fail_after) },
+	{ "mmu-command-delay-us", GP_MOCK_OPT_U32,
+	  offsetof(struct gp_mock_config, mmu_command_delay_us) },
 };
 
 #define GP_MOCK_OPTIONS_HELP \
 	"reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N, access-delay-ns=N, " \
 	"timestamp-start=N, " \
-	"reset-never-completes, l2-never-ready"
+	"reset-never-completes, l2-never-ready, dma-space=N, dma-map-fail-after=N, " \
+	"mmu-command-delay-us=N"
 
 /* Longest option item accepted; any valid one is far shorter. */
 #define GP_MOCK_OPTION_MAX	128

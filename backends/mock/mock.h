@@ -17,10 +17,24 @@
 
 #include "backend.h"
 
-/* The mock's single register region and its single IRQ line (the GPU IRQ). */
+/*
+ * The mock's single register region and its IRQ lines: the GPU IRQ, and the
+ * MMU IRQ (GP_MOCK_IRQ_MMU, below).
+ */
 #define GP_MOCK_REGION_GPU	0
 #define GP_MOCK_REGION_SIZE	(2u << 20)	/* tyr maps 2 MiB */
 #define GP_MOCK_IRQ_GPU		0
+#define GP_MOCK_NUM_IRQS	2
+
+/*
+ * The DMA model: device addresses start at 4 GiB, so a driver that keeps
+ * them in 32 bits is caught at once; the IOVA granule is the GPU page.
+ */
+#define GP_MOCK_DMA_BASE	0x100000000ull
+#define GP_MOCK_DMA_GRANULE	4096u
+
+/* The address spaces AS_PRESENT reports (0xff). */
+#define GP_MOCK_NUM_AS		8
 
 /*
  * Rates of the model's two counters, both invented for the model (see
@@ -39,6 +53,10 @@ struct gp_mock_config {
 	bool reset_never_completes;	/* fault: RESET_COMPLETED never rises */
 	bool l2_never_ready;		/* fault: L2_READY never rises */
 	uint64_t timestamp_start;	/* TIMESTAMP value at open (test carries) */
+	/* DMA model and MMU: see docs/mock.md. */
+	uint64_t dma_space;		/* bytes of device address space above the base; 0: up to the mask */
+	uint64_t dma_map_fail_after;	/* fault: maps after this many fail (-ENOMEM); UINT64_MAX: never */
+	uint32_t mmu_command_delay_us;	/* AS_COMMAND to completion (AS_STATUS ACTIVE meanwhile) */
 };
 
 /** gp_mock_config_init() - fill @cfg with the defaults. */
@@ -81,12 +99,24 @@ void gp_mock_simulate_removal(struct gp_backend *be);
  *	access counts as two
  * @soft_resets: GPU_CMD soft and hard resets accepted (not after removal)
  * @irqs_raised: signals sent on the GPU IRQ eventfd
+ * @dma_mappings: DMA mappings live now
+ * @dma_maps: successful gp_backend_dma_map() calls since open
+ * @mmu_irqs_raised: signals sent on the MMU IRQ eventfd
+ * @mmu_faults: faults latched into an AS (gp_mock_gpu_access() only)
+ * @as_commands: AS_COMMAND writes accepted (NOP included)
+ * @as_commands_dropped: AS_COMMAND writes ignored because the AS was ACTIVE
  */
 struct gp_mock_stats {
 	uint64_t reads, writes;
 	uint32_t soft_resets;
 	uint32_t cache_flushes;		/* GPU_CMD FLUSH_CACHES accepted */
 	uint32_t irqs_raised;
+	uint32_t dma_mappings;
+	uint64_t dma_maps;
+	uint32_t mmu_irqs_raised;
+	uint32_t mmu_faults;
+	uint32_t as_commands;
+	uint32_t as_commands_dropped;
 };
 
 /** gp_mock_get_stats() - a snapshot of the counters; safe from any thread. */
@@ -106,7 +136,14 @@ void gp_mock_get_stats(struct gp_backend *be, struct gp_mock_stats *stats);
 
 /**
  * gp_mock_dma_read() - read device-physical memory, as a bus master would.
- * Return: 0, or -EFAULT when any byte is outside every live DMA mapping.
+ *
+ * Device-physical memory is the live DMA mappings, at the addresses
+ * gp_backend_dma_map() returned; a range may span adjacent mappings.  The
+ * mapping's direction is enforced as an IOMMU does: the device may not read
+ * a GP_DMA_FROM_DEVICE mapping nor write a GP_DMA_TO_DEVICE one.
+ * Context: any thread while the binding lives (also after removal).
+ * Return: 0, or -EFAULT when any byte is outside every live DMA mapping or
+ * its direction forbids the access; then no byte is copied.
  */
 int gp_mock_dma_read(struct gp_backend *be, uint64_t addr, void *buf, size_t len);
 int gp_mock_dma_write(struct gp_backend *be, uint64_t addr, const void *buf, size_t len);

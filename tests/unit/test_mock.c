@@ -895,11 +895,14 @@ START_TEST(test_open_describes_the_binding)
 	ck_assert_uint_eq(be->num_regions, 1);
 	ck_assert_str_eq(be->regions[GP_MOCK_REGION_GPU].name, "gpu");
 	ck_assert_uint_eq(be->regions[GP_MOCK_REGION_GPU].size, 2u << 20);
-	ck_assert_uint_eq(be->num_irqs, 1);
+	ck_assert_uint_eq(be->num_irqs, 2);
 	assert_cloexec_nonblocking_eventfd(irq_fd(be));
+	assert_cloexec_nonblocking_eventfd(gp_backend_irq_fd(be, GP_MOCK_IRQ_MMU));
 	assert_cloexec_nonblocking_eventfd(be->removal_fd);
 	ck_assert_int_ne(irq_fd(be), be->removal_fd);
-	ck_assert_int_eq(gp_backend_irq_fd(be, 1), -1);
+	ck_assert_int_ne(irq_fd(be), gp_backend_irq_fd(be, GP_MOCK_IRQ_MMU));
+	ck_assert_int_ne(gp_backend_irq_fd(be, GP_MOCK_IRQ_MMU), be->removal_fd);
+	ck_assert_int_eq(gp_backend_irq_fd(be, 2), -1);
 	gp_backend_release(&be);
 }
 END_TEST
@@ -1312,8 +1315,8 @@ static Suite *mock_suite(void)
 	tcase_add_test(tc, test_backend_release_clears_pointer_and_ignores_null);
 	tcase_add_test(tc, test_open_release_many_times_leaks_no_fd);
 	tcase_add_test(tc, test_timer_thread_blocks_signals);
-	/* 0 or 1 eventfd before EMFILE: both unwinding paths of gp_mock_open(). */
-	tcase_add_loop_test(tc, test_open_failure_returns_errno_and_leaks_no_fd, 0, 2);
+	/* 0, 1 or 2 eventfds before EMFILE: every unwinding path of gp_mock_open(). */
+	tcase_add_loop_test(tc, test_open_failure_returns_errno_and_leaks_no_fd, 0, 3);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("concurrency");
