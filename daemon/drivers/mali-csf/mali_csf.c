@@ -506,6 +506,7 @@ const struct gp_driver gp_mali_csf_driver = {
 	.major = 1,
 	.minor = 2,
 	.patchlevel = 0,
+	.features = GP_DRIVER_GEM,
 	.ioctls = mali_csf_ioctls,
 	.num_ioctls = sizeof(mali_csf_ioctls) / sizeof(mali_csf_ioctls[0]),
 	.data_size = sizeof(struct mali_csf_data),
