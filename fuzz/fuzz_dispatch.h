@@ -139,7 +139,15 @@ static const uint32_t fz_known_cmds[] = {
 	_IOWR('d', 0xa0, struct fz_echo),		/* 17: above the driver range */
 	_IOWR('d', 0x9f, struct fz_echo),		/* 18: the driver range's last nr */
 	_IOWR('e', 0x40, struct fz_echo),		/* 19: not a DRM ioctl */
+	GPU_PROTO_IOCTL_MALI_VM_CREATE,			/* 20 */
+	GPU_PROTO_IOCTL_MALI_VM_DESTROY,		/* 21 */
+	GPU_PROTO_IOCTL_MALI_VM_BIND,			/* 22 */
+	GPU_PROTO_IOCTL_MALI_VM_GET_STATE,		/* 23 */
+	GPU_PROTO_IOCTL_MALI_BO_CREATE,			/* 24 */
+	GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET,		/* 25 */
 };
+/* The first of mali-csf's memory ioctls in fz_known_cmds. */
+#define FZ_KNOWN_MALI_MEMORY	20
 #define FZ_KNOWN_CMDS (sizeof(fz_known_cmds) / sizeof(fz_known_cmds[0]))
 
 /* FZ_PTR_WILD: addresses the fuzzer never maps (so never dereferenced). */
