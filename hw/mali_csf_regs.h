@@ -90,6 +90,8 @@
 #define MALI_MMU_INT_CLEAR		0x2004
 #define MALI_MMU_INT_MASK		0x2008
 #define MALI_MMU_INT_STAT		0x200c
+#define   MALI_MMU_IRQ_PAGE_FAULT(as)	(1u << (as))		/* translation, permission, ... */
+#define   MALI_MMU_IRQ_BUS_FAULT(as)	(1u << (16 + (as)))	/* a data access the bus refused */
 
 #define MALI_MMU_AS_BASE		0x2400
 #define MALI_MMU_AS_STRIDE		0x40
@@ -128,13 +130,17 @@
  */
 #define MALI_AS_LOCK_REGION_MIN_SIZE	(1ull << 15)
 
+/* AS_MEMATTR: eight attribute bytes, indexed by a descriptor's ATTRINDX. */
+#define MALI_AS_MEMATTR_AARCH64_FAULT		(3u << 6)	/* in bits [7:6]: accesses fault */
+
 /* AS_TRANSCFG fields. */
 #define MALI_AS_TRANSCFG_ADRMODE_MASK		0xfu
 #define MALI_AS_TRANSCFG_ADRMODE_UNMAPPED	1u
 #define MALI_AS_TRANSCFG_ADRMODE_IDENTITY	2u
 #define MALI_AS_TRANSCFG_ADRMODE_AARCH64_4K	6u
 #define MALI_AS_TRANSCFG_ADRMODE_AARCH64_64K	8u
-#define MALI_AS_TRANSCFG_INA_BITS(x)		((uint64_t)(x) << 6)
+#define MALI_AS_TRANSCFG_INA_BITS(x)		((uint64_t)(x) << 6)	/* 55 - VA bits */
+#define MALI_AS_TRANSCFG_INA_BITS_GET(cfg)	(((cfg) >> 6) & 0x1f)
 #define MALI_AS_TRANSCFG_OUTA_BITS(x)		((uint64_t)(x) << 14)
 #define MALI_AS_TRANSCFG_PTW_MEMATTR_WB		(2ull << 24)
 #define MALI_AS_TRANSCFG_PTW_RA			(1ull << 30)
@@ -150,10 +156,13 @@
 #define MALI_EXC_ACCESS_FLAG(level)		(0xd8u + (level))
 #define MALI_EXC_ADDR_SIZE_FAULT_IN		0xe0u
 #define MALI_EXC_ADDR_SIZE_FAULT_OUT(level)	(0xe4u + (level))
+#define MALI_EXC_MEM_ATTR_FAULT(level)		(0xe8u + (level))
+#define MALI_EXC_GPU_BUS_FAULT			0x80u
 #define MALI_AS_FAULTSTATUS_ACCESS_ATOMIC	(0u << 8)
 #define MALI_AS_FAULTSTATUS_ACCESS_EX		(1u << 8)
 #define MALI_AS_FAULTSTATUS_ACCESS_READ		(2u << 8)
 #define MALI_AS_FAULTSTATUS_ACCESS_WRITE	(3u << 8)
+#define MALI_AS_FAULTSTATUS_SOURCE_ID(x)	((uint32_t)(x) << 16)
 
 /* The register window tyr and panthor map. */
 #define MALI_GPU_MMIO_SIZE		(2u << 20)

@@ -60,6 +60,64 @@ struct gp_mock_deferred {
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC */
 };
 
+/*
+ * The MMU, as MMU_FEATURES (0x2830) describes it: 48-bit GPU virtual
+ * addresses, 40-bit device-physical addresses.
+ */
+#define GP_MOCK_MMU_VA_BITS	48u
+#define GP_MOCK_MMU_PA_BITS	40u
+#define GP_MOCK_AS_PRESENT	((1u << GP_MOCK_NUM_AS) - 1)
+/* MMU_INT bits that exist: a page-fault and a bus-fault bit per present AS. */
+#define GP_MOCK_MMU_IRQ_BITS	(GP_MOCK_AS_PRESENT | GP_MOCK_AS_PRESENT << 16)
+
+/* Translations each AS caches; small, so that tests reason about it easily. */
+#define GP_MOCK_TLB_ENTRIES	16
+
+/*
+ * AArch64 stage-1 descriptor fields (4 KiB granule) the walk reads; the
+ * encodings are the architecture's, as io-pgtable's ARM_64_LPAE_S1 writes
+ * them for panthor.
+ */
+#define GP_PTE_TYPE_MASK	0x3ull
+#define GP_PTE_TYPE_BLOCK	0x1ull		/* levels 1 and 2 */
+#define GP_PTE_TYPE_TABLE	0x3ull		/* levels 0 to 2; at level 3: a page */
+#define GP_PTE_ATTRINDX(d)	((unsigned int)(((d) >> 2) & 0x7))
+#define GP_PTE_AP_RDONLY	(1ull << 7)	/* AP[2] */
+#define GP_PTE_AF		(1ull << 10)
+#define GP_PTE_OA_MASK		0x0000fffffffff000ull	/* bits [47:12] */
+#define GP_TRANSTAB_MASK	0x0000fffffffffff0ull	/* bits [47:4] */
+
+/* What AS_FAULTSTATUS[9:8] says the access was. */
+enum gp_mock_access {
+	GP_MOCK_ACCESS_READ = 2,
+	GP_MOCK_ACCESS_WRITE = 3,
+};
+
+/* A translation the walk found, as the TLB caches it. */
+struct gp_mock_leaf {
+	uint64_t va;			/* first address the leaf maps */
+	uint64_t size;			/* 4 KiB, 2 MiB or 1 GiB; 0: an empty TLB slot */
+	uint64_t pa;
+	uint64_t desc;
+	unsigned int level;
+};
+
+/* One address space: its registers, its live configuration, its TLB. */
+struct gp_mock_as {
+	/* The registers as the driver wrote them. */
+	uint64_t transtab, memattr, lockaddr, transcfg;
+	/* What the MMU uses: latched by AS_COMMAND UPDATE. */
+	uint64_t live_transtab, live_memattr, live_transcfg;
+	bool locked;
+	uint64_t lock_first, lock_last;	/* inclusive */
+	uint32_t faultstatus;
+	uint64_t faultaddress;
+	uint32_t command;		/* running while cmd_done.pending */
+	struct gp_mock_deferred cmd_done;
+	struct gp_mock_leaf tlb[GP_MOCK_TLB_ENTRIES];
+	unsigned int tlb_next;		/* round-robin victim */
+};
+
 struct gp_mock {
 	struct gp_backend be;		/* first: the ops receive &be */
 
@@ -87,6 +145,9 @@ struct gp_mock {
 	struct gp_mock_deferred l2_done;
 	struct gp_mock_deferred flush_done;
 	struct gp_mock_stats stats;
+	uint32_t mmu_rawstat;
+	uint32_t mmu_mask;
+	struct gp_mock_as as[GP_MOCK_NUM_AS];
 
 	/*
 	 * The DMA model, under @dma_lock alone.  Lock order: @lock, then
@@ -156,14 +217,17 @@ static void gp_mock_bus_delay(const struct gp_mock *m)
 		;
 }
 
-/* Signal the IRQ line.  A removed device raises nothing. */
-static void gp_mock_irq_signal(struct gp_mock *m)
+/* Signal an IRQ line.  A removed device raises nothing. */
+static void gp_mock_irq_signal(struct gp_mock *m, unsigned int line)
 {
 	if (m->removed)
 		return;
 	/* Only fails when the counter would overflow, which 2^64 signals take. */
-	(void)eventfd_write(m->irq_fds[GP_MOCK_IRQ_GPU], 1);
-	m->stats.irqs_raised++;
+	(void)eventfd_write(m->irq_fds[line], 1);
+	if (line == GP_MOCK_IRQ_GPU)
+		m->stats.irqs_raised++;
+	else
+		m->stats.mmu_irqs_raised++;
 }
 
 static uint32_t gp_mock_int_stat(const struct gp_mock *m)
@@ -179,7 +243,7 @@ static uint32_t gp_mock_int_stat(const struct gp_mock *m)
 static void gp_mock_irq_update(struct gp_mock *m, uint32_t old_stat)
 {
 	if (!old_stat && gp_mock_int_stat(m))
-		gp_mock_irq_signal(m);
+		gp_mock_irq_signal(m, GP_MOCK_IRQ_GPU);
 }
 
 static void gp_mock_int_raise(struct gp_mock *m, uint32_t bits)
@@ -203,6 +267,428 @@ static void gp_mock_defer(struct gp_mock *m, struct gp_mock_deferred *d, uint32_
 	d->pending = true;
 	d->deadline_ns = gp_mock_now_ns() + (uint64_t)delay_us * NSEC_PER_USEC;
 	pthread_cond_signal(&m->wake);
+}
+
+/* --- MMU model ----------------------------------------------------------- */
+
+static int gp_mock_dma_xfer(struct gp_mock *m, uint64_t addr, void *buf, size_t len,
+			    bool device_writes);
+
+static uint32_t gp_mock_mmu_int_stat(const struct gp_mock *m)
+{
+	return m->mmu_rawstat & m->mmu_mask;
+}
+
+/* The MMU IRQ is a level like the GPU's: signalled when MMU_INT_STAT becomes non-zero. */
+static void gp_mock_mmu_irq_update(struct gp_mock *m, uint32_t old_stat)
+{
+	if (!old_stat && gp_mock_mmu_int_stat(m))
+		gp_mock_irq_signal(m, GP_MOCK_IRQ_MMU);
+}
+
+static void gp_mock_mmu_int_raise(struct gp_mock *m, uint32_t bits)
+{
+	uint32_t old_stat = gp_mock_mmu_int_stat(m);
+
+	m->mmu_rawstat |= bits & GP_MOCK_MMU_IRQ_BITS;
+	gp_mock_mmu_irq_update(m, old_stat);
+}
+
+static void gp_mock_mmu_int_set_mask(struct gp_mock *m, uint32_t mask)
+{
+	uint32_t old_stat = gp_mock_mmu_int_stat(m);
+
+	m->mmu_mask = mask;
+	gp_mock_mmu_irq_update(m, old_stat);
+}
+
+/* An address space as after reset: disabled (UNMAPPED), nothing cached, no fault. */
+static void gp_mock_as_reset(struct gp_mock_as *as)
+{
+	*as = (struct gp_mock_as){
+		.transcfg = MALI_AS_TRANSCFG_ADRMODE_UNMAPPED,
+		.live_transcfg = MALI_AS_TRANSCFG_ADRMODE_UNMAPPED,
+	};
+}
+
+/* A GPU reset resets the MMU with the rest of the GPU's registers. */
+static void gp_mock_mmu_reset(struct gp_mock *m)
+{
+	m->mmu_rawstat = 0;
+	m->mmu_mask = 0;
+	for (unsigned int i = 0; i < GP_MOCK_NUM_AS; i++)
+		gp_mock_as_reset(&m->as[i]);
+}
+
+/*
+ * LOCKADDR: a naturally aligned power-of-two region, log2(size) - 1 in
+ * [5:0] and the base above it.  Widths below the 32 KiB minimum lock 32 KiB
+ * (a model choice); width 63 is the whole 64-bit space.
+ */
+static void gp_mock_lock_region(uint64_t lockaddr, uint64_t *first, uint64_t *last)
+{
+	unsigned int log2_size = (unsigned int)(lockaddr & 0x3f) + 1;
+
+	if (log2_size < 15)
+		log2_size = 15;
+	if (log2_size >= 64) {
+		*first = 0;
+		*last = UINT64_MAX;
+		return;
+	}
+	*first = lockaddr & ~((1ull << log2_size) - 1);
+	*last = *first + ((1ull << log2_size) - 1);
+}
+
+/* Forget the cached translations that overlap [@first, @last]. */
+static void gp_mock_tlb_invalidate(struct gp_mock_as *as, uint64_t first, uint64_t last)
+{
+	for (unsigned int i = 0; i < GP_MOCK_TLB_ENTRIES; i++) {
+		struct gp_mock_leaf *e = &as->tlb[i];
+
+		if (e->size && e->va <= last && e->va + (e->size - 1) >= first)
+			e->size = 0;
+	}
+}
+
+/* What an AS_COMMAND does when it completes. */
+static void gp_mock_as_apply(struct gp_mock_as *as, uint32_t command)
+{
+	uint64_t first, last;
+
+	switch (command) {
+	case MALI_AS_COMMAND_UPDATE:
+		as->live_transtab = as->transtab;
+		as->live_memattr = as->memattr;
+		as->live_transcfg = as->transcfg;
+		gp_mock_tlb_invalidate(as, 0, UINT64_MAX);
+		break;
+	case MALI_AS_COMMAND_LOCK:
+		as->locked = true;
+		gp_mock_lock_region(as->lockaddr, &as->lock_first, &as->lock_last);
+		break;
+	case MALI_AS_COMMAND_UNLOCK:
+		as->locked = false;
+		break;
+	case MALI_AS_COMMAND_FLUSH_PT:
+	case MALI_AS_COMMAND_FLUSH_MEM:
+		/* The locked region, else the one LOCKADDR describes; the flush unlocks. */
+		if (as->locked) {
+			first = as->lock_first;
+			last = as->lock_last;
+		} else {
+			gp_mock_lock_region(as->lockaddr, &first, &last);
+		}
+		gp_mock_tlb_invalidate(as, first, last);
+		as->locked = false;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * AS_COMMAND: AS_STATUS reads ACTIVE until the command completes, after
+ * mmu-command-delay-us (at once with 0).  The effect comes at completion,
+ * so a driver that does not wait for ACTIVE to clear sees stale state.  A
+ * command written while one runs is dropped (and counted): drivers must
+ * wait, as panthor's write_cmd() does.
+ */
+static void gp_mock_as_command(struct gp_mock *m, unsigned int as_nr, uint32_t command)
+{
+	struct gp_mock_as *as = &m->as[as_nr];
+
+	if (command > MALI_AS_COMMAND_FLUSH_MEM)
+		return;			/* not a command the model knows: ignored */
+	if (as->cmd_done.pending) {
+		m->stats.as_commands_dropped++;
+		return;
+	}
+	m->stats.as_commands++;
+	if (command == MALI_AS_COMMAND_NOP)
+		return;
+	if (!m->cfg.mmu_command_delay_us) {
+		gp_mock_as_apply(as, command);
+		return;
+	}
+	as->command = command;
+	gp_mock_defer(m, &as->cmd_done, m->cfg.mmu_command_delay_us);
+}
+
+static uint64_t gp_mock_set_lo(uint64_t reg, uint32_t value)
+{
+	return (reg & ~(uint64_t)UINT32_MAX) | value;
+}
+
+static uint64_t gp_mock_set_hi(uint64_t reg, uint32_t value)
+{
+	return (reg & UINT32_MAX) | (uint64_t)value << 32;
+}
+
+static uint32_t gp_mock_as_reg_read(const struct gp_mock *m, unsigned int as_nr, uint64_t reg)
+{
+	const struct gp_mock_as *as = &m->as[as_nr];
+
+	switch (reg) {
+	case 0x00: return (uint32_t)as->transtab;
+	case 0x04: return (uint32_t)(as->transtab >> 32);
+	case 0x08: return (uint32_t)as->memattr;
+	case 0x0c: return (uint32_t)(as->memattr >> 32);
+	case 0x10: return (uint32_t)as->lockaddr;
+	case 0x14: return (uint32_t)(as->lockaddr >> 32);
+	case 0x1c: return as->faultstatus;
+	case 0x20: return (uint32_t)as->faultaddress;
+	case 0x24: return (uint32_t)(as->faultaddress >> 32);
+	case 0x28: return as->cmd_done.pending ? MALI_AS_STATUS_ACTIVE : 0;
+	case 0x30: return (uint32_t)as->transcfg;
+	case 0x34: return (uint32_t)(as->transcfg >> 32);
+	default:   return 0;	/* COMMAND, FAULTEXTRA, reserved */
+	}
+}
+
+static void gp_mock_as_reg_write(struct gp_mock *m, unsigned int as_nr, uint64_t reg,
+				 uint32_t value)
+{
+	struct gp_mock_as *as = &m->as[as_nr];
+
+	switch (reg) {
+	case 0x00: as->transtab = gp_mock_set_lo(as->transtab, value); break;
+	case 0x04: as->transtab = gp_mock_set_hi(as->transtab, value); break;
+	case 0x08: as->memattr = gp_mock_set_lo(as->memattr, value); break;
+	case 0x0c: as->memattr = gp_mock_set_hi(as->memattr, value); break;
+	case 0x10: as->lockaddr = gp_mock_set_lo(as->lockaddr, value); break;
+	case 0x14: as->lockaddr = gp_mock_set_hi(as->lockaddr, value); break;
+	case 0x18: gp_mock_as_command(m, as_nr, value); break;
+	case 0x30: as->transcfg = gp_mock_set_lo(as->transcfg, value); break;
+	case 0x34: as->transcfg = gp_mock_set_hi(as->transcfg, value); break;
+	default:   break;	/* FAULTSTATUS, FAULTADDRESS, STATUS, FAULTEXTRA: read-only */
+	}
+}
+
+/* Is @offset in the window of a present AS?  Sets *@as_nr and *@reg. */
+static bool gp_mock_as_window(uint64_t offset, unsigned int *as_nr, uint64_t *reg)
+{
+	if (offset < MALI_MMU_AS_BASE || offset >= MALI_MMU_AS(GP_MOCK_NUM_AS))
+		return false;
+	*as_nr = (unsigned int)((offset - MALI_MMU_AS_BASE) / MALI_MMU_AS_STRIDE);
+	*reg = (offset - MALI_MMU_AS_BASE) % MALI_MMU_AS_STRIDE;
+	return true;
+}
+
+static const struct gp_mock_leaf *gp_mock_tlb_lookup(const struct gp_mock_as *as, uint64_t va)
+{
+	for (unsigned int i = 0; i < GP_MOCK_TLB_ENTRIES; i++) {
+		const struct gp_mock_leaf *e = &as->tlb[i];
+
+		if (e->size && va - e->va < e->size)
+			return e;
+	}
+	return NULL;
+}
+
+static const struct gp_mock_leaf *gp_mock_tlb_insert(struct gp_mock_as *as,
+						     const struct gp_mock_leaf *leaf)
+{
+	struct gp_mock_leaf *e = &as->tlb[as->tlb_next];
+
+	as->tlb_next = (as->tlb_next + 1) % GP_MOCK_TLB_ENTRIES;
+	*e = *leaf;
+	return e;
+}
+
+/*
+ * The table walk of an AArch64 4 KiB-granule stage-1 table, every
+ * descriptor read from device-physical memory (the DMA model) as the
+ * hardware's walker reads it; nothing of the walk is cached but the leaf.
+ * The start level follows from the input size as io-pgtable computes it
+ * (48 bits: level 0; 39 bits: level 1), the top table indexed by whatever
+ * bits remain.
+ *
+ * Return: 0 with *@leaf, or the AS_FAULTSTATUS exception type.
+ */
+static uint32_t gp_mock_mmu_walk(struct gp_mock *m, const struct gp_mock_as *as, uint64_t va,
+				 struct gp_mock_leaf *leaf)
+{
+	unsigned int va_bits = 55 - (unsigned int)MALI_AS_TRANSCFG_INA_BITS_GET(as->live_transcfg);
+	unsigned int start, level;
+	uint64_t table;
+
+	if (va_bits < 25 || va_bits > GP_MOCK_MMU_VA_BITS || va >> va_bits)
+		return MALI_EXC_ADDR_SIZE_FAULT_IN;
+	start = 4 - (va_bits - 12 + 8) / 9;
+
+	table = as->live_transtab & GP_TRANSTAB_MASK;
+	/* As a TTBR beyond the output size: an address size fault at level 0. */
+	if (table >> GP_MOCK_MMU_PA_BITS)
+		return MALI_EXC_ADDR_SIZE_FAULT_OUT(0);
+
+	for (level = start;; level++) {
+		unsigned int shift = 12 + 9 * (3 - level);
+		unsigned int bits = level == start ? va_bits - shift : 9;
+		uint64_t idx = (va >> shift) & ((1ull << bits) - 1);
+		uint64_t desc, type, oa;
+		unsigned char raw[8];
+
+		if (gp_mock_dma_xfer(m, table + idx * 8, raw, sizeof(raw), false) < 0)
+			return MALI_EXC_TRANSTAB_BUS_FAULT(level);
+		/* Descriptors are little-endian whatever the host. */
+		desc = 0;
+		for (int i = 7; i >= 0; i--)
+			desc = desc << 8 | raw[i];
+		type = desc & GP_PTE_TYPE_MASK;
+
+		if (type == GP_PTE_TYPE_TABLE && level < 3) {
+			table = desc & GP_PTE_OA_MASK;
+			if (table >> GP_MOCK_MMU_PA_BITS)
+				return MALI_EXC_ADDR_SIZE_FAULT_OUT(level);
+			continue;
+		}
+		/* Invalid, a block at level 0 (none with 4 KiB), a "block" at level 3. */
+		if (!(type == GP_PTE_TYPE_TABLE && level == 3) &&
+		    !(type == GP_PTE_TYPE_BLOCK && (level == 1 || level == 2)))
+			return MALI_EXC_TRANSLATION_FAULT(level);
+
+		oa = desc & GP_PTE_OA_MASK & ~((1ull << shift) - 1);
+		if (oa >> GP_MOCK_MMU_PA_BITS)
+			return MALI_EXC_ADDR_SIZE_FAULT_OUT(level);
+		if (!(desc & GP_PTE_AF))
+			return MALI_EXC_ACCESS_FLAG(level);
+		if (((as->live_memattr >> (8 * GP_PTE_ATTRINDX(desc))) & MALI_AS_MEMATTR_AARCH64_FAULT) ==
+		    MALI_AS_MEMATTR_AARCH64_FAULT)
+			return MALI_EXC_MEM_ATTR_FAULT(level);
+
+		*leaf = (struct gp_mock_leaf){
+			.va = va & ~((1ull << shift) - 1),
+			.size = 1ull << shift,
+			.pa = oa,
+			.desc = desc,
+			.level = level,
+		};
+		return 0;
+	}
+}
+
+/*
+ * Translate @va for @access: through the TLB, else a walk whose leaf the
+ * TLB keeps (faults are not cached, as on Arm).  *@avail: bytes from @va
+ * to the end of the translation.
+ * Return: 0, or the exception type.
+ */
+static uint32_t gp_mock_mmu_translate(struct gp_mock *m, struct gp_mock_as *as, uint64_t va,
+				      enum gp_mock_access access, uint64_t *pa, uint64_t *avail)
+{
+	const struct gp_mock_leaf *e;
+	struct gp_mock_leaf leaf;
+	uint32_t exc;
+
+	switch (as->live_transcfg & MALI_AS_TRANSCFG_ADRMODE_MASK) {
+	case MALI_AS_TRANSCFG_ADRMODE_IDENTITY:
+		/* No tables: the GPU address is the device-physical one. */
+		*pa = va;
+		*avail = 4096 - (va & 4095);
+		return 0;
+	case MALI_AS_TRANSCFG_ADRMODE_AARCH64_4K:
+		break;
+	default:
+		/* UNMAPPED, and the modes the model lacks: nothing translates. */
+		return MALI_EXC_TRANSLATION_FAULT(0);
+	}
+
+	e = gp_mock_tlb_lookup(as, va);
+	if (!e) {
+		exc = gp_mock_mmu_walk(m, as, va, &leaf);
+		if (exc)
+			return exc;
+		e = gp_mock_tlb_insert(as, &leaf);
+	}
+	if (access == GP_MOCK_ACCESS_WRITE && (e->desc & GP_PTE_AP_RDONLY))
+		return MALI_EXC_PERM_FAULT(e->level);
+	*pa = e->pa + (va - e->va);
+	*avail = e->size - (va - e->va);
+	return 0;
+}
+
+/*
+ * Latch a fault as the hardware does: FAULTSTATUS and FAULTADDRESS of the
+ * AS, the AS's bit in MMU_INT_RAWSTAT, the IRQ when it is unmasked.  While
+ * either of the AS's bits is pending, later faults of that AS change
+ * nothing: the first fault stays readable until MMU_INT_CLEAR.
+ */
+static void gp_mock_mmu_fault(struct gp_mock *m, unsigned int as_nr, uint32_t status,
+			      uint64_t va)
+{
+	struct gp_mock_as *as = &m->as[as_nr];
+	bool bus = (status & 0xff) == MALI_EXC_GPU_BUS_FAULT;
+
+	if (m->mmu_rawstat & (MALI_MMU_IRQ_PAGE_FAULT(as_nr) | MALI_MMU_IRQ_BUS_FAULT(as_nr)))
+		return;
+	as->faultstatus = status;
+	as->faultaddress = va;
+	m->stats.mmu_faults++;
+	gp_mock_mmu_int_raise(m, bus ? MALI_MMU_IRQ_BUS_FAULT(as_nr) : MALI_MMU_IRQ_PAGE_FAULT(as_nr));
+}
+
+/* A GPU access of @len bytes at @va, page by page; see mock.h. */
+static int gp_mock_gpu_xfer(struct gp_backend *be, unsigned int as_nr, uint64_t va, void *buf,
+			    size_t len, enum gp_mock_access access, bool report,
+			    uint32_t *fault_status)
+{
+	struct gp_mock *m = gp_mock_from_backend(be);
+	size_t done = 0;
+	int r = 0;
+
+	assert(buf || !len);
+	if (as_nr >= GP_MOCK_NUM_AS)
+		return -EINVAL;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->removed) {
+		pthread_mutex_unlock(&m->lock);
+		return -ENODEV;
+	}
+	while (done < len) {
+		uint64_t cur = va + done, pa = 0, avail = 0;
+		uint32_t exc;
+		size_t chunk = 0;
+
+		if (cur < va)
+			exc = MALI_EXC_ADDR_SIZE_FAULT_IN;	/* wrapped past 2^64 */
+		else
+			exc = gp_mock_mmu_translate(m, &m->as[as_nr], cur, access, &pa, &avail);
+		if (!exc) {
+			chunk = avail < len - done ? (size_t)avail : len - done;
+			if (gp_mock_dma_xfer(m, pa, (char *)buf + done, chunk,
+					     access == GP_MOCK_ACCESS_WRITE) < 0)
+				exc = MALI_EXC_GPU_BUS_FAULT;
+		}
+		if (exc) {
+			/* The mock has no units to name: source id 0. */
+			uint32_t status = exc | (uint32_t)access << 8 | MALI_AS_FAULTSTATUS_SOURCE_ID(0);
+
+			if (fault_status)
+				*fault_status = status;
+			if (report)
+				gp_mock_mmu_fault(m, as_nr, status, cur);
+			r = -EFAULT;
+			break;
+		}
+		done += chunk;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return r;
+}
+
+int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
+		     uint32_t *fault_status)
+{
+	return gp_mock_gpu_xfer(be, as, va, buf, len, GP_MOCK_ACCESS_READ, false, fault_status);
+}
+
+int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
+		       bool write)
+{
+	return gp_mock_gpu_xfer(be, as, va, buf, len,
+				write ? GP_MOCK_ACCESS_WRITE : GP_MOCK_ACCESS_READ, true, NULL);
 }
 
 static void gp_mock_reset_complete(struct gp_mock *m)
@@ -232,6 +718,14 @@ static void gp_mock_run_deferred(struct gp_mock *m, uint64_t now)
 		m->flush_done.pending = false;
 		gp_mock_int_raise(m, MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED);
 	}
+	for (unsigned int i = 0; i < GP_MOCK_NUM_AS; i++) {
+		struct gp_mock_as *as = &m->as[i];
+
+		if (as->cmd_done.pending && now >= as->cmd_done.deadline_ns) {
+			as->cmd_done.pending = false;
+			gp_mock_as_apply(as, as->command);
+		}
+	}
 }
 
 /* The earliest pending deadline, or UINT64_MAX when nothing is pending. */
@@ -245,6 +739,9 @@ static uint64_t gp_mock_next_deadline(const struct gp_mock *m)
 		next = m->l2_done.deadline_ns;
 	if (m->flush_done.pending && m->flush_done.deadline_ns < next)
 		next = m->flush_done.deadline_ns;
+	for (unsigned int i = 0; i < GP_MOCK_NUM_AS; i++)
+		if (m->as[i].cmd_done.pending && m->as[i].cmd_done.deadline_ns < next)
+			next = m->as[i].cmd_done.deadline_ns;
 	return next;
 }
 
@@ -294,6 +791,7 @@ static void gp_mock_reset(struct gp_mock *m)
 	m->l2_pwrtrans = 0;
 	m->l2_done.pending = false;
 	m->flush_done.pending = false;	/* a reset abandons a running flush */
+	gp_mock_mmu_reset(m);		/* and the MMU's state, commands included */
 
 	/* A reset issued while one is in flight restarts it. */
 	m->reset_done.pending = false;
@@ -402,8 +900,18 @@ static uint32_t gp_mock_reg_read(const struct gp_mock *m, uint64_t offset)
 	case MALI_GPU_TIMESTAMP_OFFSET_LO:	return gp_mock_lo(m->timestamp_offset);
 	case MALI_GPU_TIMESTAMP_OFFSET_HI:	return gp_mock_hi(m->timestamp_offset);
 
-	default:
+	case MALI_MMU_INT_RAWSTAT:		return m->mmu_rawstat;
+	case MALI_MMU_INT_MASK:			return m->mmu_mask;
+	case MALI_MMU_INT_STAT:			return gp_mock_mmu_int_stat(m);
+
+	default: {
+		unsigned int as_nr;
+		uint64_t reg;
+
+		if (gp_mock_as_window(offset, &as_nr, &reg))
+			return gp_mock_as_reg_read(m, as_nr, reg);
 		return 0;
+	}
 	}
 }
 
@@ -435,9 +943,25 @@ static void gp_mock_reg_write(struct gp_mock *m, uint64_t offset, uint32_t value
 	case MALI_GPU_TIMESTAMP_OFFSET_HI:
 		m->timestamp_offset = (m->timestamp_offset & UINT32_MAX) | (uint64_t)value << 32;
 		break;
-	default:
-		/* Read-only and unmodelled registers ignore writes. */
+	case MALI_MMU_INT_RAWSTAT:
+		/* As GPU_INT_RAWSTAT: software may raise its own MMU interrupts. */
+		gp_mock_mmu_int_raise(m, value);
 		break;
+	case MALI_MMU_INT_CLEAR:
+		m->mmu_rawstat &= ~value;
+		break;
+	case MALI_MMU_INT_MASK:
+		gp_mock_mmu_int_set_mask(m, value);
+		break;
+	default: {
+		unsigned int as_nr;
+		uint64_t reg;
+
+		/* Read-only and unmodelled registers ignore writes. */
+		if (gp_mock_as_window(offset, &as_nr, &reg))
+			gp_mock_as_reg_write(m, as_nr, reg, value);
+		break;
+	}
 	}
 }
 
@@ -507,12 +1031,12 @@ static int gp_mock_irq_unmask(struct gp_backend *be, unsigned int line)
 {
 	struct gp_mock *m = gp_mock_from_backend(be);
 
-	if (line != GP_MOCK_IRQ_GPU)
+	if (line != GP_MOCK_IRQ_GPU && line != GP_MOCK_IRQ_MMU)
 		return -EINVAL;
 
 	pthread_mutex_lock(&m->lock);
-	if (gp_mock_int_stat(m))
-		gp_mock_irq_signal(m);
+	if (line == GP_MOCK_IRQ_GPU ? gp_mock_int_stat(m) : gp_mock_mmu_int_stat(m))
+		gp_mock_irq_signal(m, line);
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
@@ -731,16 +1255,17 @@ static void gp_mock_free(struct gp_mock *m)
 	if (!m)
 		return;
 
+	/* As backend.h orders it: no IOVA may outlive the rest of the binding. */
+	if (m->dma_lock_initialized) {
+		gp_mock_dma_release(m);
+		pthread_mutex_destroy(&m->dma_lock);
+	}
 	if (m->timer_started) {
 		pthread_mutex_lock(&m->lock);
 		m->stopping = true;
 		pthread_cond_signal(&m->wake);
 		pthread_mutex_unlock(&m->lock);
 		pthread_join(m->timer, NULL);
-	}
-	if (m->dma_lock_initialized) {
-		gp_mock_dma_release(m);
-		pthread_mutex_destroy(&m->dma_lock);
 	}
 	if (m->sync_initialized) {
 		pthread_cond_destroy(&m->wake);
@@ -874,6 +1399,7 @@ int gp_mock_open(const struct gp_mock_config *cfg, struct gp_backend **out)
 	if (r < 0)
 		return r;
 
+	gp_mock_mmu_reset(m);
 	m->open_ns = gp_mock_now_ns();
 	r = gp_mock_start_timer(m);
 	if (r < 0)

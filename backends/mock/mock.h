@@ -6,8 +6,10 @@
  * the real GPU for everything the probe and the query ioctls touch: soft
  * reset that completes after a delay and raises RESET_COMPLETED and the GPU
  * IRQ, L2 power-up, a running 64-bit timestamp, and the RAWSTAT / CLEAR /
- * MASK / STAT interrupt registers.  Faults can be injected to exercise the
- * driver's error paths.
+ * MASK / STAT interrupt registers; and for GPU memory: a DMA model behind
+ * the backend's dma_map/dma_unmap, and an MMU that walks the page tables the
+ * driver programs.  Faults can be injected to exercise the driver's error
+ * paths.
  */
 #ifndef GP_MOCK_H
 #define GP_MOCK_H
@@ -154,10 +156,14 @@ int gp_mock_dma_write(struct gp_backend *be, uint64_t addr, const void *buf, siz
  * @fault_status: out on -EFAULT: the AS_FAULTSTATUS value the hardware
  *	would report for this access (may be NULL)
  *
- * A test query: it does not latch a fault or raise an IRQ.  See
- * gp_mock_gpu_access() for the access a GPU job makes.
+ * A test query: it does not latch a fault or raise an IRQ.  It is a GPU
+ * read otherwise: it uses and fills the AS's TLB, so it sees a stale
+ * translation the driver has not flushed.  See gp_mock_gpu_access() for the
+ * access a GPU job makes.  docs/mock.md lists the fault codes.
+ * Context: any thread while the binding lives.
  * Return: 0 with @len bytes in @buf, or -EFAULT on a translation or
- * permission fault (or an AS that is not enabled), -EINVAL for a bad @as.
+ * permission fault (or an AS that is not enabled, or a bus fault), -EINVAL
+ * for a bad @as, -ENODEV once the device is removed.
  */
 int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
 		     uint32_t *fault_status);
@@ -166,8 +172,10 @@ int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *
  * gp_mock_gpu_access() - an access by the GPU itself: on a fault it latches
  * AS_FAULTSTATUS/AS_FAULTADDRESS of @as, sets the AS's bit in MMU_IRQ_RAWSTAT
  * and raises the MMU IRQ as the hardware does.  @write selects the access
- * type; @buf is read from or written to.
- * Return: 0 or -EFAULT.
+ * type; @buf is read from or written to.  An access spanning pages stops at
+ * the first faulting one; the pages before it were accessed.  A fault
+ * already latched in @as (its RAWSTAT bit set) is kept: see docs/mock.md.
+ * Return: 0 or -EFAULT; -EINVAL for a bad @as, -ENODEV once removed.
  */
 int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
 		       bool write);

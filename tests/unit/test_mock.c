@@ -468,7 +468,7 @@ START_TEST(test_irq_unmask_resignals_while_stat_is_nonzero)
 	wr(be, MALI_GPU_INT_CLEAR, MALI_GPU_IRQ_RESET_COMPLETED);
 	ck_assert_int_eq(gp_backend_irq_unmask(be, GP_MOCK_IRQ_GPU), 0);
 	ck_assert(!fd_readable(irq_fd(be), 0));
-	ck_assert_int_eq(gp_backend_irq_unmask(be, 1), -EINVAL);
+	ck_assert_int_eq(gp_backend_irq_unmask(be, GP_MOCK_NUM_IRQS), -EINVAL);
 	gp_backend_release(&be);
 }
 END_TEST
