@@ -795,8 +795,8 @@ START_TEST(vm_destroy_leaves_no_translation_and_no_dma)
 	as = vm_as(&A, vm);
 	assert_gpu_sees(as, VA, bo_mem(&A, bo), 4);
 	ck_assert_int_eq(vm_destroy(&A, vm), 0);
-	/* The AS is off: no translation, whatever VA. */
-	ck_assert_int_eq(gpu_read(as, VA, (uint8_t[4]){ 0 }, 4, NULL), -EFAULT);
+	/* The AS is off (not merely its tables gone): nothing translates, from level 0. */
+	assert_gpu_faults(as, VA, MALI_EXC_TRANSLATION_FAULT(0) | MALI_AS_FAULTSTATUS_ACCESS_READ);
 	ck_assert_uint_eq(stats().dma_mappings, 0);
 	/* The object is the file's still. */
 	ck_assert_ptr_nonnull(bo_mem(&A, bo));
@@ -815,7 +815,7 @@ START_TEST(closing_the_file_tears_its_vms_down)
 	ck_assert_int_eq(vm_map(&A, vm, bo, 0, VA, PAGE), 0);
 	as = vm_as(&A, vm);
 	gp_file_close(&A.file);
-	ck_assert_int_eq(gpu_read(as, VA, (uint8_t[4]){ 0 }, 4, NULL), -EFAULT);
+	assert_gpu_faults(as, VA, MALI_EXC_TRANSLATION_FAULT(0) | MALI_AS_FAULTSTATUS_ACCESS_READ);
 	ck_assert_uint_eq(stats().dma_mappings, 0);
 	teardown();
 }
@@ -824,6 +824,7 @@ END_TEST
 /* What release() leaves the device: recorded just before the backend goes. */
 static struct {
 	int read_result[MALI_CSF_MAX_AS];
+	uint32_t fault_status[MALI_CSF_MAX_AS];
 	uint32_t dma_mappings;
 	bool ran;
 } at_release;
@@ -834,7 +835,8 @@ static void record_at_release(struct gp_backend *be)
 	uint8_t buf[4];
 
 	for (unsigned int as = 0; as < GP_MOCK_NUM_AS; as++)
-		at_release.read_result[as] = gp_mock_gpu_read(be, as, VA, buf, sizeof(buf), NULL);
+		at_release.read_result[as] = gp_mock_gpu_read(be, as, VA, buf, sizeof(buf),
+							      &at_release.fault_status[as]);
 	gp_mock_get_stats(be, &s);
 	at_release.dma_mappings = s.dma_mappings;
 	at_release.ran = true;
@@ -861,8 +863,12 @@ START_TEST(revoke_leaves_no_translation_and_no_dma)
 
 	ck_assert_int_eq(gp_registration_revoke(reg), 0);
 	ck_assert(at_release.ran);
-	for (unsigned int as = 0; as < GP_MOCK_NUM_AS; as++)
+	/* Every AS off (a fault at level 0, not a bus fault on freed tables), no DMA left. */
+	for (unsigned int as = 0; as < GP_MOCK_NUM_AS; as++) {
 		ck_assert_int_eq(at_release.read_result[as], -EFAULT);
+		ck_assert_uint_eq(at_release.fault_status[as],
+				  MALI_EXC_TRANSLATION_FAULT(0) | MALI_AS_FAULTSTATUS_ACCESS_READ);
+	}
 	ck_assert_uint_eq(at_release.dma_mappings, 0);
 	/* Afterwards: ENODEV for the VM ioctls, the objects and their memory remain. */
 	ck_assert_int_eq(vm_state(&A, 1, &state), -ENODEV);
