@@ -9,7 +9,8 @@
  * stay bound across inputs:
  *
  *   - mali-csf on the mock Mali-G610 (zero delays, so a probe is cheap):
- *     the core ioctls, DEV_QUERY, FLUSH_CACHES and its events;
+ *     the core ioctls, DEV_QUERY, FLUSH_CACHES and its events, and
+ *     panthor's BO and VM ioctls (objects, VMs, binds through the mock MMU);
  *   - "fuzz", a personality defined here whose ioctls exercise each
  *     dispatch rule and report what they saw (see fz_ioctls[]), with
  *     buffer objects: its BO_CREATE, the core's GEM_CLOSE and the raw
@@ -561,8 +562,20 @@ static bool fz_is(const struct fz_ctx *ctx, const struct fz_call *c, const struc
 	return c->desc && ctx->dev->driver == drv && c->desc->cmd == cmd;
 }
 
+/* panthor's BO and VM ioctls: each has side effects, so never run twice (FZ_F_DIFF). */
+static bool fz_mali_memory(const struct fz_ctx *ctx, uint32_t cmd)
+{
+	return ctx->dev->driver == &gp_mali_csf_driver && _IOC_TYPE(cmd) == 'd' &&
+	       _IOC_NR(cmd) >= _IOC_NR(GPU_PROTO_IOCTL_MALI_VM_CREATE) &&
+	       _IOC_NR(cmd) <= _IOC_NR(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET);
+}
+
 static bool fz_errno_expected(const struct fz_ctx *ctx, const struct fz_call *c, int r)
 {
+	/* Their documented errors (docs/uapi.md) beyond the common ones. */
+	if (c->desc && fz_mali_memory(ctx, c->desc->cmd) &&
+	    (r == -ENOENT || r == -EPERM || r == -EBUSY || r == -E2BIG || r == -ENOSPC))
+		return true;
 	switch (r) {
 	case 0:
 	case -EFAULT:
@@ -982,7 +995,9 @@ static void fz_op_ioctl(struct fz_ctx *ctx, uint8_t op)
 			     _IOC_NR(cmd) == _IOC_NR(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES)) ||
 			    (_IOC_TYPE(cmd) == 'd' && _IOC_NR(cmd) == _IOC_NR(GPU_PROTO_IOCTL_GEM_CLOSE)) ||
 			    (ctx->dev->driver == &fz_driver && _IOC_TYPE(cmd) == 'd' &&
-			     _IOC_NR(cmd) == _IOC_NR(FZ_IOCTL_BO_CREATE));
+			     _IOC_NR(cmd) == _IOC_NR(FZ_IOCTL_BO_CREATE)) ||
+
+			    fz_mali_memory(ctx, cmd);
 
 	if ((op & FZ_F_DIFF) && !side_effects)
 		fz_ioctl_diff(ctx, f, cmd, arg);

@@ -155,7 +155,15 @@ static const uint32_t fz_known_cmds[] = {
 	GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD,		/* 21 */
 	GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE,		/* 22 */
 	FZ_IOCTL_BO_CREATE,				/* 23 */
+	GPU_PROTO_IOCTL_MALI_VM_CREATE,			/* 24 */
+	GPU_PROTO_IOCTL_MALI_VM_DESTROY,		/* 25 */
+	GPU_PROTO_IOCTL_MALI_VM_BIND,			/* 26 */
+	GPU_PROTO_IOCTL_MALI_VM_GET_STATE,		/* 27 */
+	GPU_PROTO_IOCTL_MALI_BO_CREATE,			/* 28 */
+	GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET,		/* 29 */
 };
+/* The first of mali-csf's memory ioctls in fz_known_cmds. */
+#define FZ_KNOWN_MALI_MEMORY	24
 #define FZ_KNOWN_CMDS (sizeof(fz_known_cmds) / sizeof(fz_known_cmds[0]))
 
 /* FZ_PTR_WILD: addresses the fuzzer never maps (so never dereferenced). */

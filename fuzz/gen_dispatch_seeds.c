@@ -442,6 +442,73 @@ static void seeds_flush(void)
 
 /* --- the fuzz personality: each dispatch rule --- */
 
+/* --- mali-csf BO and VM ioctls --- */
+
+static void seeds_memory(void)
+{
+	enum { K_VM_CREATE = FZ_KNOWN_MALI_MEMORY, K_VM_DESTROY, K_VM_BIND, K_VM_STATE, K_BO_CREATE,
+	       K_BO_OFFSET };
+	const struct gpu_proto_mali_bo_create bo = { .size = 3 * 4096 };
+	const struct gpu_proto_mali_vm_create vm = { 0 };
+	const struct gpu_proto_mali_vm_bind bind = {
+		.vm_id = 1, .ops = { .stride = sizeof(struct gpu_proto_mali_vm_bind_op), .count = 2 },
+	};
+	const struct gpu_proto_mali_vm_bind_op ops[2] = {
+		{ .flags = GPU_PROTO_MALI_VM_BIND_OP_TYPE_MAP, .bo_handle = 1, .va = 0x10000000,
+		  .size = 3 * 4096 },
+		{ .flags = GPU_PROTO_MALI_VM_BIND_OP_TYPE_UNMAP, .va = 0x10001000, .size = 4096 },
+	};
+	const struct gpu_proto_mali_bo_mmap_offset off = { .handle = 1 };
+	const struct gpu_proto_mali_vm_get_state state = { .vm_id = 1 };
+	const struct gpu_proto_mali_vm_destroy destroy = { .id = 1 };
+	struct seed s = { .n = 0 };
+
+	for (uint8_t m = 0; m <= FZ_F_RETRY; m += FZ_F_RETRY) {
+		/* Create, map, unmap part, ask, destroy: arguments at 0..255, ops at 256. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &bo, sizeof(bo));
+		op_poke(&s, 32, &vm, sizeof(vm));
+		op_poke(&s, 64, &bind, sizeof(bind));
+		op_ptr(&s, 64 + 16, 256);
+		op_poke(&s, 96, &off, sizeof(off));
+		op_poke(&s, 128, &state, sizeof(state));
+		op_poke(&s, 160, &destroy, sizeof(destroy));
+		op_poke(&s, 256, ops, sizeof(ops));
+		op_map(&s, 0, 512, RW);
+		op_ioctl(&s, m, K_BO_CREATE, 0);
+		op_ioctl(&s, m, K_VM_CREATE, 32);
+		op_ioctl(&s, m, K_VM_BIND, 64);
+		op_ioctl(&s, m, K_BO_OFFSET, 96);
+		op_ioctl(&s, m, K_VM_STATE, 128);
+		op_ioctl(&s, m | FZ_F_FILE1, K_VM_BIND, 64);	/* another file: no VM 1 */
+		op_ioctl(&s, m, K_VM_DESTROY, 160);
+		op_ioctl(&s, m, K_VM_DESTROY, 160);		/* twice: EINVAL */
+		emit(&s, "memory-%s", mode_name(m));
+
+		/* Binds in flight over revoke and rebind; the ops array half mapped. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &bo, sizeof(bo));
+		op_poke(&s, 32, &vm, sizeof(vm));
+		op_poke(&s, 64, &bind, sizeof(bind));
+		op_ptr(&s, 64 + 16, 256);
+		op_poke(&s, 256, ops, sizeof(ops));
+		op_map(&s, 0, 256 + sizeof(ops[0]), RW);
+		op_ioctl(&s, m, K_BO_CREATE, 0);
+		op_ioctl(&s, m, K_VM_CREATE, 32);
+		op_ioctl(&s, m, K_VM_BIND, 64);		/* the second op is unmapped: EFAULT */
+		op(&s, FZ_OP_REVOKE);
+		op_ioctl(&s, m, K_VM_BIND, 64);
+		op(&s, FZ_OP_REBIND);
+		op(&s, FZ_OP_REOPEN);
+		op_ioctl(&s, m, K_VM_CREATE, 32);
+		op_ioctl(&s, m, K_BO_CREATE, 0);
+		op_ioctl(&s, m, K_VM_BIND, 64);
+		emit(&s, "memory-revoke-%s", mode_name(m));
+	}
+}
+
 static void seeds_rules(void)
 {
 	uint8_t m;
@@ -489,7 +556,7 @@ static void seeds_rules(void)
 		s.n = 0;
 		put8(&s, FZ_H_FUZZ_DRV);
 		op_map(&s, 0, 64, RW);
-		for (uint8_t k = 15; k < FZ_KNOWN_CMDS; k++)
+		for (uint8_t k = 15; k < FZ_KNOWN_MALI_MEMORY; k++)
 			op_ioctl(&s, m, k, 0);
 		op_ioctl_raw(&s, m, 0, FZ_PTR_NULL, 0);
 		op_ioctl_raw(&s, m, 0xffffffffu, FZ_PTR_RAW, 0xffffffffffffffffull);
@@ -683,6 +750,7 @@ int main(int argc, char **argv)
 	seeds_unique_and_cap();
 	seeds_dev_query();
 	seeds_flush();
+	seeds_memory();
 	seeds_rules();
 	seeds_follow();
 	seeds_gem();

@@ -796,3 +796,122 @@ GPC_EXPORT int gpc_gem_close(struct gpc_device *dev, uint32_t handle)
 		return gpc_finish(-EINVAL, saved);
 	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_GEM_CLOSE, &req), saved);
 }
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf GPU memory (BO and VM ioctls)                                    */
+/* ------------------------------------------------------------------------ */
+
+GPC_EXPORT int gpc_mali_bo_create(struct gpc_device *dev, uint64_t size, uint32_t flags,
+				  uint32_t exclusive_vm_id, uint32_t *handle, uint64_t *alloc_size)
+{
+	struct gpu_proto_mali_bo_create arg = {
+		.size = size, .flags = flags, .exclusive_vm_id = exclusive_vm_id,
+	};
+	int saved = errno;
+	int r;
+
+	if (!dev || !handle)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_BO_CREATE, &arg);
+	if (r == 0) {
+		*handle = arg.handle;
+		if (alloc_size)
+			*alloc_size = arg.size;
+	}
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_mali_bo_mmap_offset(struct gpc_device *dev, uint32_t handle, uint64_t *offset)
+{
+	struct gpu_proto_mali_bo_mmap_offset arg = { .handle = handle };
+	int saved = errno;
+	int r;
+
+	if (!dev || !offset)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET, &arg);
+	if (r == 0)
+		*offset = arg.offset;
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_mali_vm_create(struct gpc_device *dev, uint64_t user_va_range, uint32_t *vm_id,
+				  uint64_t *granted_range)
+{
+	struct gpu_proto_mali_vm_create arg = { .user_va_range = user_va_range };
+	int saved = errno;
+	int r;
+
+	if (!dev || !vm_id)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_VM_CREATE, &arg);
+	if (r == 0) {
+		*vm_id = arg.id;
+		if (granted_range)
+			*granted_range = arg.user_va_range;
+	}
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_mali_vm_destroy(struct gpc_device *dev, uint32_t vm_id)
+{
+	struct gpu_proto_mali_vm_destroy arg = { .id = vm_id };
+	int saved = errno;
+
+	if (!dev)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_VM_DESTROY, &arg), saved);
+}
+
+/* One synchronous VM_BIND operation. */
+static int gpc_mali_vm_bind_one(struct gpc_device *dev, uint32_t vm_id,
+				const struct gpu_proto_mali_vm_bind_op *op)
+{
+	struct gpu_proto_mali_vm_bind arg = {
+		.vm_id = vm_id,
+		.ops = { .stride = sizeof(*op), .count = 1, .array = (uint64_t)(uintptr_t)op },
+	};
+
+	return gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_VM_BIND, &arg);
+}
+
+GPC_EXPORT int gpc_mali_vm_bind_map(struct gpc_device *dev, uint32_t vm_id, uint32_t handle,
+				    uint64_t bo_offset, uint64_t va, uint64_t size, uint32_t flags)
+{
+	const struct gpu_proto_mali_vm_bind_op op = {
+		.flags = GPU_PROTO_MALI_VM_BIND_OP_TYPE_MAP | flags,
+		.bo_handle = handle, .bo_offset = bo_offset, .va = va, .size = size,
+	};
+	int saved = errno;
+
+	if (!dev || (flags & (uint32_t)GPU_PROTO_MALI_VM_BIND_OP_TYPE_MASK))
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_mali_vm_bind_one(dev, vm_id, &op), saved);
+}
+
+GPC_EXPORT int gpc_mali_vm_bind_unmap(struct gpc_device *dev, uint32_t vm_id, uint64_t va,
+				      uint64_t size)
+{
+	const struct gpu_proto_mali_vm_bind_op op = {
+		.flags = GPU_PROTO_MALI_VM_BIND_OP_TYPE_UNMAP, .va = va, .size = size,
+	};
+	int saved = errno;
+
+	if (!dev)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_mali_vm_bind_one(dev, vm_id, &op), saved);
+}
+
+GPC_EXPORT int gpc_mali_vm_get_state(struct gpc_device *dev, uint32_t vm_id, uint32_t *state)
+{
+	struct gpu_proto_mali_vm_get_state arg = { .vm_id = vm_id };
+	int saved = errno;
+	int r;
+
+	if (!dev || !state)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_VM_GET_STATE, &arg);
+	if (r == 0)
+		*state = arg.state;
+	return gpc_finish(r, saved);
+}

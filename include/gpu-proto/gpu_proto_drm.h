@@ -287,8 +287,9 @@ struct gpu_proto_fd_token {
  * enum gpu_proto_mali_ioctl_id - driver-private ioctl ids of mali-csf
  *
  * The ioctl number is GPU_PROTO_COMMAND_BASE + id; the ids are panthor's and
- * never change meaning.  Only DEV_QUERY has its argument defined here so far;
- * the other ids are reserved with panthor's meaning.
+ * never change meaning.  DEV_QUERY and the memory ioctls (VM_*, BO_*) have
+ * their arguments defined here; the group and tiler-heap ids are reserved
+ * with panthor's meaning.
  */
 enum gpu_proto_mali_ioctl_id {
 	/** @GPU_PROTO_MALI_DEV_QUERY: read GPU/firmware properties. */
@@ -516,6 +517,252 @@ struct gpu_proto_mali_group_priorities_info {
 #define GPU_PROTO_IOCTL_MALI_DEV_QUERY \
 	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_DEV_QUERY, \
 		       struct gpu_proto_mali_dev_query)
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf: GPU memory (panthor's BO and VM ioctls)                        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct gpu_proto_mali_obj_array - an array of objects in caller memory
+ *
+ * The layout of struct drm_panthor_obj_array.  @stride is the size of one
+ * element as the caller knows it: smaller than the first published size is
+ * EINVAL; larger is accepted when the extra bytes are zero (E2BIG
+ * otherwise), as copy_struct_from_user().
+ */
+struct gpu_proto_mali_obj_array {
+	/** @stride: size of one element, for versioning. */
+	__u32 stride;
+	/** @count: number of elements. */
+	__u32 count;
+	/** @array: caller pointer to the first element. */
+	__u64 array;
+};
+
+/** GPU_PROTO_MALI_OBJ_ARRAY() - fill a gpu_proto_mali_obj_array from a C array. */
+#define GPU_PROTO_MALI_OBJ_ARRAY(cnt, ptr) \
+	{ .stride = sizeof((ptr)[0]), .count = (cnt), .array = (__u64)(unsigned long)(ptr) }
+
+/**
+ * struct gpu_proto_mali_sync_op - a synchronisation operation
+ *
+ * The layout of struct drm_panthor_sync_op.  Only asynchronous VM_BIND
+ * takes them, which gpu-proto does not implement: every array of these
+ * passed today must be empty.
+ */
+struct gpu_proto_mali_sync_op {
+	/** @flags: DRM_PANTHOR_SYNC_OP_* values. */
+	__u32 flags;
+	/** @handle: sync object handle. */
+	__u32 handle;
+	/** @timeline_value: timeline point; MBZ for binary sync objects. */
+	__u64 timeline_value;
+};
+
+/**
+ * struct gpu_proto_mali_vm_create - argument of GPU_PROTO_IOCTL_MALI_VM_CREATE
+ *
+ * The layout of struct drm_panthor_vm_create.  A VM is a GPU address space
+ * of 2^va_bits bytes (gpu_info.mmu_features bits [7:0]); the user part is
+ * [0, @user_va_range), the rest above it belongs to the driver, whose range
+ * is the largest power of two that fits.  VM ids are per file, from 1.
+ *
+ * Errors: EINVAL for non-zero @flags, for a @user_va_range larger than the
+ * VA space less the 256 MiB the kernel part needs at least; ENOMEM; EBUSY
+ * when the file has 32 VMs (panthor's limit); ENODEV once unplugged.
+ */
+struct gpu_proto_mali_vm_create {
+	/** @flags: MBZ. */
+	__u32 flags;
+	/** @id: out: the VM id (>= 1). */
+	__u32 id;
+	/**
+	 * @user_va_range: in: bytes of user VA wanted, 0 for the default
+	 * (half the VA space above 4 GiB); out: the user range granted,
+	 * which is where the kernel range starts.
+	 */
+	__u64 user_va_range;
+};
+
+/**
+ * struct gpu_proto_mali_vm_destroy - argument of GPU_PROTO_IOCTL_MALI_VM_DESTROY
+ *
+ * Unmaps everything the VM maps; objects stay.  Errors: EINVAL for an
+ * unknown id (also a second destroy) or non-zero @pad.
+ */
+struct gpu_proto_mali_vm_destroy {
+	/** @id: the VM. */
+	__u32 id;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+/**
+ * enum gpu_proto_mali_vm_bind_op_flags - flags of struct gpu_proto_mali_vm_bind_op
+ *
+ * The values of enum drm_panthor_vm_bind_op_flags.
+ */
+enum gpu_proto_mali_vm_bind_op_flags {
+	/** @GPU_PROTO_MALI_VM_BIND_OP_MAP_READONLY: map read-only (MAP only). */
+	GPU_PROTO_MALI_VM_BIND_OP_MAP_READONLY = 1 << 0,
+	/** @GPU_PROTO_MALI_VM_BIND_OP_MAP_NOEXEC: map not executable (MAP only). */
+	GPU_PROTO_MALI_VM_BIND_OP_MAP_NOEXEC = 1 << 1,
+	/** @GPU_PROTO_MALI_VM_BIND_OP_MAP_UNCACHED: map uncached (MAP only). */
+	GPU_PROTO_MALI_VM_BIND_OP_MAP_UNCACHED = 1 << 2,
+	/** @GPU_PROTO_MALI_VM_BIND_OP_TYPE_MASK: the operation's type. */
+	GPU_PROTO_MALI_VM_BIND_OP_TYPE_MASK = (int)(0xfu << 28),
+	/** @GPU_PROTO_MALI_VM_BIND_OP_TYPE_MAP: map a range of an object. */
+	GPU_PROTO_MALI_VM_BIND_OP_TYPE_MAP = 0 << 28,
+	/** @GPU_PROTO_MALI_VM_BIND_OP_TYPE_UNMAP: unmap a VA range. */
+	GPU_PROTO_MALI_VM_BIND_OP_TYPE_UNMAP = 1 << 28,
+	/** @GPU_PROTO_MALI_VM_BIND_OP_TYPE_SYNC_ONLY: no VM change; async binds only. */
+	GPU_PROTO_MALI_VM_BIND_OP_TYPE_SYNC_ONLY = 2 << 28,
+};
+
+/**
+ * struct gpu_proto_mali_vm_bind_op - one VM_BIND operation
+ *
+ * The layout of struct drm_panthor_vm_bind_op.  @va, @size and @bo_offset
+ * must be multiples of the VM's page size (4 KiB) and [@va, @va + @size)
+ * inside the user VA range; a MAP's [@bo_offset, @bo_offset + @size) must be
+ * inside the object.  A MAP over mapped VA replaces what it overlaps; an
+ * UNMAP may cover holes and parts of mappings.  A @size of 0 does nothing.
+ */
+struct gpu_proto_mali_vm_bind_op {
+	/** @flags: enum gpu_proto_mali_vm_bind_op_flags. */
+	__u32 flags;
+	/** @bo_handle: the object to map; MBZ for UNMAP. */
+	__u32 bo_handle;
+	/** @bo_offset: where in the object the mapping starts; MBZ for UNMAP. */
+	__u64 bo_offset;
+	/** @va: GPU virtual address. */
+	__u64 va;
+	/** @size: bytes. */
+	__u64 size;
+	/** @syncs: struct gpu_proto_mali_sync_op array; must be empty (synchronous binds). */
+	struct gpu_proto_mali_obj_array syncs;
+};
+
+/** enum gpu_proto_mali_vm_bind_flags - the values of enum drm_panthor_vm_bind_flags */
+enum gpu_proto_mali_vm_bind_flags {
+	/** @GPU_PROTO_MALI_VM_BIND_ASYNC: queue the operations (not implemented: EINVAL). */
+	GPU_PROTO_MALI_VM_BIND_ASYNC = 1 << 0,
+};
+
+/**
+ * struct gpu_proto_mali_vm_bind - argument of GPU_PROTO_IOCTL_MALI_VM_BIND
+ *
+ * The layout of struct drm_panthor_vm_bind.  Operations run in order, each
+ * complete (page tables written, TLB flushed) before the next; on the first
+ * failure the call returns its error and sets @ops.count to the number of
+ * operations that were done.
+ *
+ * Errors: EINVAL for an unknown VM, ASYNC, a non-empty @syncs, a bad op
+ * type or flag, unaligned or out-of-range VA/offset/size, a MAP of a handle
+ * the file does not have (as panthor: a NULL object is EINVAL), a MAP of an
+ * object exclusive to another VM, a MAP on an unusable VM; EFAULT for
+ * unreadable @ops.array; E2BIG for non-zero bytes past a known element;
+ * ENOMEM (page tables); ENOSPC when the device's DMA address space is
+ * exhausted; EIO when the MMU does not finish a command; ENODEV once
+ * unplugged.
+ */
+struct gpu_proto_mali_vm_bind {
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @flags: enum gpu_proto_mali_vm_bind_flags. */
+	__u32 flags;
+	/** @ops: struct gpu_proto_mali_vm_bind_op array; in/out: count. */
+	struct gpu_proto_mali_obj_array ops;
+};
+
+/** enum gpu_proto_mali_vm_state - the values of enum drm_panthor_vm_state */
+enum gpu_proto_mali_vm_state {
+	/** @GPU_PROTO_MALI_VM_STATE_USABLE: maps and jobs accepted. */
+	GPU_PROTO_MALI_VM_STATE_USABLE = 0,
+	/**
+	 * @GPU_PROTO_MALI_VM_STATE_UNUSABLE: the VM took an unhandled GPU
+	 * fault; new MAPs fail (UNMAPs still work).  Destroy it and make a
+	 * new one.
+	 */
+	GPU_PROTO_MALI_VM_STATE_UNUSABLE = 1,
+};
+
+/**
+ * struct gpu_proto_mali_vm_get_state - argument of GPU_PROTO_IOCTL_MALI_VM_GET_STATE
+ *
+ * The layout of struct drm_panthor_vm_get_state.  Errors: EINVAL for an
+ * unknown VM.
+ */
+struct gpu_proto_mali_vm_get_state {
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @state: out: enum gpu_proto_mali_vm_state. */
+	__u32 state;
+};
+
+/** enum gpu_proto_mali_bo_flags - the values of enum drm_panthor_bo_flags */
+enum gpu_proto_mali_bo_flags {
+	/** @GPU_PROTO_MALI_BO_NO_MMAP: the object is never CPU-mapped by clients. */
+	GPU_PROTO_MALI_BO_NO_MMAP = 1 << 0,
+};
+
+/**
+ * struct gpu_proto_mali_bo_create - argument of GPU_PROTO_IOCTL_MALI_BO_CREATE
+ *
+ * The layout of struct drm_panthor_bo_create.  An object exclusive to a VM
+ * can only be bound in that VM.
+ *
+ * Errors: EINVAL for a zero @size, one above 64 GiB, unknown @flags,
+ * non-zero @pad, or an @exclusive_vm_id the file does not have; ENOMEM;
+ * ENOSPC at the file's handle limit; ENODEV once unplugged.
+ */
+struct gpu_proto_mali_bo_create {
+	/** @size: in: bytes wanted; out: bytes allocated (rounded up to 4 KiB). */
+	__u64 size;
+	/** @flags: enum gpu_proto_mali_bo_flags. */
+	__u32 flags;
+	/** @exclusive_vm_id: 0, or the only VM the object may be bound in. */
+	__u32 exclusive_vm_id;
+	/** @handle: out: the object's handle (>= 1). */
+	__u32 handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_mali_bo_mmap_offset - argument of GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET
+ *
+ * The layout of struct drm_panthor_bo_mmap_offset.  Errors: EINVAL for
+ * non-zero @pad; ENOENT for a handle the file does not have; EPERM for a
+ * NO_MMAP object (panthor refuses its mmap() with EPERM instead).
+ */
+struct gpu_proto_mali_bo_mmap_offset {
+	/** @handle: the object. */
+	__u32 handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+	/** @offset: out: the fake offset to pass to mmap(). */
+	__u64 offset;
+};
+
+#define GPU_PROTO_IOCTL_MALI_VM_CREATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_VM_CREATE, \
+		       struct gpu_proto_mali_vm_create)
+#define GPU_PROTO_IOCTL_MALI_VM_DESTROY \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_VM_DESTROY, \
+		       struct gpu_proto_mali_vm_destroy)
+#define GPU_PROTO_IOCTL_MALI_VM_BIND \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_VM_BIND, \
+		       struct gpu_proto_mali_vm_bind)
+#define GPU_PROTO_IOCTL_MALI_VM_GET_STATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_VM_GET_STATE, \
+		       struct gpu_proto_mali_vm_get_state)
+#define GPU_PROTO_IOCTL_MALI_BO_CREATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_BO_CREATE, \
+		       struct gpu_proto_mali_bo_create)
+#define GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_BO_MMAP_OFFSET, \
+		       struct gpu_proto_mali_bo_mmap_offset)
 
 /* ------------------------------------------------------------------------ */
 /* Events (read(2) on the device)                                           */
@@ -825,6 +1072,59 @@ GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_priorities_info, 4);
 GPU_PROTO_ABI_CHECK(GPU_PROTO_MALI_GROUP_PRIORITIES_INFO_MIN_SIZE ==
 		    sizeof(struct gpu_proto_mali_group_priorities_info),
 		    "GROUP_PRIORITIES_INFO minimum size is the whole structure");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_obj_array, stride, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_obj_array, count, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_obj_array, array, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_obj_array, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_sync_op, flags, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_sync_op, handle, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_sync_op, timeline_value, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_sync_op, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_create, flags, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_create, id, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_create, user_va_range, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_vm_create, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_destroy, id, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_destroy, pad, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_vm_destroy, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind_op, flags, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind_op, bo_handle, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind_op, bo_offset, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind_op, va, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind_op, size, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind_op, syncs, 32);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_vm_bind_op, 48);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind, vm_id, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind, flags, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_bind, ops, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_vm_bind, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_get_state, vm_id, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_vm_get_state, state, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_vm_get_state, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_create, size, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_create, flags, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_create, exclusive_vm_id, 12);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_create, handle, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_create, pad, 20);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_bo_create, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_mmap_offset, handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_mmap_offset, pad, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_bo_mmap_offset, offset, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_bo_mmap_offset, 16);
+/* The numbers of DRM_IOCTL_PANTHOR_*, as the kernel header computes them. */
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_VM_CREATE == 0xC0106441u,
+		    "GPU_PROTO_IOCTL_MALI_VM_CREATE must equal DRM_IOCTL_PANTHOR_VM_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_VM_DESTROY == 0xC0086442u,
+		    "GPU_PROTO_IOCTL_MALI_VM_DESTROY must equal DRM_IOCTL_PANTHOR_VM_DESTROY");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_VM_BIND == 0xC0186443u,
+		    "GPU_PROTO_IOCTL_MALI_VM_BIND must equal DRM_IOCTL_PANTHOR_VM_BIND");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_VM_GET_STATE == 0xC0086444u,
+		    "GPU_PROTO_IOCTL_MALI_VM_GET_STATE must equal DRM_IOCTL_PANTHOR_VM_GET_STATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_BO_CREATE == 0xC0186445u,
+		    "GPU_PROTO_IOCTL_MALI_BO_CREATE must equal DRM_IOCTL_PANTHOR_BO_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET == 0xC0106446u,
+		    "GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET must equal DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET");
 
 GPU_PROTO_ABI_FIELD(gpu_proto_event, type, 0);
 GPU_PROTO_ABI_FIELD(gpu_proto_event, length, 4);

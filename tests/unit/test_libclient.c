@@ -53,6 +53,18 @@ struct fake_daemon {
 	uint32_t query_size_seen;
 
 	struct gpu_proto_mali_flush_caches flush_seen;
+
+	/* mali-csf memory: the last argument seen (binds: its single op). */
+	unsigned long mem_request;
+	union {
+		struct gpu_proto_mali_bo_create bo_create;
+		struct gpu_proto_mali_bo_mmap_offset mmap_offset;
+		struct gpu_proto_mali_vm_create vm_create;
+		struct gpu_proto_mali_vm_destroy vm_destroy;
+		struct gpu_proto_mali_vm_bind vm_bind;
+		struct gpu_proto_mali_vm_get_state vm_state;
+	} mem_seen;
+	struct gpu_proto_mali_vm_bind_op bind_op_seen;
 };
 
 /* As the daemon: copy min(cap, len) bytes, never a NUL, always report the length. */
@@ -141,6 +153,34 @@ static int fake_ioctl(void *data, int fd, unsigned long request, void *arg)
 		return fake_dev_query(f, arg);
 	case GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES:
 		f->flush_seen = *(struct gpu_proto_mali_flush_caches *)arg;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_BO_CREATE:
+		f->mem_request = request;
+		f->mem_seen.bo_create = *(struct gpu_proto_mali_bo_create *)arg;
+		((struct gpu_proto_mali_bo_create *)arg)->handle = 7;
+		((struct gpu_proto_mali_bo_create *)arg)->size = 8192;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET:
+		f->mem_seen.mmap_offset = *(struct gpu_proto_mali_bo_mmap_offset *)arg;
+		((struct gpu_proto_mali_bo_mmap_offset *)arg)->offset = 0x100000000ull;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_VM_CREATE:
+		f->mem_seen.vm_create = *(struct gpu_proto_mali_vm_create *)arg;
+		((struct gpu_proto_mali_vm_create *)arg)->id = 3;
+		((struct gpu_proto_mali_vm_create *)arg)->user_va_range = 1ull << 47;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_VM_DESTROY:
+		f->mem_seen.vm_destroy = *(struct gpu_proto_mali_vm_destroy *)arg;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_VM_BIND:
+		f->mem_seen.vm_bind = *(struct gpu_proto_mali_vm_bind *)arg;
+		if (f->mem_seen.vm_bind.ops.count == 1)
+			f->bind_op_seen = *(struct gpu_proto_mali_vm_bind_op *)(uintptr_t)
+						   f->mem_seen.vm_bind.ops.array;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_VM_GET_STATE:
+		f->mem_seen.vm_state = *(struct gpu_proto_mali_vm_get_state *)arg;
+		((struct gpu_proto_mali_vm_get_state *)arg)->state = GPU_PROTO_MALI_VM_STATE_UNUSABLE;
 		return 0;
 	default:
 		errno = EINVAL;
@@ -458,6 +498,89 @@ START_TEST(flush_caches_sends_user_data_with_zero_flags)
 	ck_assert_uint_eq(fake.flush_seen.user_data, 0x1122334455667788ull);
 	ck_assert_uint_eq(fake.flush_seen.flags, 0);
 	ck_assert_uint_eq(fake.flush_seen.pad, 0);
+}
+END_TEST
+
+START_TEST(mali_bo_calls_send_panthors_arguments)
+{
+	uint32_t handle = 0;
+	uint64_t size = 0, offset = 0;
+
+	ck_assert_int_eq(gpc_mali_bo_create(dev, 5000, GPU_PROTO_MALI_BO_NO_MMAP, 2, &handle, &size), 0);
+	ck_assert_uint_eq(fake.mem_request, GPU_PROTO_IOCTL_MALI_BO_CREATE);
+	ck_assert_uint_eq(fake.mem_seen.bo_create.size, 5000);
+	ck_assert_uint_eq(fake.mem_seen.bo_create.flags, GPU_PROTO_MALI_BO_NO_MMAP);
+	ck_assert_uint_eq(fake.mem_seen.bo_create.exclusive_vm_id, 2);
+	ck_assert_uint_eq(fake.mem_seen.bo_create.pad, 0);
+	ck_assert_uint_eq(handle, 7);
+	ck_assert_uint_eq(size, 8192);
+	ck_assert_int_eq(gpc_mali_bo_mmap_offset(dev, 7, &offset), 0);
+	ck_assert_uint_eq(fake.mem_seen.mmap_offset.handle, 7);
+	ck_assert_uint_eq(offset, 0x100000000ull);
+}
+END_TEST
+
+START_TEST(mali_vm_calls_send_panthors_arguments)
+{
+	uint32_t id = 0, state = 0;
+	uint64_t range = 0;
+
+	ck_assert_int_eq(gpc_mali_vm_create(dev, 1ull << 32, &id, &range), 0);
+	ck_assert_uint_eq(fake.mem_seen.vm_create.user_va_range, 1ull << 32);
+	ck_assert_uint_eq(fake.mem_seen.vm_create.flags, 0);
+	ck_assert_uint_eq(id, 3);
+	ck_assert_uint_eq(range, 1ull << 47);
+
+	ck_assert_int_eq(gpc_mali_vm_bind_map(dev, 3, 7, 4096, 0x10000000, 8192,
+					      GPU_PROTO_MALI_VM_BIND_OP_MAP_READONLY), 0);
+	ck_assert_uint_eq(fake.mem_seen.vm_bind.vm_id, 3);
+	ck_assert_uint_eq(fake.mem_seen.vm_bind.flags, 0);	/* synchronous */
+	ck_assert_uint_eq(fake.mem_seen.vm_bind.ops.count, 1);
+	ck_assert_uint_eq(fake.mem_seen.vm_bind.ops.stride, sizeof(struct gpu_proto_mali_vm_bind_op));
+	ck_assert_uint_eq(fake.bind_op_seen.flags, GPU_PROTO_MALI_VM_BIND_OP_TYPE_MAP |
+						   GPU_PROTO_MALI_VM_BIND_OP_MAP_READONLY);
+	ck_assert_uint_eq(fake.bind_op_seen.bo_handle, 7);
+	ck_assert_uint_eq(fake.bind_op_seen.bo_offset, 4096);
+	ck_assert_uint_eq(fake.bind_op_seen.va, 0x10000000);
+	ck_assert_uint_eq(fake.bind_op_seen.size, 8192);
+	ck_assert_uint_eq(fake.bind_op_seen.syncs.count, 0);
+
+	ck_assert_int_eq(gpc_mali_vm_bind_unmap(dev, 3, 0x10000000, 4096), 0);
+	ck_assert_uint_eq(fake.bind_op_seen.flags, GPU_PROTO_MALI_VM_BIND_OP_TYPE_UNMAP);
+	ck_assert_uint_eq(fake.bind_op_seen.bo_handle, 0);
+	ck_assert_uint_eq(fake.bind_op_seen.size, 4096);
+	/* A type smuggled in through the MAP flags is refused before the daemon. */
+	fake.calls = 0;
+	ck_assert_int_eq(gpc_mali_vm_bind_map(dev, 3, 7, 0, 0, 4096,
+					      GPU_PROTO_MALI_VM_BIND_OP_TYPE_UNMAP), -EINVAL);
+	ck_assert_int_eq(fake.calls, 0);
+
+	ck_assert_int_eq(gpc_mali_vm_get_state(dev, 3, &state), 0);
+	ck_assert_uint_eq(fake.mem_seen.vm_state.vm_id, 3);
+	ck_assert_uint_eq(state, GPU_PROTO_MALI_VM_STATE_UNUSABLE);
+	ck_assert_int_eq(gpc_mali_vm_destroy(dev, 3), 0);
+	ck_assert_uint_eq(fake.mem_seen.vm_destroy.id, 3);
+}
+END_TEST
+
+START_TEST(mali_memory_errors_leave_out_parameters_and_errno)
+{
+	uint32_t handle = 99, id = 99, state = 99;
+	uint64_t offset = 99;
+
+	fake.fail_errno = ENOENT;
+	errno = 1234;
+	ck_assert_int_eq(gpc_mali_bo_create(dev, 4096, 0, 0, &handle, NULL), -ENOENT);
+	ck_assert_int_eq(gpc_mali_bo_mmap_offset(dev, 1, &offset), -ENOENT);
+	ck_assert_int_eq(gpc_mali_vm_create(dev, 0, &id, NULL), -ENOENT);
+	ck_assert_int_eq(gpc_mali_vm_get_state(dev, 1, &state), -ENOENT);
+	ck_assert_int_eq(gpc_mali_vm_bind_unmap(dev, 1, 0, 4096), -ENOENT);
+	ck_assert_uint_eq(handle, 99);
+	ck_assert_uint_eq(offset, 99);
+	ck_assert_uint_eq(id, 99);
+	ck_assert_uint_eq(state, 99);
+	ck_assert_int_eq(gpc_mali_bo_create(dev, 4096, 0, 0, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(gpc_mali_vm_get_state(dev, 1, NULL), -EINVAL);
 }
 END_TEST
 
@@ -795,6 +918,9 @@ static Suite *libclient_suite(void)
 	tcase_add_test(query, group_priorities_return_the_allowed_mask);
 	tcase_add_test(query, query_of_a_type_the_daemon_lacks_is_einval);
 	tcase_add_test(query, flush_caches_sends_user_data_with_zero_flags);
+	tcase_add_test(query, mali_bo_calls_send_panthors_arguments);
+	tcase_add_test(query, mali_vm_calls_send_panthors_arguments);
+	tcase_add_test(query, mali_memory_errors_leave_out_parameters_and_errno);
 	tcase_add_test(query, gpu_id_of_mali_g610_decodes_as_arch_10_8_rev_6_product_7_r0p0_status_5);
 	tcase_add_test(query, gpu_id_version_minor_is_eight_bits_wide);
 	suite_add_tcase(s, query);

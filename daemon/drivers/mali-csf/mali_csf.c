@@ -19,6 +19,7 @@
 #include "file.h"
 #include "log.h"
 #include "mali_csf.h"
+#include "mali_csf_mmu.h"
 #include "mali_csf_regs.h"
 #include "mock.h"
 
@@ -212,6 +213,13 @@ static int mali_csf_probe(struct gp_unregistered_device *udev, void *data,
 	 */
 	mali->gpu_irq_line = be->num_irqs >= 3 ? 2 : 0;
 
+	/* Registers and DMA are the backend's until probe succeeds: borrow them. */
+	mali->backend = be;
+	r = mali_csf_mmu_init(mali);
+	mali->backend = NULL;
+	if (r < 0)
+		return r;
+
 	pthread_mutex_init(&mali->flush_lock, NULL);
 	CDS_INIT_LIST_HEAD(&mali->flush_running);
 	CDS_INIT_LIST_HEAD(&mali->flush_queued);
@@ -245,6 +253,10 @@ static void mali_csf_release(void *data)
 {
 	struct mali_csf_data *mali = data;
 
+	/* Quiesce the MMU, then unmap every DMA mapping, then let the backend go. */
+	mali_csf_mmu_release(mali);
+	if (mali_csf_release_probe)
+		mali_csf_release_probe(mali->backend);
 	/* Nobody can wait for these any more: their files read ENODEV now. */
 	mali_csf_flush_waiters_cancel(&mali->flush_running);
 	mali_csf_flush_waiters_cancel(&mali->flush_queued);
@@ -336,10 +348,15 @@ static void mali_csf_irq(const struct gp_registered_device *rdev, void *data, un
 	struct mali_csf_data *mali = data;
 	uint32_t stat;
 
+	if (line == mali->mmu_irq_line) {
+		mali_csf_mmu_irq(mali);
+		gp_backend_irq_unmask(mali->backend, line);
+		return;
+	}
 	/*
-	 * The job and MMU interrupts are never unmasked on the GPU (no
-	 * firmware, no address spaces); should one fire anyway, its line
-	 * stays masked rather than firing in a loop.
+	 * The job interrupt is never unmasked on the GPU (no firmware);
+	 * should it fire anyway, its line stays masked rather than firing in
+	 * a loop.
 	 */
 	if (line != mali->gpu_irq_line) {
 		gp_log_warning("mali-csf: unexpected interrupt on line %u; leaving it masked", line);
@@ -462,6 +479,18 @@ static int mali_csf_dev_query(const struct gp_registered_device *rdev, void *dat
 static const struct gp_ioctl_desc mali_csf_ioctls[] = {
 	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_DEV_QUERY, mali_csf_dev_query,
 			 mali_csf_dev_query_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_VM_CREATE, mali_csf_vm_create, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_VM_DESTROY, mali_csf_vm_destroy, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_VM_BIND, mali_csf_vm_bind, mali_csf_vm_bind_plan,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_VM_GET_STATE, mali_csf_vm_get_state, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_BO_CREATE, mali_csf_bo_create, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET, mali_csf_bo_mmap_offset, NULL,
+			 GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES, mali_csf_flush_caches, NULL,
 			 GP_DRM_RENDER_ALLOW),
 };
@@ -477,10 +506,13 @@ const struct gp_driver gp_mali_csf_driver = {
 	.major = 1,
 	.minor = 2,
 	.patchlevel = 0,
+	.features = GP_DRIVER_GEM,
 	.ioctls = mali_csf_ioctls,
 	.num_ioctls = sizeof(mali_csf_ioctls) / sizeof(mali_csf_ioctls[0]),
 	.data_size = sizeof(struct mali_csf_data),
 	.probe = mali_csf_probe,
 	.irq = mali_csf_irq,
+	.open = mali_csf_open,
+	.postclose = mali_csf_postclose,
 	.release = mali_csf_release,
 };
