@@ -62,6 +62,9 @@ int gp_device_new(const struct gp_driver *driver, const char *unique,
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_cond_init(&dev->notify_done, NULL);
 	CDS_INIT_LIST_HEAD(&dev->files);
+	pthread_cond_init(&dev->released_cond, NULL);
+	pthread_mutex_init(&dev->gem_lock, NULL);
+	CDS_INIT_LIST_HEAD(&dev->gem_objects);
 
 	*out = (struct gp_unregistered_device *)dev;
 	return 0;
@@ -76,6 +79,10 @@ static void gp_device_release(struct urcu_ref *ref)
 	/* The registration released the data before dropping its reference. */
 	assert(!atomic_load(&dev->data));
 	assert(cds_list_empty(&dev->files));
+	/* Every object holds a device reference: none can be left. */
+	assert(cds_list_empty(&dev->gem_objects));
+	pthread_mutex_destroy(&dev->gem_lock);
+	pthread_cond_destroy(&dev->released_cond);
 	pthread_cond_destroy(&dev->notify_done);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev->unique);

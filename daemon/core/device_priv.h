@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <urcu/list.h>
 #include <urcu/ref.h>
 
@@ -49,6 +50,24 @@ struct gp_device {
 	pthread_cond_t notify_done;	/* a file's last in-flight notify returned */
 	struct cds_list_head files;
 	unsigned int open_files;
+
+	/*
+	 * Set under @lock by revoke once the driver's release() has returned;
+	 * gp_file_close() waits on @released_cond for it before calling
+	 * postclose on an unplugged device (driver.h).
+	 */
+	bool released;
+	pthread_cond_t released_cond;
+
+	/*
+	 * Live buffer objects (gem.c), sorted by fake mmap offset: the
+	 * drm_vma_offset_manager and the PRIME import table in one list.
+	 * @gem_lock is a leaf lock, held only for list walks; never held
+	 * while calling out of gem.c.
+	 */
+	pthread_mutex_t gem_lock;
+	struct cds_list_head gem_objects;
+	unsigned long gem_count;
 };
 
 /* Wake every open file of @dev: revoke calls it after the grace period. */

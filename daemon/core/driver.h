@@ -79,6 +79,8 @@ struct gp_ioctl_desc {
 /* GET_CAP answers derived from what the driver supports. */
 #define GP_DRIVER_SYNCOBJ		(1u << 0)
 #define GP_DRIVER_SYNCOBJ_TIMELINE	(1u << 1)
+/* Buffer objects (gem.h): GEM_CLOSE works, GET_CAP(PRIME) reports import and export. */
+#define GP_DRIVER_GEM			(1u << 2)
 
 struct gp_driver {
 	const char *name;		/* drm_version.name, e.g. "panthor" */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Core ioctls: VERSION, GET_UNIQUE, GET_CAP, with drm_ioctl.c's semantics.
+ * Core ioctls: VERSION, GET_UNIQUE, GET_CAP, GEM_CLOSE and the raw PRIME
+ * ioctls, with drm_ioctl.c's, drm_gem.c's and drm_prime.c's semantics.
  */
 #include <errno.h>
 #include <gpu-proto/gpu_proto_drm.h>
@@ -10,6 +11,8 @@
 #include "drm_ioctls.h"
 #include "device_priv.h"
 #include "file.h"
+#include "gem.h"
+#include "log.h"
 
 static uint64_t gp_user_addr(const void *p)
 {
@@ -113,8 +116,11 @@ static int gp_drm_getunique(const struct gp_registered_device *rdev, void *data,
 
 /*
  * As drm_getcap() for a driver without modesetting: a handful of caps are
- * answered, everything else is -EOPNOTSUPP.  PRIME is 0: buffers cannot be
- * shared as dma-bufs through a user-space device.
+ * answered, everything else is -EOPNOTSUPP.  PRIME: a driver with buffer
+ * objects imports and exports them as memfds, through libgpuproto or the
+ * shim over the fd socket (the raw ioctls refuse, see below); without
+ * objects there is nothing to share, as drm_getcap() answers 0 without
+ * DRIVER_GEM.
  */
 static int gp_drm_getcap(const struct gp_registered_device *rdev, void *data, void *arg,
 			 struct gp_file *file, const struct gp_user *user)
@@ -128,6 +134,8 @@ static int gp_drm_getcap(const struct gp_registered_device *rdev, void *data, vo
 		req->value = 1;
 		return 0;
 	case GPU_PROTO_CAP_PRIME:
+		if (features & GP_DRIVER_GEM)
+			req->value = GPU_PROTO_PRIME_CAP_IMPORT | GPU_PROTO_PRIME_CAP_EXPORT;
 		return 0;
 	case GPU_PROTO_CAP_SYNCOBJ:
 		req->value = !!(features & GP_DRIVER_SYNCOBJ);
@@ -137,6 +145,59 @@ static int gp_drm_getcap(const struct gp_registered_device *rdev, void *data, vo
 		return 0;
 	}
 	return -EOPNOTSUPP;
+}
+
+/*
+ * As drm_gem_close_ioctl(): EOPNOTSUPP without buffer objects, EINVAL for a
+ * handle the file does not hold.  @pad is not checked: the kernel does not
+ * check it either, and a client that passes garbage there works on Linux.
+ */
+static int gp_drm_gem_close(const struct gp_registered_device *rdev, void *data, void *arg,
+			    struct gp_file *file, const struct gp_user *user)
+{
+	const struct gpu_proto_gem_close *req = arg;
+
+	if (!(gp_registered_to_device(rdev)->driver->features & GP_DRIVER_GEM))
+		return -EOPNOTSUPP;
+	return gp_gem_handle_delete(file, req->handle);
+}
+
+static struct gp_ratelimit gp_prime_raw_rl = GP_RATELIMIT_INIT;
+
+/*
+ * PRIME issued raw to the device.  A dma-buf here is the object's memfd,
+ * and the daemon cannot install a file descriptor in the caller (CUSE
+ * cannot, and a socket peer only receives what it asks for with
+ * SCM_RIGHTS), so any number it answered would not be an fd of the
+ * caller's.  libgpuproto and the shim serve these ioctls over the fd
+ * socket instead (GPU_PROTO_IOCTL_FD_TOKEN); the raw call is refused, and
+ * HANDLE_TO_FD's @fd reads -1 so a client ignoring the error holds nothing.
+ */
+static int gp_drm_prime_raw(const struct gp_registered_device *rdev, void *data, void *arg,
+			    struct gp_file *file, const struct gp_user *user, bool export)
+{
+	struct gpu_proto_prime_handle *req = arg;
+
+	if (export)
+		req->fd = -1;
+	gp_log_ratelimited(&gp_prime_raw_rl, LOG_NOTICE,
+			   "pid %d uid %u: raw PRIME_%s refused: dma-bufs are passed as memfds "
+			   "through libgpuproto (gpc_prime_*) or the gpu-proto-run shim",
+			   (int)file->caller.pid, (unsigned int)file->caller.uid,
+			   export ? "HANDLE_TO_FD" : "FD_TO_HANDLE");
+	return -EOPNOTSUPP;
+}
+
+static int gp_drm_prime_handle_to_fd(const struct gp_registered_device *rdev, void *data,
+				     void *arg, struct gp_file *file, const struct gp_user *user)
+{
+	return gp_drm_prime_raw(rdev, data, arg, file, user, true);
+}
+
+static int gp_drm_prime_fd_to_handle(const struct gp_registered_device *rdev, void *data,
+				     void *arg, struct gp_file *file, const struct gp_user *user)
+{
+	return gp_drm_prime_raw(rdev, data, arg, file, user, false);
 }
 
 #define GP_IOCTL_DEF(ioctl, func, planfn, fl)					\
@@ -150,7 +211,12 @@ const struct gp_ioctl_desc gp_drm_core_ioctls[] = {
 	GP_IOCTL_DEF(GPU_PROTO_IOCTL_VERSION, gp_drm_version, gp_drm_version_plan,
 		     GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF(GPU_PROTO_IOCTL_GET_UNIQUE, gp_drm_getunique, gp_drm_getunique_plan, 0),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_GEM_CLOSE, gp_drm_gem_close, NULL, GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF(GPU_PROTO_IOCTL_GET_CAP, gp_drm_getcap, NULL, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD, gp_drm_prime_handle_to_fd, NULL,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE, gp_drm_prime_fd_to_handle, NULL,
+		     GP_DRM_RENDER_ALLOW),
 };
 
 const unsigned int gp_drm_core_ioctls_count =

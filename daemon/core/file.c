@@ -2,6 +2,7 @@
 /*
  * Open files and their event queues, as drm_file.c.
  */
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "device_priv.h"
 #include "file.h"
+#include "gem.h"
 #include "rcu.h"
 #include "registration.h"
 
@@ -26,12 +28,19 @@ struct gp_pending_event {
 int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_node_type node,
 		 struct gp_file **out)
 {
+	const struct gp_driver *driver = dev->driver;
 	struct gp_guard guard;
 	struct gp_file *file;
+	int r;
 
 	file = calloc(1, sizeof(*file));
 	if (!file)
 		return -ENOMEM;
+	file->gem = gp_gem_handles_new();
+	if (!file->gem) {
+		free(file);
+		return -ENOMEM;
+	}
 	urcu_ref_init(&file->ref);
 	CDS_INIT_LIST_HEAD(&file->events);
 	file->event_space = GP_FILE_EVENT_SPACE;
@@ -47,8 +56,19 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 	 * period) is guaranteed to see it.
 	 */
 	if (!gp_dev_enter(dev, &guard)) {
+		gp_gem_handles_free(&file->gem);
 		free(file);
 		return -ENODEV;
+	}
+	/* As drm_open_helper(): the driver's open runs before the file is listed. */
+	if (driver->open) {
+		r = driver->open(gp_guard_device(&guard), gp_guard_data(&guard), file);
+		if (r < 0) {
+			gp_dev_exit(&guard);
+			gp_gem_handles_free(&file->gem);
+			free(file);
+			return r;
+		}
 	}
 	file->dev = gp_device_get(dev);
 	pthread_mutex_lock(&dev->lock);
@@ -80,6 +100,7 @@ static void gp_file_release(struct urcu_ref *ref)
 	struct gp_file *file = caa_container_of(ref, struct gp_file, ref);
 
 	gp_tsan_acquire(&file->ref);	/* as gp_device_put(): the last put sees all */
+	gp_gem_handles_free(&file->gem);
 	gp_device_put(&file->dev);
 	if (file->caller.ops && file->caller.ops->release)
 		file->caller.ops->release(&file->caller);
@@ -93,6 +114,39 @@ void gp_file_put(struct gp_file **pfile)
 	gp_tsan_release(&(*pfile)->ref);
 	urcu_ref_put(&(*pfile)->ref, gp_file_release);
 	*pfile = NULL;
+}
+
+/*
+ * The driver's postclose, with the guarantee driver.h gives: inside a guard
+ * while the device is registered; otherwise only once revoke's release()
+ * has returned, so the driver never frees per-file state that registration
+ * data (a VM, a mapping) may still reach while release runs.
+ */
+static void gp_file_postclose(struct gp_file *file)
+{
+	struct gp_device *dev = file->dev;
+	void (*postclose)(const struct gp_registered_device *, void *, struct gp_file *) =
+		dev->driver->postclose;
+	struct gp_guard guard;
+
+	if (!postclose)
+		return;
+	if (gp_dev_enter(dev, &guard)) {
+		postclose(gp_guard_device(&guard), gp_guard_data(&guard), file);
+		gp_dev_exit(&guard);
+		return;
+	}
+	/*
+	 * Unplugged: revoke is past its first step.  Waiting for it is
+	 * bounded (the grace period, then release), and a guard of this
+	 * thread would make it wait for us: refuse that loudly.
+	 */
+	assert(!gp_guard_held());
+	pthread_mutex_lock(&dev->lock);
+	while (!dev->released)
+		pthread_cond_wait(&dev->released_cond, &dev->lock);
+	pthread_mutex_unlock(&dev->lock);
+	postclose(NULL, NULL, file);
 }
 
 void gp_file_close(struct gp_file **pfile)
@@ -116,6 +170,10 @@ void gp_file_close(struct gp_file **pfile)
 		free(e);
 	}
 	pthread_mutex_unlock(&dev->lock);
+
+	gp_file_postclose(file);
+	/* As drm_file_free() drops the handles: objects may outlive the file. */
+	gp_gem_file_release(file);
 	gp_file_put(pfile);
 }
 

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <urcu/list.h>
 #include <urcu/ref.h>
 
 struct gp_device;
@@ -57,10 +58,33 @@ struct gp_gem_object {
 	uint64_t mmap_offset;		/* fake offset, as drm_vma_node_offset_addr() */
 	dev_t ino_dev;			/* identity of the memfd, for PRIME import */
 	ino_t ino;
+	/* Core-private: in dev->gem_objects, sorted by @mmap_offset (gem.c). */
+	struct cds_list_head dev_link;
 };
 
 /* Largest object: as panthor, bounded by what a size_t mmap can cover; plus a sane cap. */
 #define GP_GEM_MAX_SIZE		(1ull << 36)	/* 64 GiB */
+
+/*
+ * Per-file limits, so that no client exhausts what every client shares (the
+ * daemon's file descriptors: each live object holds its memfd open; its
+ * address space: each is mapped).  A handle counts the object's size
+ * against the file that holds it, once per handle.  Exceeding the handle
+ * limit gives -ENOSPC, the byte limit -ENOMEM, each with a rate-limited log
+ * line naming the file's opener.
+ */
+#define GP_GEM_DEFAULT_MAX_HANDLES	16384u
+#define GP_GEM_DEFAULT_MAX_BYTES	(16ull << 30)	/* 16 GiB */
+
+/**
+ * gp_gem_set_file_limits() - set the per-file limits for handles created
+ * from now on (process-wide; 0 keeps the current value).  For the daemon's
+ * options and tests.
+ */
+void gp_gem_set_file_limits(unsigned int max_handles, uint64_t max_bytes);
+
+/** gp_gem_get_file_limits() - the limits in force. */
+void gp_gem_get_file_limits(unsigned int *max_handles, uint64_t *max_bytes);
 
 /**
  * gp_gem_object_init() - initialise an object embedded in a driver struct.
@@ -138,5 +162,16 @@ struct gp_gem_object *gp_gem_lookup_by_inode(struct gp_device *dev, dev_t ino_de
  * gp_file_close(); afterwards gp_gem_handle_create() fails with -ENODEV.
  */
 void gp_gem_file_release(struct gp_file *file);
+
+/* --- core-internal: file.c's half of the handle table ---------------------- */
+
+/** gp_gem_handles_new() - an empty handle table for a file being opened. */
+struct gp_gem_handles *gp_gem_handles_new(void);
+
+/** gp_gem_handles_free() - free a table (after gp_gem_file_release(), or unused). */
+void gp_gem_handles_free(struct gp_gem_handles **ph);
+
+/** gp_gem_handle_count() - how many handles @file holds (tests, diagnostics). */
+unsigned int gp_gem_handle_count(struct gp_file *file);
 
 #endif /* GP_CORE_GEM_H */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -39,4 +40,30 @@ int gp_log_errno(int level, int error, const char *fmt, ...)
 	}
 	errno = saved_errno;
 	return -error;
+}
+
+bool gp_ratelimit_ok(struct gp_ratelimit *rl, unsigned int *missed)
+{
+	struct timespec ts;
+	int64_t now;
+	bool ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	*missed = 0;
+	pthread_mutex_lock(&rl->lock);
+	if (!rl->begin_ns || now - rl->begin_ns >= GP_RATELIMIT_INTERVAL_NS) {
+		rl->begin_ns = now;
+		rl->printed = 0;
+	}
+	ok = rl->printed < GP_RATELIMIT_BURST;
+	if (ok) {
+		rl->printed++;
+		*missed = rl->missed;
+		rl->missed = 0;
+	} else {
+		rl->missed++;
+	}
+	pthread_mutex_unlock(&rl->lock);
+	return ok;
 }

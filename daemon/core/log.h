@@ -6,6 +6,9 @@
 #ifndef GP_CORE_LOG_H
 #define GP_CORE_LOG_H
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
 /** gp_log_set_max_level() - drop messages less important than @level (LOG_*). */
@@ -23,5 +26,38 @@ int gp_log_errno(int level, int error, const char *fmt, ...) __attribute__((form
 #define gp_log_warning(...)	gp_log(LOG_WARNING, __VA_ARGS__)
 #define gp_log_info(...)	gp_log(LOG_INFO, __VA_ARGS__)
 #define gp_log_debug(...)	gp_log(LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * Rate limiting for messages a client can trigger at will, as the kernel's
+ * printk_ratelimited(): at most GP_RATELIMIT_BURST lines per
+ * GP_RATELIMIT_INTERVAL_NS per limiter, so a hostile client cannot flood
+ * the journal.  Define one static limiter per message site.
+ */
+#define GP_RATELIMIT_INTERVAL_NS	(5 * 1000000000ll)
+#define GP_RATELIMIT_BURST		10
+
+struct gp_ratelimit {
+	pthread_mutex_t lock;	/* a leaf lock, held for a few instructions */
+	int64_t begin_ns;	/* start of the current interval */
+	unsigned int printed;	/* lines in this interval */
+	unsigned int missed;	/* lines dropped since the last one printed */
+};
+
+#define GP_RATELIMIT_INIT { .lock = PTHREAD_MUTEX_INITIALIZER }
+
+/**
+ * gp_ratelimit_ok() - may the caller log now?
+ * @missed: out: lines suppressed since the last one allowed (reported once)
+ */
+bool gp_ratelimit_ok(struct gp_ratelimit *rl, unsigned int *missed);
+
+#define gp_log_ratelimited(rl, level, fmt, ...)					\
+	do {									\
+		unsigned int _missed;						\
+		if (gp_ratelimit_ok((rl), &_missed))				\
+			gp_log((level), fmt "%s%.0u%s", ##__VA_ARGS__,		\
+			       _missed ? " (" : "", _missed,			\
+			       _missed ? " similar messages suppressed)" : "");	\
+	} while (0)
 
 #endif /* GP_CORE_LOG_H */

@@ -94,6 +94,12 @@ int gp_registration_revoke(struct gp_registration *reg)
 	data = atomic_exchange_explicit(&dev->data, NULL, memory_order_relaxed);
 	gp_registration_data_release(dev->driver, data);
 
+	/* Files closing from now on may call postclose without a guard (driver.h). */
+	pthread_mutex_lock(&dev->lock);
+	dev->released = true;
+	pthread_cond_broadcast(&dev->released_cond);
+	pthread_mutex_unlock(&dev->lock);
+
 	/* Blocked readers get ENODEV, pollers POLLERR|POLLHUP. */
 	gp_device_wake_files(dev);
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "device.h"
+#include "registration.h"
 #include "fake_driver.h"
 #include "file.h"
+#include "gem.h"
 
 struct fake_record fake_record;
 
@@ -174,6 +177,26 @@ static int fake_mixed(const struct gp_registered_device *rdev, void *data, void 
 	return r;
 }
 
+static int fake_bo_create(const struct gp_registered_device *rdev, void *data, void *arg,
+			  struct gp_file *file, const struct gp_user *user)
+{
+	struct fake_bo_create *c = arg;
+	struct gp_gem_object *obj = NULL;
+	int r;
+
+	r = gp_gem_object_create(gp_registered_to_device(rdev), c->size, &obj);
+	if (r < 0)
+		return r;
+	r = gp_gem_handle_create(file, obj, &c->handle);
+	if (r == 0) {
+		c->size = obj->size;
+		c->offset = obj->mmap_offset;
+	}
+	/* The handle holds the object now (or nothing does, and it goes). */
+	gp_gem_object_put(&obj);
+	return r;
+}
+
 #define RA GP_DRM_RENDER_ALLOW
 static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_ECHO, fake_echo, NULL, RA),
@@ -191,7 +214,51 @@ static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_STRAY, fake_stray, fake_follow_plan, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_UNSETTLED, fake_noarg, fake_unsettled_plan, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_MIXED, fake_mixed, fake_mixed_plan, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_BO_CREATE, fake_bo_create, NULL, RA),
 };
+
+static int fake_open(const struct gp_registered_device *rdev, void *data, struct gp_file *file)
+{
+	struct fake_file_priv *p;
+	int r = atomic_load(&fake_record.open_result);
+
+	if (!gp_guard_held() || ((struct fake_data *)data)->magic != FAKE_DATA_MAGIC)
+		atomic_store(&fake_record.handler_saw_dead_data, true);
+	if (r < 0)
+		return r;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->magic = FAKE_DATA_MAGIC;
+	file->driver_priv = p;
+	atomic_fetch_add(&fake_record.opens, 1);
+	return 0;
+}
+
+/* Records where it ran; frees the per-file state (ASan reports a missed call). */
+static void fake_postclose(const struct gp_registered_device *rdev, void *data,
+			   struct gp_file *file)
+{
+	struct fake_file_priv *p = file->driver_priv;
+
+	if (rdev) {
+		if (!data || !gp_guard_held() || ((struct fake_data *)data)->magic != FAKE_DATA_MAGIC)
+			atomic_store(&fake_record.postclose_misplaced, true);
+		else
+			atomic_fetch_add(&fake_record.postcloses_in_guard, 1);
+	} else {
+		/* Unplugged: release() must have returned already. */
+		if (data || atomic_load(&fake_record.releases) == 0)
+			atomic_store(&fake_record.postclose_misplaced, true);
+		else
+			atomic_fetch_add(&fake_record.postcloses_unplugged, 1);
+	}
+	if (!p || p->magic != FAKE_DATA_MAGIC)
+		atomic_store(&fake_record.postclose_misplaced, true);
+	atomic_fetch_add(&fake_record.postcloses, 1);
+	free(p);
+	file->driver_priv = NULL;
+}
 
 static int fake_probe(struct gp_unregistered_device *udev, void *data, struct gp_backend **backend)
 {
@@ -210,6 +277,14 @@ static void fake_release(void *data)
 {
 	struct fake_data *d = data;
 
+	int delay = atomic_load(&fake_record.release_delay_us);
+
+	atomic_store(&fake_record.release_started, true);
+	if (delay > 0) {
+		struct timespec ts = { .tv_sec = delay / 1000000, .tv_nsec = (delay % 1000000) * 1000L };
+
+		nanosleep(&ts, NULL);
+	}
 	if (atomic_load(&d->in_flight) != 0)
 		atomic_store(&fake_record.release_while_in_flight, true);
 	atomic_fetch_add(&fake_record.releases, 1);
@@ -223,11 +298,14 @@ const struct gp_driver fake_driver = {
 	.major = 3,
 	.minor = 14,
 	.patchlevel = 15,
+	.features = GP_DRIVER_GEM,
 	.ioctls = fake_ioctls,
 	.num_ioctls = FAKE_IOCTL_COUNT,
 	.data_size = sizeof(struct fake_data),
 	.probe = fake_probe,
 	.release = fake_release,
+	.open = fake_open,
+	.postclose = fake_postclose,
 };
 
 struct gp_registration *fake_bind(void)

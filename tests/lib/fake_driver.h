@@ -66,7 +66,21 @@ struct fake_big {
 /* A plan that is not a function of the argument: one byte longer each time. */
 #define FAKE_IOCTL_UNSETTLED	_IOW('d', 0x4e, struct fake_follow)
 #define FAKE_IOCTL_MIXED	_IOW('d', 0x4f, struct fake_mixed)
-#define FAKE_IOCTL_COUNT	(0x4f - 0x40 + 1)
+
+/* A driver-private BO create, as panthor's BO_CREATE: a bare object and a handle. */
+struct fake_bo_create {
+	uint64_t size;		/* in: bytes; out: rounded up to the page size */
+	uint32_t handle;	/* out */
+	uint32_t pad;
+	uint64_t offset;	/* out: the fake mmap offset */
+};
+#define FAKE_IOCTL_BO_CREATE	_IOWR('d', 0x50, struct fake_bo_create)
+#define FAKE_IOCTL_COUNT	(0x50 - 0x40 + 1)
+
+/* The fake driver's per-file state (file->driver_priv). */
+struct fake_file_priv {
+	uint64_t magic;		/* FAKE_DATA_MAGIC until postclose */
+};
 
 /* Registration data of the fake driver. */
 struct fake_data {
@@ -85,6 +99,17 @@ struct fake_record {
 	atomic_bool handler_saw_dead_data;
 	atomic_int probe_result;	/* what probe returns */
 	atomic_int plans;		/* FAKE_IOCTL_UNSETTLED's plan calls */
+
+	/* Per-file hooks (gp_driver.open/.postclose). */
+	atomic_int open_result;		/* what open returns (< 0: fail) */
+	atomic_int opens;
+	atomic_int postcloses;
+	atomic_int postcloses_in_guard;		/* with rdev/data, inside a guard */
+	atomic_int postcloses_unplugged;	/* with NULL rdev/data */
+	/* A postclose broke driver.h's guarantee: no guard, data dead, or before release. */
+	atomic_bool postclose_misplaced;
+	atomic_int release_delay_us;	/* release sleeps this long first */
+	atomic_bool release_started;
 };
 
 extern const struct gp_driver fake_driver;
