@@ -658,6 +658,13 @@ struct gpu_proto_edu_bo_create {
 #define GPU_PROTO_EDU_DMA_ALIGN		8
 /** GPU_PROTO_EDU_DMA_BUF_SIZE - the device's DMA buffer, in bytes. */
 #define GPU_PROTO_EDU_DMA_BUF_SIZE	4096
+/*
+ * GPU_PROTO_EDU_DMA_USABLE - the part of it a transfer may touch: all but
+ * the last GPU_PROTO_EDU_DMA_ALIGN bytes.  QEMU before 8.0 (Debian 12 ships
+ * 7.2) aborts the whole machine on a transfer that ends at the buffer's last
+ * byte (an off-by-one in edu_check_range()), so the driver never asks it.
+ */
+#define GPU_PROTO_EDU_DMA_USABLE	(GPU_PROTO_EDU_DMA_BUF_SIZE - GPU_PROTO_EDU_DMA_ALIGN)
 
 /**
  * struct gpu_proto_edu_dma - argument of GPU_PROTO_IOCTL_EDU_DMA
@@ -672,7 +679,7 @@ struct gpu_proto_edu_bo_create {
  * handles are not this file's); EINVAL for a zero @length, an unknown
  * @direction, non-zero @pad, offsets or length not multiples of
  * GPU_PROTO_EDU_DMA_ALIGN, a range outside the object or outside the
- * device buffer; EOPNOTSUPP when the device's binding has no DMA;
+ * device buffer's first GPU_PROTO_EDU_DMA_USABLE bytes; EOPNOTSUPP when the device's binding has no DMA;
  * ENOSPC when no device address is free under the device's 28-bit DMA
  * mask; ETIMEDOUT when the device did not complete within a second (the
  * transfer is then abandoned to the driver, which waits for it at
@@ -687,7 +694,7 @@ struct gpu_proto_edu_dma {
 	__u64 bo_offset;
 	/** @dev_offset: byte offset in the device buffer. */
 	__u32 dev_offset;
-	/** @length: bytes to copy, 1..4096. */
+	/** @length: bytes to copy, 8..GPU_PROTO_EDU_DMA_USABLE. */
 	__u32 length;
 	/** @pad: must be 0. */
 	__u64 pad;

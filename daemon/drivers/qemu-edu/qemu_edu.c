@@ -306,7 +306,9 @@ static int qemu_edu_dma_check(const struct gpu_proto_edu_dma *req)
 	if (req->bo_offset % GPU_PROTO_EDU_DMA_ALIGN || req->dev_offset % GPU_PROTO_EDU_DMA_ALIGN ||
 	    req->length % GPU_PROTO_EDU_DMA_ALIGN)
 		return -EINVAL;
-	if (req->length > EDU_DMA_BUF_SIZE || req->dev_offset > EDU_DMA_BUF_SIZE - req->length)
+	/* Never the buffer's last bytes: QEMU 7.2's edu aborts the VM on a transfer ending there. */
+	if (req->length > GPU_PROTO_EDU_DMA_USABLE ||
+	    req->dev_offset > GPU_PROTO_EDU_DMA_USABLE - req->length)
 		return -EINVAL;
 	return 0;
 }
