@@ -9,10 +9,21 @@
  * request IRQ, or for vfio-platform (which has no request callback) a
  * NETLINK_KOBJECT_UEVENT socket, confirmed by gp_vfio_removal_pending().
  *
- * Release (gp_backend_release()) lets the kernel's unbind finish: IRQ
- * eventfds are de-assigned, mappings unmapped, then the device, group and
- * container fds closed.  Afterwards the process holds no fd and no mapping
- * of the device.
+ * DMA (gp_backend_dma_map()): with an IOMMU, VFIO_IOMMU_MAP_DMA at an IOVA
+ * the backend allocates under the device's DMA mask, inside the usable
+ * ranges the type1 IOMMU reports (VFIO_IOMMU_GET_INFO, IOVA_RANGE
+ * capability), aligned to its smallest page size; one segment per mapping.
+ * In a no-IOMMU group (EXPERIMENTAL) there is no DMA API in the kernel: the
+ * pages are mlock()ed and their physical addresses read from
+ * /proc/self/pagemap (CAP_SYS_ADMIN), one segment per physically contiguous
+ * run.  Locked pages can still be migrated by the kernel; see
+ * docs/deploy-rk3588.md for what that means and what would make it safe.
+ *
+ * Release (gp_backend_release()) lets the kernel's unbind finish: DMA
+ * mappings still live are unmapped (and unpinned) first, IRQ eventfds are
+ * de-assigned, region mappings unmapped, then the device, group and
+ * container fds closed.  Afterwards the process holds no fd, no mapping of
+ * the device, no IOVA and no pinned or locked page.
  */
 #ifndef GP_VFIO_H
 #define GP_VFIO_H
@@ -42,6 +53,9 @@ struct gp_vfio_sys {
 	ssize_t (*pread)(int fd, void *buf, size_t count, off_t offset);
 	ssize_t (*pwrite)(int fd, const void *buf, size_t count, off_t offset);
 	int (*madvise)(void *addr, size_t len, int advice);
+	/* No-IOMMU DMA only: pages whose physical addresses a device is given. */
+	int (*mlock)(const void *addr, size_t len);
+	int (*munlock)(const void *addr, size_t len);
 };
 
 /* The real kernel. */
@@ -59,6 +73,11 @@ struct gp_vfio_config {
 	 * For measuring that fallback only.
 	 */
 	bool no_uevents;
+	/*
+	 * No-IOMMU DMA: where physical addresses are read; NULL:
+	 * "/proc/self/pagemap".  Tests point it at a fake.
+	 */
+	const char *pagemap;
 };
 
 /**
