@@ -1094,7 +1094,7 @@ static int gp_mock_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsi
 	if (!vaddr || !size || start % GP_MOCK_DMA_GRANULE || size % GP_MOCK_DMA_GRANULE ||
 	    size > UINTPTR_MAX - start || dir > GP_DMA_FROM_DEVICE)
 		return -EINVAL;
-	/* As a VFIO container whose device is gone: nothing new is mapped. */
+	/* A removed device is being revoked: it gets no new mappings. */
 	if (gp_mock_removed(m))
 		return -ENODEV;
 
