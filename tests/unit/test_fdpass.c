@@ -55,6 +55,11 @@
 #define NO_NODE "/nonexistent-gp-test/gpu-proto"
 #define BO_SIZE (3 * 4096)
 
+/* The wire format docs/uapi.md states. */
+_Static_assert(sizeof(struct gpfd_request) == 40, "gpfd_request is 40 bytes");
+_Static_assert(sizeof(struct gpfd_reply) == 32, "gpfd_reply is 32 bytes");
+_Static_assert(sizeof(struct gpu_proto_fd_token) == 56, "gpu_proto_fd_token is 56 bytes");
+
 static struct gp_registration *reg;
 static struct gp_fdsock *fds;
 static struct gp_inproc_caller *caller;
