@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,6 +35,8 @@
 
 /* Fds a request may carry before MSG_CTRUNC: room to see (and close) a few extra. */
 #define GP_FDSOCK_MAX_FDS 8
+/* How long accepting pauses after accept() failed for want of resources. */
+#define GP_FDSOCK_ACCEPT_PAUSE_MS 100
 /* The longest the thread sleeps: how late an expired token may be dropped. */
 #define GP_FDSOCK_SWEEP_MS 1000
 
@@ -52,6 +55,8 @@ struct gp_fdsock {
 	bool started;
 
 	/* The thread's alone. */
+	uint64_t accept_paused_until_ns;	/* accept() failed (EMFILE...): retry after */
+	uint64_t accept_warned_ns;
 	struct gp_fdsock_conn *conns;
 	unsigned int n_conns;
 	struct pollfd *pfds;
@@ -152,33 +157,35 @@ static int gp_fdsock_check(const struct msghdr *msg, ssize_t n, const struct gpf
 	return -EINVAL;
 }
 
+/*
+ * Redeem the token; the reply to send, and the memfd to pass with it
+ * (the object in *@obj holds it until sent).
+ */
 static void gp_fdsock_redeem(struct gp_fdsock *s, struct gp_fdsock_conn *c,
-			     const struct gpfd_request *req, int import_fd)
+			     const struct gpfd_request *req, int import_fd, struct gpfd_reply *reply,
+			     struct gp_gem_object **obj)
 {
 	struct gp_fd_token_peer peer = { .pid = c->peer.pid, .pidfd = c->peer.pidfd };
-	struct gpfd_reply reply = { .op = req->op };
 	struct gp_fd_token_result res;
 	int r;
 
+	*reply = (struct gpfd_reply){ .op = req->op };
 	r = gp_fd_token_redeem(req->token, req->op, &peer, import_fd, &res);
 	if (r < 0) {
 		atomic_fetch_add(&s->stats.failed, 1);
 		gp_log_debug("fd socket %s: uid %u pid %d: %s token refused: %s", s->path,
 			     (unsigned int)c->peer.uid, (int)c->peer.pid,
 			     req->op == GPU_PROTO_FD_TOKEN_EXPORT ? "export" : "import", strerror(-r));
-		gp_fdsock_reply_error(c->fd, req->op, -r);
+		reply->error = -r;
 		return;
 	}
 	if (req->op == GPU_PROTO_FD_TOKEN_EXPORT) {
-		reply.size = res.size;
-		reply.offset = res.offset;
-		/* The kernel duplicates the file into the message: the object keeps its memfd. */
-		gp_fdsock_reply(c->fd, &reply, res.obj->memfd);
-		gp_gem_object_put(&res.obj);
+		reply->size = res.size;
+		reply->offset = res.offset;
+		*obj = res.obj;
 		atomic_fetch_add(&s->stats.exports, 1);
 	} else {
-		reply.handle = res.handle;
-		gp_fdsock_reply(c->fd, &reply, -1);
+		reply->handle = res.handle;
 		atomic_fetch_add(&s->stats.imports, 1);
 	}
 }
@@ -200,7 +207,9 @@ static bool gp_fdsock_conn_request(struct gp_fdsock *s, unsigned int i)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
 	};
+	struct gp_gem_object *obj = NULL;
 	int fds[GP_FDSOCK_MAX_FDS];
+	struct gpfd_reply reply;
 	unsigned int nfds;
 	ssize_t n;
 	int r;
@@ -219,13 +228,21 @@ static bool gp_fdsock_conn_request(struct gp_fdsock *s, unsigned int i)
 	r = gp_fdsock_check(&msg, n, &buf.req, nfds);
 	if (r < 0) {
 		atomic_fetch_add(&s->stats.failed, 1);
-		gp_fdsock_reply_error(c->fd, r == -EMSGSIZE || r == -EPROTO ? 0 : buf.req.op, -r);
+		reply = (struct gpfd_reply){
+			.error = -r, .op = r == -EMSGSIZE || r == -EPROTO ? 0 : buf.req.op,
+		};
 	} else {
-		gp_fdsock_redeem(s, c, &buf.req, nfds ? fds[0] : -1);
+		gp_fdsock_redeem(s, c, &buf.req, nfds ? fds[0] : -1, &reply, &obj);
 	}
-	/* What the client sent is not ours to keep, whatever happened. */
+	/*
+	 * What the client sent is not ours to keep, whatever happened; closed
+	 * before replying, so a client holding the reply knows we hold none.
+	 */
 	for (unsigned int k = 0; k < nfds; k++)
 		close(fds[k]);
+	/* The kernel duplicates the memfd into the message: the object keeps its own. */
+	gp_fdsock_reply(c->fd, &reply, obj ? obj->memfd : -1);
+	gp_gem_object_put(&obj);
 	gp_fdsock_conn_close(s, i);
 	return true;
 }
@@ -275,19 +292,33 @@ static void gp_fdsock_accept_one(struct gp_fdsock *s, int fd)
 
 static void gp_fdsock_accept(struct gp_fdsock *s)
 {
+	uint64_t now;
 	int fd;
 
 	/* Drain the backlog: a burst of connections is answered, not left waiting. */
 	for (;;) {
 		fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				gp_log_errno(LOG_WARNING, errno, "fd socket %s: accept", s->path);
-			return;
+		if (fd >= 0) {
+			gp_fdsock_accept_one(s, fd);
+			continue;
 		}
-		gp_fdsock_accept_one(s, fd);
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		/*
+		 * EMFILE and friends: the backlog stays readable, so stop
+		 * polling it for a while rather than spin; say so once a
+		 * second at most.
+		 */
+		now = gp_fdsock_now_ns();
+		s->accept_paused_until_ns = now + GP_FDSOCK_ACCEPT_PAUSE_MS * 1000000ull;
+		if (now - s->accept_warned_ns >= 1000000000ull) {
+			s->accept_warned_ns = now;
+			gp_log_errno(LOG_WARNING, errno, "fd socket %s: accept (retrying in %u ms)",
+				     s->path, GP_FDSOCK_ACCEPT_PAUSE_MS);
+		}
+		return;
 	}
 }
 
@@ -344,7 +375,18 @@ static void *gp_fdsock_main(void *arg)
 		timeout = gp_fdsock_min_timeout(gp_fdsock_expire(s), gp_fd_tokens_sweep());
 		timeout = gp_fdsock_min_timeout(timeout, GP_FDSOCK_SWEEP_MS);
 		s->pfds[0] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
-		s->pfds[1] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+		if (s->accept_paused_until_ns) {
+			uint64_t now = gp_fdsock_now_ns();
+
+			if (now >= s->accept_paused_until_ns)
+				s->accept_paused_until_ns = 0;
+			else
+				timeout = gp_fdsock_min_timeout(timeout,
+					(int)((s->accept_paused_until_ns - now + 999999) / 1000000));
+		}
+		s->pfds[1] = (struct pollfd){
+			.fd = s->listen_fd, .events = s->accept_paused_until_ns ? 0 : POLLIN,
+		};
 		n = s->n_conns;
 		for (unsigned int i = 0; i < n; i++)
 			s->pfds[2 + i] = (struct pollfd){ .fd = s->conns[i].fd, .events = POLLIN };
@@ -394,6 +436,30 @@ static int gp_fdsock_make_dir(const char *path)
 	return 0;
 }
 
+/*
+ * Each connection holds two descriptors (the socket and the peer's pidfd)
+ * for up to the timeout: raise the soft RLIMIT_NOFILE by that much, as
+ * the socket transport does for its own, and say so when the hard limit
+ * is lower (accept() pauses on EMFILE then; nothing else suffers).
+ */
+static void gp_fdsock_reserve_fds(unsigned int max_connections)
+{
+	rlim_t need = 2 * (rlim_t)max_connections;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	need += rl.rlim_cur;
+	if (rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max)
+		need = rl.rlim_max;
+	if (need <= rl.rlim_cur)
+		return;
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		gp_log_errno(LOG_WARNING, errno, "fd socket: cannot raise RLIMIT_NOFILE to %llu",
+			     (unsigned long long)need);
+}
+
 static void gp_fdsock_destroy(struct gp_fdsock *s)
 {
 	if (s->listen_fd >= 0)
@@ -436,6 +502,7 @@ int gp_fdsock_new(const struct gp_fdsock_config *cfg, struct gp_fdsock **out)
 		s->cfg.max_per_uid = GP_FDSOCK_DEFAULT_MAX_PER_UID;
 	if (!s->cfg.timeout_ms)
 		s->cfg.timeout_ms = GP_FDSOCK_DEFAULT_TIMEOUT_MS;
+	gp_fdsock_reserve_fds(s->cfg.max_connections);
 	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->path = strdup(cfg->path);
