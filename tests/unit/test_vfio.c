@@ -18,6 +18,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1509,6 +1510,61 @@ START_TEST(test_dma_without_iova_range_capability)
 }
 END_TEST
 
+struct dma_thread {
+	pthread_t tid;
+	struct gp_backend *be;
+	char *buf;
+	unsigned int failures;
+};
+
+static void *dma_thread_main(void *arg)
+{
+	struct dma_thread *t = arg;
+
+	for (unsigned int i = 0; i < 200; i++) {
+		struct gp_dma_mapping *map = NULL;
+		size_t pages = 1 + i % 3;
+
+		if (gp_backend_dma_map(t->be, t->buf, pages * PAGE, GP_DMA_BIDIRECTIONAL, &map) < 0 ||
+		    map->segments[0].len != pages * PAGE) {
+			t->failures++;
+			continue;
+		}
+		gp_backend_dma_unmap(t->be, &map);
+	}
+	return NULL;
+}
+
+/*
+ * Threads map and unmap at once: the DMA lock keeps the IOVA allocator and
+ * the list consistent while MAP_DMA runs outside it, so the kernel never
+ * sees two mappings at one IOVA (EEXIST) and nothing is left over.
+ */
+START_TEST(test_dma_map_and_unmap_from_several_threads)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct dma_thread t[4];
+	char *buf = buffer_new(4 * 3);
+
+	for (unsigned int i = 0; i < 4; i++) {
+		t[i] = (struct dma_thread){ .be = be, .buf = buf + i * 3 * PAGE };
+		ck_assert_int_eq(pthread_create(&t[i].tid, NULL, dma_thread_main, &t[i]), 0);
+	}
+	for (unsigned int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i].tid, NULL), 0);
+		ck_assert_uint_eq(t[i].failures, 0);
+	}
+	ck_assert_uint_eq(f->num_dma, 0);
+	ck_assert_uint_eq(f->pinned_pages, 0);
+	ck_assert_int_eq(fake_vfio_event_last(f, FAKE_EV_MAP_DMA) >= 0, 1);
+	gp_backend_release(&be);
+	ck_assert_uint_eq(f->order_violations, 0);
+	buffer_free(buf, 4 * 3);
+	fake_vfio_free(f);
+}
+END_TEST
+
 START_TEST(test_release_unmaps_leftover_dma_before_closing_fds)
 {
 	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
@@ -1792,6 +1848,7 @@ static Suite *vfio_suite(void)
 	tcase_add_test(tc, test_dma_map_refuses_bad_ranges);
 	tcase_add_test(tc, test_dma_map_kernel_failure_returns_errno_and_the_iova);
 	tcase_add_test(tc, test_dma_without_iova_range_capability);
+	tcase_add_test(tc, test_dma_map_and_unmap_from_several_threads);
 	tcase_add_test(tc, test_release_unmaps_leftover_dma_before_closing_fds);
 	tcase_add_test(tc, test_dma_set_mask_refuses_what_cannot_be_honoured);
 	tcase_add_test(tc, test_noiommu_dma_segments_follow_physical_contiguity);
