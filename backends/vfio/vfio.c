@@ -147,6 +147,7 @@ struct gp_vfio {
 	unsigned int num_iova_windows;
 	struct cds_list_head dma_maps;
 	unsigned int num_dma_maps;
+	bool bus_master;		/* PCI: Bus Master Enable set (MSI at open, or the first map) */
 	char *pagemap;			/* no-IOMMU: the pagemap file */
 };
 
@@ -1157,8 +1158,12 @@ static int gp_vfio_setup_irqs(struct gp_vfio *v)
 			return r;
 	}
 
-	if (v->cfg.bus == GP_BUS_PCI && pci_index == VFIO_PCI_MSI_IRQ_INDEX)
-		return gp_vfio_pci_enable_bus_master(v);
+	if (v->cfg.bus == GP_BUS_PCI && pci_index == VFIO_PCI_MSI_IRQ_INDEX) {
+		r = gp_vfio_pci_enable_bus_master(v);
+		if (r < 0)
+			return r;
+		v->bus_master = true;
+	}
 	return 0;
 }
 
@@ -1627,6 +1632,21 @@ static int gp_vfio_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsi
 	if (!size || (uintptr_t)vaddr % v->dma_granule || size % v->dma_granule ||
 	    (uintptr_t)vaddr > UINTPTR_MAX - size || dir > GP_DMA_FROM_DEVICE)
 		return -EINVAL;
+
+	/*
+	 * A PCI device masters the bus for DMA, as pci_set_master() in a
+	 * kernel driver's probe; with INTx nothing has set it yet.  Under the
+	 * DMA lock only so two first maps do not both write the register.
+	 */
+	if (v->cfg.bus == GP_BUS_PCI) {
+		pthread_mutex_lock(&v->dma_lock);
+		r = v->bus_master ? 0 : gp_vfio_pci_enable_bus_master(v);
+		if (r == 0)
+			v->bus_master = true;
+		pthread_mutex_unlock(&v->dma_lock);
+		if (r < 0)
+			return r;
+	}
 
 	d = calloc(1, sizeof(*d));
 	if (!d)

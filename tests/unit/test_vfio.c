@@ -1302,6 +1302,28 @@ START_TEST(test_dma_map_type1_maps_the_buffer_at_an_iova)
 }
 END_TEST
 
+/* With INTx nothing set Bus Master Enable at open; a DMA map does, as pci_set_master(). */
+START_TEST(test_dma_map_on_pci_enables_bus_mastering)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be;
+	struct gp_dma_mapping *map = NULL;
+	void *buf = buffer_new(1);
+
+	f->irq[VFIO_PCI_MSI_IRQ_INDEX].count = 0;
+	be = open_ok(f);
+	ck_assert(!(f->region[VFIO_PCI_CONFIG_REGION_INDEX].backing[PCI_COMMAND] &
+		    PCI_COMMAND_MASTER));
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &map), 0);
+	ck_assert(f->region[VFIO_PCI_CONFIG_REGION_INDEX].backing[PCI_COMMAND] &
+		  PCI_COMMAND_MASTER);
+	gp_backend_dma_unmap(be, &map);
+	gp_backend_release(&be);
+	buffer_free(buf, 1);
+	fake_vfio_free(f);
+}
+END_TEST
+
 /* The IOMMU permission follows the direction: a device never writes a TO_DEVICE buffer. */
 START_TEST(test_dma_map_direction_sets_the_iommu_permission)
 {
@@ -1841,6 +1863,7 @@ static Suite *vfio_suite(void)
 	tc = tcase_create("dma");
 	tcase_add_test(tc, test_dma_map_type1_maps_the_buffer_at_an_iova);
 	tcase_add_test(tc, test_dma_map_direction_sets_the_iommu_permission);
+	tcase_add_test(tc, test_dma_map_on_pci_enables_bus_mastering);
 	tcase_add_test(tc, test_dma_unmap_frees_the_iova_for_reuse);
 	tcase_add_test(tc, test_dma_mask_is_honoured_and_exhaustion_is_enospc);
 	tcase_add_test(tc, test_dma_map_stays_inside_the_usable_iova_ranges);
