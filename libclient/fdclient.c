@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,7 @@ static int gpfc_exchange(const char *path, const struct gpfd_request *req, int s
 	struct iovec iov = { .iov_base = (void *)req, .iov_len = sizeof(*req) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cm;
+	bool reset = false;
 	ssize_t n;
 	int s, r;
 
@@ -113,6 +115,15 @@ static int gpfc_exchange(const char *path, const struct gpfd_request *req, int s
 	};
 	do {
 		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+		/*
+		 * A daemon that refused us at accept and closed (our request
+		 * still unread in its socket) leaves ECONNRESET pending, which
+		 * the kernel reports once, before the reply it queued: read on.
+		 */
+		if (n < 0 && errno == ECONNRESET && !reset) {
+			reset = true;
+			errno = EINTR;
+		}
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		r = -errno;

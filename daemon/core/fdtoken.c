@@ -339,13 +339,20 @@ int gp_fd_token_ioctl(const struct gp_registered_device *rdev, void *data, void 
 		goto fail;
 	}
 	t->file = gp_file_get(file);
-	r = gp_fd_token_insert(t);
-	if (r < 0)
-		goto fail;
-
+	/*
+	 * The answer is filled in first: once inserted, the token belongs to
+	 * the store, and a redeemer (on the fd socket's thread) may free it
+	 * before this ioctl returns.
+	 */
 	memcpy(req->token, t->bytes, sizeof(req->token));
 	req->size = t->obj ? t->obj->size : 0;
 	req->offset = t->obj ? t->obj->mmap_offset : 0;
+	r = gp_fd_token_insert(t);
+	if (r < 0) {
+		explicit_bzero(req->token, sizeof(req->token));
+		req->size = req->offset = 0;
+		goto fail;
+	}
 	return 0;
 fail:
 	gp_fd_token_free(t);

@@ -152,33 +152,35 @@ static int gp_fdsock_check(const struct msghdr *msg, ssize_t n, const struct gpf
 	return -EINVAL;
 }
 
+/*
+ * Redeem the token; the reply to send, and the memfd to pass with it
+ * (the object in *@obj holds it until sent).
+ */
 static void gp_fdsock_redeem(struct gp_fdsock *s, struct gp_fdsock_conn *c,
-			     const struct gpfd_request *req, int import_fd)
+			     const struct gpfd_request *req, int import_fd, struct gpfd_reply *reply,
+			     struct gp_gem_object **obj)
 {
 	struct gp_fd_token_peer peer = { .pid = c->peer.pid, .pidfd = c->peer.pidfd };
-	struct gpfd_reply reply = { .op = req->op };
 	struct gp_fd_token_result res;
 	int r;
 
+	*reply = (struct gpfd_reply){ .op = req->op };
 	r = gp_fd_token_redeem(req->token, req->op, &peer, import_fd, &res);
 	if (r < 0) {
 		atomic_fetch_add(&s->stats.failed, 1);
 		gp_log_debug("fd socket %s: uid %u pid %d: %s token refused: %s", s->path,
 			     (unsigned int)c->peer.uid, (int)c->peer.pid,
 			     req->op == GPU_PROTO_FD_TOKEN_EXPORT ? "export" : "import", strerror(-r));
-		gp_fdsock_reply_error(c->fd, req->op, -r);
+		reply->error = -r;
 		return;
 	}
 	if (req->op == GPU_PROTO_FD_TOKEN_EXPORT) {
-		reply.size = res.size;
-		reply.offset = res.offset;
-		/* The kernel duplicates the file into the message: the object keeps its memfd. */
-		gp_fdsock_reply(c->fd, &reply, res.obj->memfd);
-		gp_gem_object_put(&res.obj);
+		reply->size = res.size;
+		reply->offset = res.offset;
+		*obj = res.obj;
 		atomic_fetch_add(&s->stats.exports, 1);
 	} else {
-		reply.handle = res.handle;
-		gp_fdsock_reply(c->fd, &reply, -1);
+		reply->handle = res.handle;
 		atomic_fetch_add(&s->stats.imports, 1);
 	}
 }
@@ -200,7 +202,9 @@ static bool gp_fdsock_conn_request(struct gp_fdsock *s, unsigned int i)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
 	};
+	struct gp_gem_object *obj = NULL;
 	int fds[GP_FDSOCK_MAX_FDS];
+	struct gpfd_reply reply;
 	unsigned int nfds;
 	ssize_t n;
 	int r;
@@ -219,13 +223,21 @@ static bool gp_fdsock_conn_request(struct gp_fdsock *s, unsigned int i)
 	r = gp_fdsock_check(&msg, n, &buf.req, nfds);
 	if (r < 0) {
 		atomic_fetch_add(&s->stats.failed, 1);
-		gp_fdsock_reply_error(c->fd, r == -EMSGSIZE || r == -EPROTO ? 0 : buf.req.op, -r);
+		reply = (struct gpfd_reply){
+			.error = -r, .op = r == -EMSGSIZE || r == -EPROTO ? 0 : buf.req.op,
+		};
 	} else {
-		gp_fdsock_redeem(s, c, &buf.req, nfds ? fds[0] : -1);
+		gp_fdsock_redeem(s, c, &buf.req, nfds ? fds[0] : -1, &reply, &obj);
 	}
-	/* What the client sent is not ours to keep, whatever happened. */
+	/*
+	 * What the client sent is not ours to keep, whatever happened; closed
+	 * before replying, so a client holding the reply knows we hold none.
+	 */
 	for (unsigned int k = 0; k < nfds; k++)
 		close(fds[k]);
+	/* The kernel duplicates the memfd into the message: the object keeps its own. */
+	gp_fdsock_reply(c->fd, &reply, obj ? obj->memfd : -1);
+	gp_gem_object_put(&obj);
 	gp_fdsock_conn_close(s, i);
 	return true;
 }

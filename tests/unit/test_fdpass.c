@@ -55,6 +55,11 @@
 #define NO_NODE "/nonexistent-gp-test/gpu-proto"
 #define BO_SIZE (3 * 4096)
 
+/* The wire format docs/uapi.md states. */
+_Static_assert(sizeof(struct gpfd_request) == 40, "gpfd_request is 40 bytes");
+_Static_assert(sizeof(struct gpfd_reply) == 32, "gpfd_reply is 32 bytes");
+_Static_assert(sizeof(struct gpu_proto_fd_token) == 56, "gpu_proto_fd_token is 56 bytes");
+
 static struct gp_registration *reg;
 static struct gp_fdsock *fds;
 static struct gp_inproc_caller *caller;
@@ -202,7 +207,14 @@ static int fd_recv(int s, struct gpfd_reply *reply, int *fd)
 	ck_assert_int_eq(poll(&p, 1, WAIT_MS), 1);
 	memset(reply, 0, sizeof(*reply));
 	n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
-	ck_assert_int_eq(n, (ssize_t)sizeof(*reply));
+	/*
+	 * A daemon that refuses and closes may leave ECONNRESET pending on our
+	 * socket (the kernel reports it before queued data, once): the reply
+	 * is still there to read, as libgpuproto reads it.
+	 */
+	if (n < 0 && errno == ECONNRESET)
+		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+	ck_assert_msg(n == (ssize_t)sizeof(*reply), "recvmsg: %zd (%s)", n, n < 0 ? strerror(errno) : "");
 	cm = CMSG_FIRSTHDR(&msg);
 	if (cm) {
 		ck_assert_int_eq(cm->cmsg_type, SCM_RIGHTS);
@@ -253,7 +265,7 @@ static uint32_t import_memfd(struct gp_file *f, int memfd)
 	return reply.handle;
 }
 
-static unsigned int open_fd_count(void)
+static unsigned int open_fd_count_now(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	unsigned int n = 0;
@@ -262,6 +274,22 @@ static unsigned int open_fd_count(void)
 	while (readdir(d))
 		n++;
 	closedir(d);
+	return n;
+}
+
+/*
+ * Descriptors open in this process (client and daemon side), once the fd
+ * socket's thread has closed the connections it just answered (it closes
+ * each right after its reply): waits for the count to reach @want.
+ */
+static unsigned int open_fd_count_settled(unsigned int want)
+{
+	unsigned int n = open_fd_count_now();
+
+	for (int i = 0; i < WAIT_MS / 10 && n != want; i++) {
+		usleep(10 * 1000);
+		n = open_fd_count_now();
+	}
 	return n;
 }
 
@@ -678,7 +706,7 @@ START_TEST(test_malformed_requests)
 	ck_assert_int_eq(mint(file_a, GPU_PROTO_FD_TOKEN_EXPORT, h, 0, &t), 0);
 	memcpy(req.token, t.token, 32);
 	ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
-	before = open_fd_count();
+	before = open_fd_count_now();
 
 	ck_assert_int_eq(send_raw(&req, sizeof(req) - 1, NULL, 0), EMSGSIZE);
 	memcpy(big, &req, sizeof(req));
@@ -701,7 +729,7 @@ START_TEST(test_malformed_requests)
 	ck_assert_int_eq(send_raw(&req, sizeof(req), many, 12), EINVAL);
 
 	/* Every fd sent came back closed: the daemon keeps no copy. */
-	ck_assert_uint_eq(open_fd_count(), before);
+	ck_assert_uint_eq(open_fd_count_settled(before), before);
 	close(pfd[1]);
 	ck_assert(pipe_writers_gone(pfd[0]));
 	close(pfd[0]);
@@ -749,7 +777,7 @@ START_TEST(test_client_that_never_reads)
 
 	start_fdsock();
 	h = bo_create(file_a, BO_SIZE, NULL);
-	before = open_fd_count();
+	before = open_fd_count_now();
 	for (unsigned int i = 0; i < 10; i++) {
 		ck_assert_int_eq(mint(file_a, GPU_PROTO_FD_TOKEN_EXPORT, h, 0, &t), 0);
 		memcpy(req.token, t.token, 32);
@@ -759,12 +787,17 @@ START_TEST(test_client_that_never_reads)
 	/* Their replies (with memfds) sit in their sockets; others are served. */
 	memfd = export_memfd(file_a, h, NULL);
 	close(memfd);
-	gp_fdsock_get_stats(fds, &st);
+	for (int i = 0; i < WAIT_MS / 10; i++) {
+		gp_fdsock_get_stats(fds, &st);
+		if (st.exports == 11)
+			break;
+		usleep(10 * 1000);
+	}
 	ck_assert_uint_eq(st.exports, 11);
 	for (unsigned int i = 0; i < 10; i++)
 		close(lazy[i]);
 	/* The daemon's side of each is closed: only what we opened ourselves is gone again. */
-	ck_assert_uint_eq(open_fd_count(), before);
+	ck_assert_uint_eq(open_fd_count_settled(before), before);
 }
 END_TEST
 
@@ -796,7 +829,7 @@ START_TEST(test_connection_limits)
 		if (redeem(GPU_PROTO_FD_TOKEN_EXPORT, t.token, -1, NULL, &memfd) == 0) {
 			close(memfd);
 			gp_fdsock_get_stats(fds, &st);
-			ck_assert_uint_eq(st.refused, 1);
+			ck_assert_uint_ge(st.refused, 1);
 			return;
 		}
 		usleep(10 * 1000);
