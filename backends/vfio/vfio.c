@@ -1507,11 +1507,17 @@ static void gp_vfio_dma_unmap_iommu(struct gp_vfio *v, struct gp_vfio_dma *d)
 		.size = d->seg.len,
 	};
 
-	if (v->sys->ioctl(v->container_fd, VFIO_IOMMU_UNMAP_DMA, &u) < 0 || u.size != d->seg.len) {
+	int r = 0;
+
+	if (v->sys->ioctl(v->container_fd, VFIO_IOMMU_UNMAP_DMA, &u) < 0)
+		r = errno;
+	else if (u.size != d->seg.len)
+		r = EIO;
+	if (r) {
 		/* The IOMMU may still translate it: never hand that IOVA out again. */
-		gp_log_errno(LOG_ERR, errno, "%s: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64
-			     " (%" PRIu64 " bytes) failed; the IOVA stays reserved", v->cfg.device,
-			     d->seg.addr, d->seg.len);
+		gp_log_errno(LOG_ERR, r, "%s: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64
+			     " (%" PRIu64 " bytes) failed (%" PRIu64 " unmapped); the IOVA stays "
+			     "reserved", v->cfg.device, d->seg.addr, d->seg.len, (uint64_t)u.size);
 		return;
 	}
 	pthread_mutex_lock(&v->dma_lock);

@@ -1513,6 +1513,33 @@ START_TEST(test_dma_map_kernel_failure_returns_errno_and_the_iova)
 }
 END_TEST
 
+/* An UNMAP_DMA that fails leaves the IOVA reserved: the IOMMU may still translate it. */
+START_TEST(test_dma_unmap_failure_keeps_the_iova_reserved)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *a = NULL, *b = NULL;
+	struct log_capture cap;
+	char *buf = buffer_new(2), log[4096];
+	uint64_t first;
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &a), 0);
+	first = a->segments[0].addr;
+	f->fail_ioctl = VFIO_IOMMU_UNMAP_DMA;
+	log_capture_start(&cap);
+	gp_backend_dma_unmap(be, &a);
+	log_capture_end(&cap, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "the IOVA stays reserved"));
+	f->fail_ioctl = 0;
+	ck_assert_int_eq(gp_backend_dma_map(be, buf + PAGE, PAGE, GP_DMA_TO_DEVICE, &b), 0);
+	ck_assert_uint_ne(b->segments[0].addr, first);
+	gp_backend_dma_unmap(be, &b);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
 /* Before Linux 5.4 there is no IOVA_RANGE capability: the whole space is usable. */
 START_TEST(test_dma_without_iova_range_capability)
 {
@@ -1870,6 +1897,7 @@ static Suite *vfio_suite(void)
 	tcase_add_test(tc, test_dma_granule_is_the_smallest_iommu_page);
 	tcase_add_test(tc, test_dma_map_refuses_bad_ranges);
 	tcase_add_test(tc, test_dma_map_kernel_failure_returns_errno_and_the_iova);
+	tcase_add_test(tc, test_dma_unmap_failure_keeps_the_iova_reserved);
 	tcase_add_test(tc, test_dma_without_iova_range_capability);
 	tcase_add_test(tc, test_dma_map_and_unmap_from_several_threads);
 	tcase_add_test(tc, test_release_unmaps_leftover_dma_before_closing_fds);
