@@ -147,6 +147,7 @@ struct gp_vfio {
 	unsigned int num_iova_windows;
 	struct cds_list_head dma_maps;
 	unsigned int num_dma_maps;
+	bool bus_master;		/* PCI: Bus Master Enable set (MSI at open, or the first map) */
 	char *pagemap;			/* no-IOMMU: the pagemap file */
 };
 
@@ -1157,8 +1158,12 @@ static int gp_vfio_setup_irqs(struct gp_vfio *v)
 			return r;
 	}
 
-	if (v->cfg.bus == GP_BUS_PCI && pci_index == VFIO_PCI_MSI_IRQ_INDEX)
-		return gp_vfio_pci_enable_bus_master(v);
+	if (v->cfg.bus == GP_BUS_PCI && pci_index == VFIO_PCI_MSI_IRQ_INDEX) {
+		r = gp_vfio_pci_enable_bus_master(v);
+		if (r < 0)
+			return r;
+		v->bus_master = true;
+	}
 	return 0;
 }
 
@@ -1502,11 +1507,17 @@ static void gp_vfio_dma_unmap_iommu(struct gp_vfio *v, struct gp_vfio_dma *d)
 		.size = d->seg.len,
 	};
 
-	if (v->sys->ioctl(v->container_fd, VFIO_IOMMU_UNMAP_DMA, &u) < 0 || u.size != d->seg.len) {
+	int r = 0;
+
+	if (v->sys->ioctl(v->container_fd, VFIO_IOMMU_UNMAP_DMA, &u) < 0)
+		r = errno;
+	else if (u.size != d->seg.len)
+		r = EIO;
+	if (r) {
 		/* The IOMMU may still translate it: never hand that IOVA out again. */
-		gp_log_errno(LOG_ERR, errno, "%s: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64
-			     " (%" PRIu64 " bytes) failed; the IOVA stays reserved", v->cfg.device,
-			     d->seg.addr, d->seg.len);
+		gp_log_errno(LOG_ERR, r, "%s: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64
+			     " (%" PRIu64 " bytes) failed (%" PRIu64 " unmapped); the IOVA stays "
+			     "reserved", v->cfg.device, d->seg.addr, d->seg.len, (uint64_t)u.size);
 		return;
 	}
 	pthread_mutex_lock(&v->dma_lock);
@@ -1627,6 +1638,21 @@ static int gp_vfio_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsi
 	if (!size || (uintptr_t)vaddr % v->dma_granule || size % v->dma_granule ||
 	    (uintptr_t)vaddr > UINTPTR_MAX - size || dir > GP_DMA_FROM_DEVICE)
 		return -EINVAL;
+
+	/*
+	 * A PCI device masters the bus for DMA, as pci_set_master() in a
+	 * kernel driver's probe; with INTx nothing has set it yet.  Under the
+	 * DMA lock only so two first maps do not both write the register.
+	 */
+	if (v->cfg.bus == GP_BUS_PCI) {
+		pthread_mutex_lock(&v->dma_lock);
+		r = v->bus_master ? 0 : gp_vfio_pci_enable_bus_master(v);
+		if (r == 0)
+			v->bus_master = true;
+		pthread_mutex_unlock(&v->dma_lock);
+		if (r < 0)
+			return r;
+	}
 
 	d = calloc(1, sizeof(*d));
 	if (!d)

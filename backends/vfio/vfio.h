@@ -101,7 +101,8 @@ int gp_vfio_parse_backend(const char *spec, struct gp_vfio_config *cfg, char *er
  * absent BARs have size 0); regions VFIO cannot mmap are reached with
  * pread/pwrite.  Platform line i is VFIO IRQ index i, the i-th interrupt
  * of the device tree node (RK3588 Mali: 0 job, 1 mmu, 2 gpu); PCI has one
- * line.  With MSI, PCI bus mastering is switched on (MSI is a DMA write).
+ * line.  With MSI, PCI bus mastering is switched on (MSI is a DMA write);
+ * otherwise at the first DMA mapping.
  * removal_fd: vfio-pci's request-IRQ eventfd, else a uevent socket.
  *
  * Return: 0, or -errno with the reason logged ("group 12 is not viable:

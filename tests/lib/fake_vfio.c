@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
@@ -893,7 +894,24 @@ static bool fake_is_container(int fd)
 	return !strcmp(target, container);
 }
 
+/* The kernel serialises a container's ioctls (iommu->lock); so does the fake, for threaded tests. */
+static pthread_mutex_t fake_ioctl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int fake_ioctl_locked(int fd, unsigned long request, void *arg);
+
 static int fake_ioctl(int fd, unsigned long request, void *arg)
+{
+	int r, saved;
+
+	pthread_mutex_lock(&fake_ioctl_lock);
+	r = fake_ioctl_locked(fd, request, arg);
+	saved = errno;
+	pthread_mutex_unlock(&fake_ioctl_lock);
+	errno = saved;
+	return r;
+}
+
+static int fake_ioctl_locked(int fd, unsigned long request, void *arg)
 {
 	if (fake_inject())
 		return -1;

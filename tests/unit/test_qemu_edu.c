@@ -678,6 +678,55 @@ START_TEST(revoke_with_dma_in_flight_quiesces_then_unmaps)
 END_TEST
 
 /*
+ * A client's transfer waiting on the engine takes nothing the IRQ path
+ * needs: meanwhile another client's interrupt is handled and delivered,
+ * and the transfer's own interrupt completes it.
+ */
+START_TEST(dma_waiting_does_not_block_the_irq_path)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct edu_client cl, other;
+	/* With the DMA bit too: a client faking the engine's completion. */
+	struct gpu_proto_edu_raise_irq raise = { .user_data = 7, .status = 0x100 | 0x10 };
+	struct gpu_proto_edu_event_irq ev;
+	struct dma_call call;
+	pthread_t tid;
+	uint64_t count;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	client_open(&other, reg);
+	gp_inproc_caller_map(other.c, &raise, sizeof(raise), GP_USER_IN | GP_USER_OUT);
+	call = (struct dma_call){ .cl = &cl, .handle = client_bo_create(&cl, 4096) };
+	e->hold_dma = true;
+	ck_assert_int_eq(pthread_create(&tid, NULL, dma_call_main, &call), 0);
+	while (atomic_load(&e->dma_starts) == 0)
+		usleep(1000);
+
+	ck_assert_int_eq(gp_inproc_ioctl(other.c, other.file, GPU_PROTO_IOCTL_EDU_RAISE_IRQ,
+					 (uintptr_t)&raise), 0);
+	ck_assert_int_eq(read(e->irq_fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+	ck_assert_int_eq(gp_file_read_events(other.file, &ev, sizeof(ev)), sizeof(ev));
+	ck_assert_uint_eq(ev.user_data, 7);
+
+	/* A raised 0x100 is not the engine's completion while RUN is still set. */
+	ck_assert_uint_eq(e->live_maps, 1);
+	fake_edu_dma_complete(e);
+	ck_assert_int_eq(read(e->irq_fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+	ck_assert_int_eq(pthread_join(tid, NULL), 0);
+	ck_assert_int_eq(call.r, 0);
+	ck_assert_uint_eq(e->live_maps, 0);
+	client_close(&other);
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
+/*
  * A device that never completes: the ioctl gives up (ETIMEDOUT) without
  * unmapping memory the engine may still write; the late interrupt frees
  * it, and the engine is free for the next transfer.
@@ -733,6 +782,7 @@ static Suite *edu_suite(void)
 	tcase_add_test(tc, dma_bad_input_is_refused_before_the_engine_starts);
 	tcase_add_test(tc, dma_without_backend_dma_is_eopnotsupp);
 	tcase_add_test(tc, revoke_with_dma_in_flight_quiesces_then_unmaps);
+	tcase_add_test(tc, dma_waiting_does_not_block_the_irq_path);
 	tcase_add_test(tc, dma_timeout_leaves_the_transfer_to_the_interrupt);
 	suite_add_tcase(s, tc);
 	return s;

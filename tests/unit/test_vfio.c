@@ -18,6 +18,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1301,6 +1302,28 @@ START_TEST(test_dma_map_type1_maps_the_buffer_at_an_iova)
 }
 END_TEST
 
+/* With INTx nothing set Bus Master Enable at open; a DMA map does, as pci_set_master(). */
+START_TEST(test_dma_map_on_pci_enables_bus_mastering)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be;
+	struct gp_dma_mapping *map = NULL;
+	void *buf = buffer_new(1);
+
+	f->irq[VFIO_PCI_MSI_IRQ_INDEX].count = 0;
+	be = open_ok(f);
+	ck_assert(!(f->region[VFIO_PCI_CONFIG_REGION_INDEX].backing[PCI_COMMAND] &
+		    PCI_COMMAND_MASTER));
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &map), 0);
+	ck_assert(f->region[VFIO_PCI_CONFIG_REGION_INDEX].backing[PCI_COMMAND] &
+		  PCI_COMMAND_MASTER);
+	gp_backend_dma_unmap(be, &map);
+	gp_backend_release(&be);
+	buffer_free(buf, 1);
+	fake_vfio_free(f);
+}
+END_TEST
+
 /* The IOMMU permission follows the direction: a device never writes a TO_DEVICE buffer. */
 START_TEST(test_dma_map_direction_sets_the_iommu_permission)
 {
@@ -1490,6 +1513,33 @@ START_TEST(test_dma_map_kernel_failure_returns_errno_and_the_iova)
 }
 END_TEST
 
+/* An UNMAP_DMA that fails leaves the IOVA reserved: the IOMMU may still translate it. */
+START_TEST(test_dma_unmap_failure_keeps_the_iova_reserved)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *a = NULL, *b = NULL;
+	struct log_capture cap;
+	char *buf = buffer_new(2), log[4096];
+	uint64_t first;
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &a), 0);
+	first = a->segments[0].addr;
+	f->fail_ioctl = VFIO_IOMMU_UNMAP_DMA;
+	log_capture_start(&cap);
+	gp_backend_dma_unmap(be, &a);
+	log_capture_end(&cap, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "the IOVA stays reserved"));
+	f->fail_ioctl = 0;
+	ck_assert_int_eq(gp_backend_dma_map(be, buf + PAGE, PAGE, GP_DMA_TO_DEVICE, &b), 0);
+	ck_assert_uint_ne(b->segments[0].addr, first);
+	gp_backend_dma_unmap(be, &b);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
 /* Before Linux 5.4 there is no IOVA_RANGE capability: the whole space is usable. */
 START_TEST(test_dma_without_iova_range_capability)
 {
@@ -1505,6 +1555,61 @@ START_TEST(test_dma_without_iova_range_capability)
 	gp_backend_dma_unmap(be, &map);
 	gp_backend_release(&be);
 	buffer_free(buf, 1);
+	fake_vfio_free(f);
+}
+END_TEST
+
+struct dma_thread {
+	pthread_t tid;
+	struct gp_backend *be;
+	char *buf;
+	unsigned int failures;
+};
+
+static void *dma_thread_main(void *arg)
+{
+	struct dma_thread *t = arg;
+
+	for (unsigned int i = 0; i < 200; i++) {
+		struct gp_dma_mapping *map = NULL;
+		size_t pages = 1 + i % 3;
+
+		if (gp_backend_dma_map(t->be, t->buf, pages * PAGE, GP_DMA_BIDIRECTIONAL, &map) < 0 ||
+		    map->segments[0].len != pages * PAGE) {
+			t->failures++;
+			continue;
+		}
+		gp_backend_dma_unmap(t->be, &map);
+	}
+	return NULL;
+}
+
+/*
+ * Threads map and unmap at once: the DMA lock keeps the IOVA allocator and
+ * the list consistent while MAP_DMA runs outside it, so the kernel never
+ * sees two mappings at one IOVA (EEXIST) and nothing is left over.
+ */
+START_TEST(test_dma_map_and_unmap_from_several_threads)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct dma_thread t[4];
+	char *buf = buffer_new(4 * 3);
+
+	for (unsigned int i = 0; i < 4; i++) {
+		t[i] = (struct dma_thread){ .be = be, .buf = buf + i * 3 * PAGE };
+		ck_assert_int_eq(pthread_create(&t[i].tid, NULL, dma_thread_main, &t[i]), 0);
+	}
+	for (unsigned int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i].tid, NULL), 0);
+		ck_assert_uint_eq(t[i].failures, 0);
+	}
+	ck_assert_uint_eq(f->num_dma, 0);
+	ck_assert_uint_eq(f->pinned_pages, 0);
+	ck_assert_int_eq(fake_vfio_event_last(f, FAKE_EV_MAP_DMA) >= 0, 1);
+	gp_backend_release(&be);
+	ck_assert_uint_eq(f->order_violations, 0);
+	buffer_free(buf, 4 * 3);
 	fake_vfio_free(f);
 }
 END_TEST
@@ -1785,13 +1890,16 @@ static Suite *vfio_suite(void)
 	tc = tcase_create("dma");
 	tcase_add_test(tc, test_dma_map_type1_maps_the_buffer_at_an_iova);
 	tcase_add_test(tc, test_dma_map_direction_sets_the_iommu_permission);
+	tcase_add_test(tc, test_dma_map_on_pci_enables_bus_mastering);
 	tcase_add_test(tc, test_dma_unmap_frees_the_iova_for_reuse);
 	tcase_add_test(tc, test_dma_mask_is_honoured_and_exhaustion_is_enospc);
 	tcase_add_test(tc, test_dma_map_stays_inside_the_usable_iova_ranges);
 	tcase_add_test(tc, test_dma_granule_is_the_smallest_iommu_page);
 	tcase_add_test(tc, test_dma_map_refuses_bad_ranges);
 	tcase_add_test(tc, test_dma_map_kernel_failure_returns_errno_and_the_iova);
+	tcase_add_test(tc, test_dma_unmap_failure_keeps_the_iova_reserved);
 	tcase_add_test(tc, test_dma_without_iova_range_capability);
+	tcase_add_test(tc, test_dma_map_and_unmap_from_several_threads);
 	tcase_add_test(tc, test_release_unmaps_leftover_dma_before_closing_fds);
 	tcase_add_test(tc, test_dma_set_mask_refuses_what_cannot_be_honoured);
 	tcase_add_test(tc, test_noiommu_dma_segments_follow_physical_contiguity);

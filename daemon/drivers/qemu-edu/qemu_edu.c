@@ -257,9 +257,12 @@ static uint64_t qemu_edu_elapsed_ms(const struct timespec *start)
 {
 	struct timespec now;
 
+	int64_t ms;
+
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - start->tv_sec) * 1000 +
-	       (uint64_t)((now.tv_nsec - start->tv_nsec) / 1000000);
+	ms = (int64_t)(now.tv_sec - start->tv_sec) * 1000 +
+	     (int64_t)(now.tv_nsec - start->tv_nsec) / 1000000;
+	return ms > 0 ? (uint64_t)ms : 0;
 }
 
 /* Wait on dma_cond for at most one slice; called and returns with edu->lock held. */
