@@ -18,7 +18,11 @@
  *     batches); "first touch" writes a fresh mapping once, so each 4 KiB
  *     page costs a page fault (a shmem page for the object, an anonymous
  *     one for the other).  The object's mapping and its creation are not
- *     timed in the first-touch row: only the writes.
+ *     timed in the first-touch row: only the writes.  A third variant,
+ *     anonymous memory with MADV_NOHUGEPAGE, is the control for page size:
+ *     where the kernel gives anonymous memory transparent huge pages and
+ *     shmem 4 KiB ones (the defaults), BO/anonymous measures page size as
+ *     well as the mapping; BO/control measures the mapping alone.
  *
  *  2. A 4 KiB object's life through the library: gpc_mali_bo_create()
  *     (BO_CREATE), gpc_bo_map() (FD_TOKEN, the fd socket's SCM_RIGHTS
@@ -96,10 +100,17 @@
 
 #define gp_bench_compiler_barrier(p) __asm__ __volatile__("" : : "r"(p) : "memory")
 
-enum { GP_BENCH_BO, GP_BENCH_ANON, GP_BENCH_MEM_VARIANTS };
+/*
+ * The control: anonymous memory with transparent huge pages refused, so
+ * 4 KiB pages as the memfd's (shmem's THP is off by default).  Where the
+ * kernel gives anonymous memory huge pages, BO/anonymous mixes page size
+ * into the comparison; BO/control does not.
+ */
+enum { GP_BENCH_BO, GP_BENCH_ANON, GP_BENCH_ANON_4K, GP_BENCH_MEM_VARIANTS };
 static const char *const gp_bench_mem_labels[GP_BENCH_MEM_VARIANTS] = {
 	[GP_BENCH_BO] = "BO (gpc_bo_map, memfd MAP_SHARED)",
 	[GP_BENCH_ANON] = "anonymous (MAP_PRIVATE)",
+	[GP_BENCH_ANON_4K] = "control: anonymous, MADV_NOHUGEPAGE",
 };
 
 enum { GP_BENCH_CYCLE, GP_BENCH_GET_CAP, GP_BENCH_OPS };
@@ -260,13 +271,20 @@ static int gp_bench_map(struct gpc_device *dev, int variant, uint64_t size,
 	int r;
 
 	*m = (struct gp_bench_mapping){ 0 };
-	if (variant == GP_BENCH_ANON) {
+	if (variant != GP_BENCH_BO) {
 		m->ptr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m->ptr == MAP_FAILED) {
 			m->ptr = NULL;
 			return gp_log_errno(LOG_ERR, errno, "mmap of %" PRIu64 " anonymous bytes", size);
 		}
 		m->size = size;
+		/* Before the first touch: no huge page is ever put there. */
+		if (variant == GP_BENCH_ANON_4K && madvise(m->ptr, size, MADV_NOHUGEPAGE) < 0) {
+			r = gp_log_errno(LOG_ERR, errno, "madvise(MADV_NOHUGEPAGE)");
+			munmap(m->ptr, size);
+			*m = (struct gp_bench_mapping){ 0 };
+			return r;
+		}
 		return 0;
 	}
 	r = gpc_mali_bo_create(dev, size, 0, 0, &m->handle, &got);
@@ -491,10 +509,25 @@ static int gp_bench_cycle_vs_get_cap(struct gpc_device *dev, const struct gp_ben
 /* main                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* The first line of @path ("unknown" when it cannot be read), without its newline. */
+static void gp_bench_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		snprintf(buf, len, "unknown");
+	fclose(f);
+}
+
 static void gp_bench_print_machine(const struct gp_bench_opts *o, const char *transport)
 {
 	struct utsname u;
-	char model[128], load[128];
+	char model[128], load[128], thp[128], shmem[128];
 
 	gp_bench_cpu_model(model, sizeof(model));
 	gp_bench_loadavg(load, sizeof(load));
@@ -510,6 +543,10 @@ static void gp_bench_print_machine(const struct gp_bench_opts *o, const char *tr
 	       "gcc",
 #endif
 	       __VERSION__);
+	gp_bench_read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
+	gp_bench_read_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled", shmem,
+			   sizeof(shmem));
+	printf("transparent huge pages: anonymous %s; shmem %s\n", thp, shmem);
 	printf("path: %s\n", transport);
 	printf("method: median of %d batches, variants interleaved and their order rotated every\n"
 	       "batch, after a %llu ms warm-up each; %u MiB written %u times per steady batch,\n"
@@ -550,8 +587,11 @@ static void gp_bench_report(const struct gp_bench_opts *o, const struct gp_bench
 			printf("%-36s %10.2f GiB/s %10.2f GiB/s (%5.0f ns/page)\n",
 			       gp_bench_mem_labels[v], steady[v], touch[v],
 			       4096.0 / (touch[v] * (double)(1ull << 30)) * 1e9);
-		printf("%-36s %15.3fx %21.3fx\n\n", "BO / anonymous", steady[GP_BENCH_BO] /
+		printf("%-36s %15.3fx %21.3fx\n", "BO / anonymous", steady[GP_BENCH_BO] /
 		       steady[GP_BENCH_ANON], touch[GP_BENCH_BO] / touch[GP_BENCH_ANON]);
+		printf("%-36s %15.3fx %21.3fx\n\n", "BO / control (4 KiB pages)",
+		       steady[GP_BENCH_BO] / steady[GP_BENCH_ANON_4K],
+		       touch[GP_BENCH_BO] / touch[GP_BENCH_ANON_4K]);
 	}
 
 	for (int op = 0; op < GP_BENCH_OPS; op++)
@@ -573,11 +613,13 @@ static void gp_bench_report(const struct gp_bench_opts *o, const struct gp_bench
 	       gp_bench_extreme(cycle_ratio, GP_BENCH_REPS, true));
 
 	if (!o->skip_bw)
-		printf("target: mapped BO steady write >= %.1fx anonymous: %s (%.3fx)\n",
+		printf("target: mapped BO steady write >= %.1fx anonymous: %s (%.3fx; %.3fx the "
+		       "4 KiB-page control)\n",
 		       GP_BENCH_TARGET_BW_RATIO,
 		       gp_bench_met(steady[GP_BENCH_BO] / steady[GP_BENCH_ANON] >=
 				    GP_BENCH_TARGET_BW_RATIO),
-		       steady[GP_BENCH_BO] / steady[GP_BENCH_ANON]);
+		       steady[GP_BENCH_BO] / steady[GP_BENCH_ANON],
+		       steady[GP_BENCH_BO] / steady[GP_BENCH_ANON_4K]);
 	printf("aim: 4 KiB create+map+close <= %.0fx GET_CAP: %s (%.2fx)\n",
 	       GP_BENCH_TARGET_CYCLE_RATIO, gp_bench_met(ratio <= GP_BENCH_TARGET_CYCLE_RATIO),
 	       ratio);
