@@ -29,7 +29,8 @@
  *     exchange, mmap), gpc_bo_unmap() (munmap) and gpc_gem_close()
  *     (GEM_CLOSE), against gpc_get_cap() (one GET_CAP) on the same handle
  *     and therefore the same transport.  Each step is timed too, so that
- *     the breakdown shows what bounds the whole.
+ *     the breakdown shows what bounds the whole.  A GET_CAP batch has as
+ *     many calls as last as long as a cycle batch (from the warm-up).
  *
  * With DEVICE (default /dev/gpu-proto) the library opens it as any client
  * does: over CUSE when it is a node, over the socket transport when it is
@@ -399,6 +400,7 @@ out:
 struct gp_bench_cycle {
 	double us[GP_BENCH_OPS][GP_BENCH_REPS];		/* per operation */
 	double step_us[GP_STEPS][GP_BENCH_REPS];	/* per cycle, by step */
+	unsigned int get_caps;				/* GET_CAPs per batch */
 };
 
 /* @n 4 KiB create+map+unmap+close cycles; per-step time added to @step_ns. */
@@ -469,35 +471,53 @@ static int gp_bench_op_batch(struct gpc_device *dev, int op, unsigned int n, dou
 	return 0;
 }
 
+/*
+ * GET_CAP batches are made as long in time as the cycle batches (from the
+ * warm-up's figures): batches of the same op count would last 5-2000x
+ * less, and a loaded host's noise, which comes in stretches, would weigh
+ * on the two differently.
+ */
+#define GP_BENCH_MAX_GET_CAP_FACTOR	100000u
+
 static int gp_bench_cycle_vs_get_cap(struct gpc_device *dev, const struct gp_bench_opts *o,
 				     struct gp_bench_cycle *c)
 {
 	static const char *const labels[GP_BENCH_OPS] = {
 		[GP_BENCH_CYCLE] = "4 KiB create+map+close", [GP_BENCH_GET_CAP] = "GET_CAP",
 	};
-	double warm;
+	double warm[GP_BENCH_OPS] = { 0 }, factor;
+	unsigned int n[GP_BENCH_OPS];
 	int r;
 
 	for (int op = 0; op < GP_BENCH_OPS; op++) {
 		uint64_t t0 = gp_bench_now_ns();
 
 		do {
-			r = gp_bench_op_batch(dev, op, o->cycles / 4 + 1, &warm, NULL);
+			r = gp_bench_op_batch(dev, op, o->cycles / 4 + 1, &warm[op], NULL);
 			if (r < 0)
 				return r;
 		} while (gp_bench_now_ns() - t0 < GP_BENCH_WARMUP_NS);
 	}
+	factor = warm[GP_BENCH_GET_CAP] > 0 ? warm[GP_BENCH_CYCLE] / warm[GP_BENCH_GET_CAP] : 1;
+	if (factor < 1)
+		factor = 1;
+	if (factor > GP_BENCH_MAX_GET_CAP_FACTOR)
+		factor = GP_BENCH_MAX_GET_CAP_FACTOR;
+	n[GP_BENCH_CYCLE] = o->cycles;
+	n[GP_BENCH_GET_CAP] = (uint64_t)(o->cycles * factor + 0.5) > GP_BENCH_MAX_CYCLES ?
+			      GP_BENCH_MAX_CYCLES : (unsigned int)(o->cycles * factor + 0.5);
+	c->get_caps = n[GP_BENCH_GET_CAP];
 	for (unsigned int rep = 0; rep < GP_BENCH_REPS; rep++) {
 		for (int i = 0; i < GP_BENCH_OPS; i++) {
 			int op = (int)((rep + (unsigned int)i) % GP_BENCH_OPS);
 			uint64_t step_ns[GP_STEPS] = { 0 };
 
-			r = gp_bench_op_batch(dev, op, o->cycles, &c->us[op][rep], step_ns);
+			r = gp_bench_op_batch(dev, op, n[op], &c->us[op][rep], step_ns);
 			if (r < 0)
 				return r;
 			if (op == GP_BENCH_CYCLE)
 				for (int s = 0; s < GP_STEPS; s++)
-					c->step_us[s][rep] = (double)step_ns[s] / 1000.0 / o->cycles;
+					c->step_us[s][rep] = (double)step_ns[s] / 1000.0 / n[op];
 			if (o->verbose)
 				printf("  batch %2u %-24s %10.3f us\n", rep, labels[op], c->us[op][rep]);
 		}
@@ -550,7 +570,8 @@ static void gp_bench_print_machine(const struct gp_bench_opts *o, const char *tr
 	printf("path: %s\n", transport);
 	printf("method: median of %d batches, variants interleaved and their order rotated every\n"
 	       "batch, after a %llu ms warm-up each; %u MiB written %u times per steady batch,\n"
-	       "once per first-touch batch; %u create+map+close cycles or GET_CAPs per batch\n\n",
+	       "once per first-touch batch; %u create+map+close cycles per batch, and as many\n"
+	       "GET_CAPs as take as long (from the warm-up)\n\n",
 	       GP_BENCH_REPS, GP_BENCH_WARMUP_NS / 1000000, o->mib, o->passes, o->cycles);
 }
 
@@ -606,7 +627,8 @@ static void gp_bench_report(const struct gp_bench_opts *o, const struct gp_bench
 		printf("  %-42s %9.3f us %9.2fx\n", gp_bench_step_labels[s], step[s],
 		       step[s] / us[GP_BENCH_GET_CAP]);
 	}
-	printf("%-44s %9.3f us %9.2fx\n", "GET_CAP (gpc_get_cap)", us[GP_BENCH_GET_CAP], 1.0);
+	printf("%-44s %9.3f us %9.2fx  (%u per batch)\n", "GET_CAP (gpc_get_cap)",
+	       us[GP_BENCH_GET_CAP], 1.0, c->get_caps);
 	printf("(the steps are timed inside the cycle batches, clock reads included;\n"
 	       " per-batch create+map+close/GET_CAP ranged %.2f-%.2fx)\n\n",
 	       gp_bench_extreme(cycle_ratio, GP_BENCH_REPS, false),
@@ -643,8 +665,8 @@ static void gp_usage(FILE *out)
 		"      --in-process    the daemon's code in this process, no transport\n"
 		"      --size-mib=N    bytes of the bandwidth buffers, in MiB (default %u)\n"
 		"      --passes=N      writes of the buffer per steady batch (default %u)\n"
-		"      --cycles=N      create+map+close cycles (and GET_CAPs) per batch\n"
-		"                      (default %u; %u with --in-process)\n"
+		"      --cycles=N      create+map+close cycles per batch (default %u;\n"
+		"                      %u with --in-process); GET_CAP batches last as long\n"
 		"      --no-bandwidth  skip the bandwidth comparison\n"
 		"  -v, --verbose       print every batch\n"
 		"  -h, --help          show this help and exit\n",
