@@ -10,12 +10,17 @@
 # socket and socket in a fresh temporary directory, so no root and no
 # clash with a running daemon), times GET_CAP and DEV_QUERY(GPU_INFO) over
 # it with gpu-proto-bench-cuse under gpu-proto-run (the LD_PRELOAD shim),
-# stops it, runs gpu-proto-bench for the in-process dispatch of the same
-# ioctls, and prints both side by side with their ratios.
-# `ninja -C BUILD bench-socket` runs it with the defaults.
+# then buffer objects over the same daemon with gpu-proto-bench-bo through
+# libgpuproto (a mapped 64 MiB object's write bandwidth against anonymous
+# memory; 4 KiB create+map+close against GET_CAP), stops it, runs
+# gpu-proto-bench for the in-process dispatch of the same ioctls and prints
+# both side by side with their ratios, then gpu-proto-bench-bo
+# --in-process (the daemon's code and its fd socket in the bench's
+# process).  `ninja -C BUILD bench-socket` runs it with the defaults.
 #
 # --iterations N: ioctls per timed socket batch (default 2000; the median
 # of 11 batches).  The in-process figures are gpu-proto-bench's defaults.
+# --no-bo: skip gpu-proto-bench-bo.
 #
 # A benchmark, not a test: the exit status says whether it ran, never
 # whether a figure was good.  Not registered with meson test.
@@ -23,12 +28,14 @@ set -u
 
 iterations=2000
 verbose=""
+bo=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--iterations) iterations=$2; shift 2 ;;
 	-v | --verbose) verbose=--verbose; shift ;;
+	--no-bo) bo=0; shift ;;
 	-h | --help)
-		sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) echo "host-socket-bench: unknown option $1" >&2; exit 2 ;;
@@ -38,7 +45,8 @@ done
 [ $# -eq 1 ] || { echo "usage: host-socket-bench.sh [--iterations N] [--verbose] BUILD_DIR" >&2; exit 2; }
 build=$1
 
-for p in daemon/gpu-protod bench/gpu-proto-bench-cuse bench/gpu-proto-bench tools/gpu-proto-run; do
+for p in daemon/gpu-protod bench/gpu-proto-bench-cuse bench/gpu-proto-bench bench/gpu-proto-bench-bo \
+	tools/gpu-proto-run; do
 	[ -x "$build/$p" ] || { echo "host-socket-bench: $build/$p missing: ninja -C $build first" >&2; exit 1; }
 done
 [ -f "$build/libclient/libgpuproto-shim.so" ] ||
@@ -85,6 +93,15 @@ sockout=$("$build/tools/gpu-proto-run" --device "$node" --socket "$sock" \
 	--control "$control" socket="$node") || { echo "$sockout"; fail "gpu-proto-bench-cuse failed"; }
 echo "$sockout"
 
+if [ "$bo" -eq 1 ]; then
+	# libgpuproto finds the daemon's socket (and from it the fd socket,
+	# $dir/gpu-proto.fd.sock) through $GPU_PROTO_SOCKET, as $node is no node.
+	echo
+	echo "== buffer objects over the socket transport (gpu-proto-bench-bo, libgpuproto)"
+	GPU_PROTO_SOCKET=$sock "$build/bench/gpu-proto-bench-bo" $verbose "$node" ||
+		fail "gpu-proto-bench-bo over the socket failed"
+fi
+
 kill -TERM "$daemon"
 wait "$daemon"
 rc=$?
@@ -128,3 +145,10 @@ awk '
 echo "(in-process: gp_inproc_ioctl() in direct mode, one dispatcher pass; retry mode"
 echo " re-runs the dispatcher per round trip as the socket and CUSE frontends do."
 echo " The socket figure is run before, not interleaved with, the in-process one.)"
+
+if [ "$bo" -eq 1 ]; then
+	echo
+	echo "== buffer objects in process (gpu-proto-bench-bo --in-process)"
+	"$build/bench/gpu-proto-bench-bo" $verbose --in-process ||
+		fail "gpu-proto-bench-bo --in-process failed"
+fi

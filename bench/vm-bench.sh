@@ -5,19 +5,25 @@
 # and over its socket transport, in one VM run (docs/performance.md, "Over
 # CUSE" and "Socket transport").  Two modes:
 #
-#   vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] BUILD_DIR
+#   vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS]
+#               [--no-bo | --bo-only] BUILD_DIR
 #       On the host: boot the VM tier (tests/vm/run-vm.sh, QEMU TCG, one
 #       vCPU unless --smp) with this script, gpu-protod, gpu-protoctl,
-#       gpu-proto-bench-cuse, gpu-proto-cuse-minimal, gpu-proto-run and
-#       libgpuproto-shim.so from BUILD_DIR, run the benchmark inside and
-#       print its tables.  `ninja -C BUILD bench-vm` does this.
+#       gpu-proto-bench-cuse, gpu-proto-cuse-minimal, gpu-proto-bench-bo,
+#       gpu-proto-run and libgpuproto-shim.so from BUILD_DIR, run the
+#       benchmarks inside and print their tables.  `ninja -C BUILD
+#       bench-vm` does this.
 #
-#   vm-bench.sh --in-vm [--iterations N] [--verbose]
+#   vm-bench.sh --in-vm [--iterations N] [--verbose] [--no-bo | --bo-only]
 #       Inside the VM (run-vm.sh runs it so): start gpu-protod (-f, mock
 #       backend, CUSE), a second gpu-protod (--transport=socket) and
 #       gpu-proto-cuse-minimal; time the three servers and vgem's
 #       /dev/dri/card0 with one gpu-proto-bench-cuse under gpu-proto-run
-#       (only the socket device goes through the shim); stop them.
+#       (only the socket device goes through the shim); then buffer
+#       objects over CUSE with gpu-proto-bench-bo (libgpuproto on
+#       /dev/gpu-proto: a mapped 64 MiB object's write bandwidth against
+#       anonymous memory, 4 KiB create+map+close against GET_CAP); stop
+#       them.  --no-bo skips gpu-proto-bench-bo, --bo-only runs only it.
 #
 # A benchmark, not a test: the exit status says whether it ran, never
 # whether a target was met.  Not registered with meson test.
@@ -28,6 +34,7 @@ verbose=""
 smp=1
 timeout=600
 in_vm=0
+bo=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--in-vm) in_vm=1; shift ;;
@@ -35,8 +42,10 @@ while [ $# -gt 0 ]; do
 	-v | --verbose) verbose=--verbose; shift ;;
 	--smp) smp=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--no-bo) bo=0; shift ;;
+	--bo-only) bo=2; shift ;;
 	-h | --help)
-		sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) echo "vm-bench: unknown option $1" >&2; exit 2 ;;
@@ -59,9 +68,24 @@ if [ "$in_vm" -eq 1 ]; then
 	sock_log=/tmp/gpu-protod-sock.log
 	shim=/gp/bin/libgpuproto-shim.so
 
+	# Buffer objects over CUSE, through libgpuproto on the CUSE daemon's
+	# node; its fd socket is the default /run/gpu-protod/gpu-proto.fd.sock.
+	run_bo() {
+		echo
+		echo "buffer objects over CUSE (gpu-proto-bench-bo, libgpuproto):"
+		gpu-proto-bench-bo $verbose "$node" ||
+			fail "gpu-proto-bench-bo over CUSE failed"
+		gpu-protoctl status | grep -e '^ioctls=' -e 'round_trip' -e '^fd_' | sed 's/^/  /'
+	}
+
 	[ -c /dev/cuse ] || fail "/dev/cuse missing"
 	# shellcheck disable=SC2119 # no options: the default mock backend
 	start_daemon
+	if [ "$bo" -eq 2 ]; then
+		run_bo
+		stop_daemon
+		exit 0
+	fi
 	gpu-proto-cuse-minimal "${minimal_node#/dev/}" 2>"$minimal_log" &
 	minimal=$!
 	wait_for "$minimal_node" -c || fail "$minimal_node did not appear within 10 s"
@@ -101,6 +125,7 @@ if [ "$in_vm" -eq 1 ]; then
 	echo
 	echo "gpu-protod status after the run (whole run, warm-up included):"
 	gpu-protoctl status | grep -e '^ioctls=' -e 'round_trip' | sed 's/^/  /'
+	[ "$bo" -eq 1 ] && run_bo
 	if [ -n "$sockd" ]; then
 		echo "gpu-protod --transport=socket status after the run:"
 		gpu-protoctl --control "$sock_control" status |
@@ -121,23 +146,26 @@ fi
 
 # --- on the host -------------------------------------------------------------
 
-[ $# -eq 1 ] || { echo "usage: vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] [--no-bo | --bo-only] BUILD_DIR" >&2; exit 2; }
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
 set --
 for p in daemon/gpu-protod tools/gpu-protoctl bench/gpu-proto-bench-cuse bench/gpu-proto-cuse-minimal \
-	tools/gpu-proto-run libclient/libgpuproto-shim.so; do
+	bench/gpu-proto-bench-bo tools/gpu-proto-run libclient/libgpuproto-shim.so; do
 	[ -x "$build/$p" ] || { echo "vm-bench: $build/$p missing: ninja -C $build first" >&2; exit 1; }
 	set -- "$@" --bin "$build/$p"
 done
 
+bo_opt=""
+[ "$bo" -eq 0 ] && bo_opt=--no-bo
+[ "$bo" -eq 2 ] && bo_opt=--bo-only
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT
 # The per-test limit must cover boot-to-end of the benchmark; the VM's a bit more.
 "$src/tests/vm/run-vm.sh" --smp "$smp" --timeout "$((timeout + 60))" --test-timeout "$timeout" \
 	--bin "$src/tests/vm/gp-vm-lib.sh" --bin "$here/vm-bench.sh" "$@" "$build" \
-	"bench-cuse=/gp/bin/vm-bench.sh --in-vm${iterations:+ --iterations $iterations} $verbose" >"$out" 2>&1
+	"bench-cuse=/gp/bin/vm-bench.sh --in-vm${iterations:+ --iterations $iterations} $verbose $bo_opt" >"$out" 2>&1
 rc=$?
 
 log="$(cd "$build" && pwd)/vm-tier/console.log"
