@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
-#include <urcu/uatomic.h>
 
 #include "backend.h"
 #include "gem.h"
@@ -645,7 +644,7 @@ int mali_csf_vm_map(struct mali_csf_vm *vm, struct gp_gem_object *obj, uint64_t 
 
 	pthread_mutex_lock(&vm->op_lock);
 	/* As panthor_vm_exec_op(): no new MAP on an unusable VM. */
-	if (!vm->dev_live || uatomic_read(&vm->unusable)) {
+	if (!vm->dev_live || __atomic_load_n(&vm->unusable, __ATOMIC_ACQUIRE)) {
 		r = -EINVAL;
 		goto out_unlock;
 	}
@@ -790,7 +789,7 @@ void mali_csf_vm_idle(struct mali_csf_data *mali, struct mali_csf_vm *vm)
 
 bool mali_csf_vm_is_unusable(const struct mali_csf_vm *vm)
 {
-	return uatomic_read(&vm->unusable);
+	return __atomic_load_n(&vm->unusable, __ATOMIC_ACQUIRE);
 }
 
 /* --- VM device state --- */
@@ -930,7 +929,7 @@ void mali_csf_mmu_irq(struct mali_csf_data *mali)
 		pthread_mutex_lock(&mali->mmu_lock);
 		vm = mali->as_slot[as];
 		if (vm) {
-			uatomic_set(&vm->unusable, true);
+			__atomic_store_n(&vm->unusable, true, __ATOMIC_RELEASE);
 			vm_release_as_locked(mali, vm);
 		}
 		gp_log_error("mali-csf: GPU %s fault in AS%u at VA 0x%016" PRIx64

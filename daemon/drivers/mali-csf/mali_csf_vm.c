@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <urcu/uatomic.h>
 
 #include "backend.h"
 #include "file.h"
@@ -65,7 +64,7 @@ struct mali_csf_vm *mali_csf_vm_lookup(struct gp_file *file, uint32_t id)
 	pthread_mutex_lock(&mfile->lock);
 	vm = mfile->vms[id];
 	if (vm)
-		uatomic_inc(&vm->refs);
+		__atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&mfile->lock);
 	return vm;
 }
@@ -79,7 +78,7 @@ void mali_csf_vm_put(struct mali_csf_vm **pvm)
 	struct mali_csf_vm *vm = *pvm;
 
 	*pvm = NULL;
-	if (!vm || uatomic_sub_return(&vm->refs, 1) != 0)
+	if (!vm || __atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	pthread_mutex_destroy(&vm->op_lock);
 	free(vm);
@@ -171,7 +170,7 @@ int mali_csf_vm_create(const struct gp_registered_device *rdev, void *data, void
 	if (!vm)
 		return -ENOMEM;
 	vm->refs = 1;
-	vm->serial = uatomic_add_return(&mali_csf_vm_serial, 1);
+	vm->serial = __atomic_add_fetch(&mali_csf_vm_serial, 1, __ATOMIC_RELAXED);
 	vm->user_va_end = full - kernel_range;
 	r = mali_csf_vm_dev_init(mali, vm);
 	if (r < 0) {
