@@ -35,6 +35,7 @@
 #include "cuse.h"
 #include "drivers.h"
 #include "file.h"
+#include "gem.h"
 #include "inproc.h"
 #include "log.h"
 #include "mock.h"
@@ -667,6 +668,7 @@ int main(int argc, char **argv)
 	if ((d.opt.socket_owner || d.opt.socket_group) &&
 	    gp_options_socket_perm(&d.opt, &(uid_t){ 0 }, &(gid_t){ 0 }, &(mode_t){ 0 }) < 0)
 		return GP_EXIT_USAGE;
+	gp_gem_set_file_limits(d.opt.gem_max_handles, (uint64_t)d.opt.gem_max_mib << 20);
 	if (d.opt.dry_run)
 		return gp_dry_run(&d.opt) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 

@@ -10,6 +10,7 @@
 
 #include "control.h"
 #include "drivers.h"
+#include "gem.h"
 #include "log.h"
 #include "options.h"
 #include "socket.h"
@@ -56,6 +57,10 @@ void gp_options_usage(FILE *out)
 		"      --socket-max-per-uid=N\n"
 		"                           connections of one user; more are refused with\n"
 		"                           EMFILE (default: 128)\n"
+		"      --gem-max-handles=N  buffer-object handles one open file may hold; more\n"
+		"                           are refused with ENOSPC (default: 16384)\n"
+		"      --gem-max-mib=N      MiB of buffer objects one open file may hold handles\n"
+		"                           on; more are refused with ENOMEM (default: 16384)\n"
 		"      --node=TYPE          render or primary: permission semantics (default: render)\n"
 		"      --mock-options=OPTS  mock model and fault injection, comma-separated:\n"
 		"                           reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N,\n"
@@ -122,7 +127,8 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 {
 	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND,
 	       OPT_TRANSPORT, OPT_SOCKET, OPT_SOCKET_OWNER, OPT_SOCKET_GROUP, OPT_SOCKET_MODE,
-	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID, OPT_TEST_REMOVAL };
+	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID, OPT_TEST_REMOVAL, OPT_GEM_MAX_HANDLES,
+	       OPT_GEM_MAX_MIB };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "driver", required_argument, NULL, 'd' },
@@ -139,6 +145,8 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "socket-max-connections", required_argument, NULL, OPT_SOCKET_MAX },
 		{ "socket-max-per-uid", required_argument, NULL, OPT_SOCKET_MAX_UID },
+		{ "gem-max-handles", required_argument, NULL, OPT_GEM_MAX_HANDLES },
+		{ "gem-max-mib", required_argument, NULL, OPT_GEM_MAX_MIB },
 		{ "mock-options", required_argument, NULL, OPT_MOCK },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -157,6 +165,8 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		.rebind_auto = true, .socket_mode = GP_SOCKET_DEFAULT_MODE,
 		.socket_max_connections = GP_SOCKET_DEFAULT_MAX_CONNECTIONS,
 		.socket_max_per_uid = GP_SOCKET_DEFAULT_MAX_PER_UID,
+		.gem_max_handles = GP_GEM_DEFAULT_MAX_HANDLES,
+		.gem_max_mib = (unsigned int)(GP_GEM_DEFAULT_MAX_BYTES >> 20),
 	};
 	while ((c = getopt_long(argc, argv, "b:d:n:t:fc:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -244,6 +254,16 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 				return gp_log_errno(LOG_ERR, EINVAL,
 						    "--socket-max-per-uid=%s: expected 1 to %u", optarg,
 						    GP_SOCKET_MAX_CONNECTIONS_LIMIT);
+			break;
+		case OPT_GEM_MAX_HANDLES:
+			if (gp_parse_uint(optarg, 1, GP_GEM_MAX_HANDLES_LIMIT, &o->gem_max_handles) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL, "--gem-max-handles=%s: expected 1 to %u",
+						    optarg, GP_GEM_MAX_HANDLES_LIMIT);
+			break;
+		case OPT_GEM_MAX_MIB:
+			if (gp_parse_uint(optarg, 1, GP_GEM_MAX_MIB_LIMIT, &o->gem_max_mib) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL, "--gem-max-mib=%s: expected 1 to %u",
+						    optarg, GP_GEM_MAX_MIB_LIMIT);
 			break;
 		case OPT_MOCK:
 			o->mock_options = optarg;

@@ -28,6 +28,10 @@ enum gp_transport {
 
 /* The socket's directory; the default socket is GP_SOCKET_DIR "/<devname>.sock". */
 #define GP_SOCKET_DIR "/run/gpu-protod"
+/* The most --gem-max-handles and --gem-max-mib accept (1 Mi handles, 1 TiB). */
+#define GP_GEM_MAX_HANDLES_LIMIT (1u << 20)
+#define GP_GEM_MAX_MIB_LIMIT (1u << 20)
+
 /* The most --socket-max-connections and --socket-max-per-uid accept. */
 #define GP_SOCKET_MAX_CONNECTIONS_LIMIT 65536
 
@@ -45,6 +49,9 @@ struct gp_options {
 	unsigned int socket_mode;	/* permission bits */
 	unsigned int socket_max_connections;
 	unsigned int socket_max_per_uid;
+	/* Per-file buffer-object limits (gem.h): handles, and MiB behind them. */
+	unsigned int gem_max_handles;
+	unsigned int gem_max_mib;
 	const char *mock_options;
 	unsigned int threads;
 	enum gp_node_type node;

@@ -12,7 +12,9 @@
  *     the core ioctls, DEV_QUERY, FLUSH_CACHES and its events, and
  *     panthor's BO and VM ioctls (objects, VMs, binds through the mock MMU);
  *   - "fuzz", a personality defined here whose ioctls exercise each
- *     dispatch rule and report what they saw (see fz_ioctls[]).
+ *     dispatch rule and report what they saw (see fz_ioctls[]), with
+ *     buffer objects: its BO_CREATE, the core's GEM_CLOSE and the raw
+ *     PRIME ioctls.
  *
  * Programs can also read and poll events, service the GPU interrupt,
  * revoke and rebind the device, and make the mock vanish from the bus.
@@ -28,7 +30,11 @@
  *     caller's bytes as they were at the call;
  *   - the argument is copied out even when the handler fails, zero-extended
  *     when the caller's struct is shorter;
- *   - with FZ_F_DIFF, direct and retry mode give the same result.
+ *   - with FZ_F_DIFF, direct and retry mode give the same result;
+ *   - handles: BO_CREATE gives the lowest free handle, GEM_CLOSE drops
+ *     exactly the handle named (EINVAL for one the file lacks), nothing
+ *     else changes a file's handles; raw PRIME is EOPNOTSUPP and
+ *     HANDLE_TO_FD answers fd -1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +53,7 @@
 #include "drm_ioctls.h"
 #include "file.h"
 #include "fuzz_dispatch.h"
+#include "gem.h"
 #include "inproc.h"
 #include "log.h"
 #include "mali_csf.h"
@@ -298,6 +305,26 @@ static int fz_follow(const struct gp_registered_device *rdev, void *data, void *
 	return 0;
 }
 
+static int fz_bo_create(const struct gp_registered_device *rdev, void *data, void *arg,
+			struct gp_file *file, const struct gp_user *user)
+{
+	struct fz_bo_create *c = arg;
+	struct gp_gem_object *obj = NULL;
+	int r;
+
+	fz_check_data(data);
+	r = gp_gem_object_create(gp_registered_to_device(rdev), c->size, &obj);
+	if (r < 0)
+		return r;
+	r = gp_gem_handle_create(file, obj, &c->handle);
+	if (r == 0) {
+		c->size = obj->size;
+		c->offset = obj->mmap_offset;
+	}
+	gp_gem_object_put(&obj);
+	return r;
+}
+
 #define RA GP_DRM_RENDER_ALLOW
 static const struct gp_ioctl_desc fz_ioctls[FZ_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FZ_IOCTL_ECHO, fz_echo, NULL, RA),
@@ -310,6 +337,7 @@ static const struct gp_ioctl_desc fz_ioctls[FZ_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FZ_IOCTL_NOARG, fz_noarg, NULL, RA),
 	GP_IOCTL_DEF_DRV(FZ_IOCTL_FOLLOW, fz_follow, fz_follow_plan, RA),
 	GP_IOCTL_DEF_DRV(FZ_IOCTL_BIG, fz_big, NULL, RA),
+	GP_IOCTL_DEF_DRV(FZ_IOCTL_BO_CREATE, fz_bo_create, NULL, RA),
 };
 
 static int fz_probe(struct gp_unregistered_device *udev, void *data, struct gp_backend **backend)
@@ -328,6 +356,7 @@ static const struct gp_driver fz_driver = {
 	.desc = "gpu-proto dispatch fuzzing personality",
 	.date = "0",
 	.major = 1,
+	.features = GP_DRIVER_GEM,
 	.ioctls = fz_ioctls,
 	.num_ioctls = FZ_IOCTL_COUNT,
 	.data_size = sizeof(struct fz_data),
@@ -560,9 +589,15 @@ static bool fz_errno_expected(const struct fz_ctx *ctx, const struct fz_call *c,
 	case -ENODEV:	/* also TIMESTAMP_INFO on a device gone from the bus */
 		return c->dead || ctx->dev->removed;
 	case -EOPNOTSUPP:
-		return fz_is(ctx, c, ctx->dev->driver, GPU_PROTO_IOCTL_GET_CAP);
-	case -ENOSPC:
-		return fz_is(ctx, c, &gp_mali_csf_driver, GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES);
+		/* GEM_CLOSE without buffer objects; raw PRIME always (the fd path serves it). */
+		return fz_is(ctx, c, ctx->dev->driver, GPU_PROTO_IOCTL_GET_CAP) ||
+		       (fz_is(ctx, c, ctx->dev->driver, GPU_PROTO_IOCTL_GEM_CLOSE) &&
+			!(ctx->dev->driver->features & GP_DRIVER_GEM)) ||
+		       fz_is(ctx, c, ctx->dev->driver, GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD) ||
+		       fz_is(ctx, c, ctx->dev->driver, GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE);
+	case -ENOSPC:	/* event space; a file's handle limit */
+		return fz_is(ctx, c, &gp_mali_csf_driver, GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES) ||
+		       fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE);
 	case -EBADMSG:
 		return ctx->dev->driver == &fz_driver && c->desc && c->desc->handler == fz_echo;
 	}
@@ -671,11 +706,85 @@ static void fz_check_follow(const struct fz_call *c, int r)
 	}
 }
 
+/* Which handles 1..FZ_GEM_MAX_HANDLES + 1 the file holds, as a bit set. */
+FZ_NO_COVERAGE
+static uint32_t fz_handles(struct gp_file *file)
+{
+	uint32_t set = 0;
+
+	for (uint32_t h = 1; h <= FZ_GEM_MAX_HANDLES + 1; h++) {
+		struct gp_gem_object *obj = gp_gem_object_lookup(file, h);
+
+		if (obj)
+			set |= 1u << (h - 1);
+		gp_gem_object_put(&obj);
+	}
+	return set;
+}
+
+/*
+ * Handles follow the kernel's idr: BO_CREATE adds the lowest free number,
+ * GEM_CLOSE removes exactly the one named, failures change nothing.  In
+ * retry mode a failed copy-out (-EFAULT) may follow a create that ran, as
+ * in the kernel.
+ */
+FZ_NO_COVERAGE
+static void fz_check_handles(const struct fz_ctx *ctx, const struct fz_call *c, int r,
+			     uint32_t before, uint32_t after)
+{
+	uint32_t lowest = (uint32_t)__builtin_ctz(~before);	/* index of the lowest free */
+	size_t off;
+
+	if (fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE)) {
+		if (r == 0) {
+			fz_assert(after == (before | 1u << lowest),
+				  "BO_CREATE: handles %#x -> %#x, expected handle %u added", before, after,
+				  lowest + 1);
+			if (c->out_size >= offsetof(struct fz_bo_create, pad) &&
+			    fz_in_arena(c->arg, c->out_size, &off)) {
+				uint32_t h;
+
+				memcpy(&h, fz_arena + off + offsetof(struct fz_bo_create, handle), 4);
+				fz_assert(h == lowest + 1, "BO_CREATE returned handle %u, not %u", h,
+					  lowest + 1);
+			}
+		} else if (r == -EFAULT) {
+			fz_assert(after == before || after == (before | 1u << lowest),
+				  "BO_CREATE -EFAULT: handles %#x -> %#x", before, after);
+		} else {
+			fz_assert(after == before, "failed BO_CREATE (%d) changed handles %#x -> %#x", r,
+				  before, after);
+		}
+	} else if (fz_is(ctx, c, ctx->dev->driver, GPU_PROTO_IOCTL_GEM_CLOSE)) {
+		uint32_t h = (uint32_t)fz_kfield(c->arg, c->in_size, 0, 4);
+		bool held = h >= 1 && h <= FZ_GEM_MAX_HANDLES + 1 && (before & 1u << (h - 1));
+
+		if (r == 0)
+			fz_assert(held && after == (before & ~(1u << (h - 1))),
+				  "GEM_CLOSE %u: handles %#x -> %#x", h, before, after);
+		else
+			fz_assert(after == before && (r != -EINVAL || !held),
+				  "GEM_CLOSE %u: %d with handles %#x -> %#x", h, r, before, after);
+	} else {
+		fz_assert(after == before, "cmd %#x (r %d) changed handles %#x -> %#x", c->cmd, r, before,
+			  after);
+	}
+}
+
+FZ_NO_COVERAGE
+static void fz_adjust_prime_export(unsigned char *k)
+{
+	int32_t fd = -1;
+
+	memcpy(k + offsetof(struct gpu_proto_prime_handle, fd), &fd, sizeof(fd));
+}
+
 /* Issue one ioctl and check it.  Return: its result, or 1 when skipped. */
 static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t cmd, uint64_t arg)
 {
 	struct gp_inproc_caller *caller = ctx->caller[retry];
 	struct fz_call c = { .cmd = cmd, .arg = arg };
+	uint32_t handles_before;
 	unsigned int rt;
 	size_t space;
 	int r;
@@ -683,6 +792,7 @@ static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t 
 	if (!f->file)
 		return 1;
 	fz_call_plan(ctx, f, &c);
+	handles_before = fz_handles(f->file);
 	memcpy(fz_before, fz_arena, FZ_ARENA_SIZE);
 	memset(&fz_seen, 0, sizeof(fz_seen));
 	/* Single-threaded here: only gp_device_handle_irq(), called by us, delivers events. */
@@ -713,6 +823,10 @@ static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t 
 		fz_assert(r != -EACCES, "cmd %#x permitted, yet -EACCES", cmd);
 
 	fz_check_untouched(ctx, &c, r);
+	fz_check_handles(ctx, &c, r, handles_before, fz_handles(f->file));
+	if (!c.dead && fz_is(ctx, &c, ctx->dev->driver, GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD) &&
+	    fz_permitted(c.desc->flags, ctx) && r == -EOPNOTSUPP)
+		fz_check_arg_out(&c, r, fz_adjust_prime_export);
 
 	if (!c.dead && c.desc && ctx->dev->driver == &fz_driver && fz_permitted(c.desc->flags, ctx)) {
 		if (c.desc->handler == fz_echo) {
@@ -879,6 +993,9 @@ static void fz_op_ioctl(struct fz_ctx *ctx, uint8_t op)
 	uint64_t arg = fz_ptr(&ctx->in);
 	bool side_effects = (ctx->dev->driver == &gp_mali_csf_driver && _IOC_TYPE(cmd) == 'd' &&
 			     _IOC_NR(cmd) == _IOC_NR(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES)) ||
+			    (_IOC_TYPE(cmd) == 'd' && _IOC_NR(cmd) == _IOC_NR(GPU_PROTO_IOCTL_GEM_CLOSE)) ||
+			    (ctx->dev->driver == &fz_driver && _IOC_TYPE(cmd) == 'd' &&
+			     _IOC_NR(cmd) == _IOC_NR(FZ_IOCTL_BO_CREATE)) ||
 			    fz_mali_memory(ctx, cmd);
 
 	if ((op & FZ_F_DIFF) && !side_effects)
@@ -970,6 +1087,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	fz_trace = getenv("FZ_TRACE") && *getenv("FZ_TRACE") == '1';
 	gp_log_set_max_level(LOG_CRIT);	/* probe failures would log; there are none */
+	gp_gem_set_file_limits(FZ_GEM_MAX_HANDLES, FZ_GEM_MAX_BYTES);
 	fz_arena = malloc(FZ_ARENA_SIZE);
 	fz_assert(fz_arena, "out of memory");
 	for (unsigned int f = 1; f < 16; f++)

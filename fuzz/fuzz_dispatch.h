@@ -115,7 +115,19 @@ struct fz_big {
 #define FZ_IOCTL_NOARG		_IO('d', 0x48)
 #define FZ_IOCTL_FOLLOW		_IOWR('d', 0x49, struct fz_follow)
 #define FZ_IOCTL_BIG		_IOWR('d', 0x4a, struct fz_big)
-#define FZ_IOCTL_COUNT		(0x4a - 0x40 + 1)
+/* A driver-private BO create, as the fake driver's: a bare object and a handle. */
+struct fz_bo_create {
+	uint64_t size;		/* in; out: rounded up to the page size */
+	uint32_t handle;	/* out */
+	uint32_t pad;
+	uint64_t offset;	/* out: the fake mmap offset */
+};
+#define FZ_IOCTL_BO_CREATE	_IOWR('d', 0x4b, struct fz_bo_create)
+#define FZ_IOCTL_COUNT		(0x4b - 0x40 + 1)
+
+/* The fuzz driver's per-file limits (gp_gem_set_file_limits), kept small. */
+#define FZ_GEM_MAX_HANDLES	16u
+#define FZ_GEM_MAX_BYTES	(1u << 20)
 
 /* FZ_CMD_KNOWN indexes this: both devices' ioctls, holes, ranges' ends, a wrong type. */
 static const uint32_t fz_known_cmds[] = {
@@ -139,15 +151,19 @@ static const uint32_t fz_known_cmds[] = {
 	_IOWR('d', 0xa0, struct fz_echo),		/* 17: above the driver range */
 	_IOWR('d', 0x9f, struct fz_echo),		/* 18: the driver range's last nr */
 	_IOWR('e', 0x40, struct fz_echo),		/* 19: not a DRM ioctl */
-	GPU_PROTO_IOCTL_MALI_VM_CREATE,			/* 20 */
-	GPU_PROTO_IOCTL_MALI_VM_DESTROY,		/* 21 */
-	GPU_PROTO_IOCTL_MALI_VM_BIND,			/* 22 */
-	GPU_PROTO_IOCTL_MALI_VM_GET_STATE,		/* 23 */
-	GPU_PROTO_IOCTL_MALI_BO_CREATE,			/* 24 */
-	GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET,		/* 25 */
+	GPU_PROTO_IOCTL_GEM_CLOSE,			/* 20 */
+	GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD,		/* 21 */
+	GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE,		/* 22 */
+	FZ_IOCTL_BO_CREATE,				/* 23 */
+	GPU_PROTO_IOCTL_MALI_VM_CREATE,			/* 24 */
+	GPU_PROTO_IOCTL_MALI_VM_DESTROY,		/* 25 */
+	GPU_PROTO_IOCTL_MALI_VM_BIND,			/* 26 */
+	GPU_PROTO_IOCTL_MALI_VM_GET_STATE,		/* 27 */
+	GPU_PROTO_IOCTL_MALI_BO_CREATE,			/* 28 */
+	GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET,		/* 29 */
 };
 /* The first of mali-csf's memory ioctls in fz_known_cmds. */
-#define FZ_KNOWN_MALI_MEMORY	20
+#define FZ_KNOWN_MALI_MEMORY	24
 #define FZ_KNOWN_CMDS (sizeof(fz_known_cmds) / sizeof(fz_known_cmds[0]))
 
 /* FZ_PTR_WILD: addresses the fuzzer never maps (so never dereferenced). */

@@ -632,6 +632,113 @@ static void seeds_follow(void)
 	}
 }
 
+/* --- buffer objects: the fuzz personality's BO_CREATE, GEM_CLOSE, raw PRIME --- */
+
+#define K_GEM_CLOSE	20
+#define K_PRIME_EXPORT	21
+#define K_PRIME_IMPORT	22
+#define K_BO_CREATE	23
+
+/* BO_CREATE of @size with its argument at arena + @at. */
+static void op_bo_create(struct seed *s, uint8_t m, uint16_t at, uint64_t size)
+{
+	op_poke(s, at, &(struct fz_bo_create){ .size = size }, sizeof(struct fz_bo_create));
+	op_ioctl(s, m, K_BO_CREATE, at);
+}
+
+static void op_gem_close(struct seed *s, uint8_t m, uint16_t at, uint32_t handle, uint32_t pad)
+{
+	op_poke(s, at, &(struct gpu_proto_gem_close){ .handle = handle, .pad = pad },
+		sizeof(struct gpu_proto_gem_close));
+	op_ioctl(s, m, K_GEM_CLOSE, at);
+}
+
+static void seeds_gem(void)
+{
+	uint8_t m;
+
+	FOR_EACH_MODE(m) {
+		struct seed s = { .n = 0 };
+
+		/* Handles from 1, lowest free reused, double close, pad ignored. */
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_map(&s, 0, 256, RW);
+		op_bo_create(&s, m, 0, 100);
+		op_bo_create(&s, m, 32, 4096);
+		op_bo_create(&s, m, 64, 8192);
+		op_gem_close(&s, m, 96, 2, 0);
+		op_bo_create(&s, m, 32, 1);
+		op_gem_close(&s, m, 96, 1, 0xdeadbeef);
+		op_gem_close(&s, m, 96, 1, 0);
+		op_gem_close(&s, m, 96, 0, 0);
+		op_gem_close(&s, m, 96, 0xffffffffu, 0);
+		emit(&s, "gem-handles-%s", mode_name(m));
+
+		/* Sizes: zero, unaligned, over the file's byte limit, over the maximum. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_map(&s, 0, 64, RW);
+		op_bo_create(&s, m, 0, 0);
+		op_bo_create(&s, m, 0, 4097);
+		op_bo_create(&s, m, 0, FZ_GEM_MAX_BYTES + 1);
+		op_bo_create(&s, m, 0, (1ull << 36) + 1);
+		op_bo_create(&s, m, 0, UINT64_MAX);
+		emit(&s, "gem-sizes-%s", mode_name(m));
+
+		/* The per-file handle limit, then one handle freed and taken again. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_map(&s, 0, 64, RW);
+		for (unsigned int i = 0; i <= FZ_GEM_MAX_HANDLES; i++)
+			op_bo_create(&s, m, 0, 1);
+		op_gem_close(&s, m, 32, 7, 0);
+		op_bo_create(&s, m, 0, 1);
+		emit(&s, "gem-limit-%s", mode_name(m));
+
+		/* Another file's handle; the argument only partly mapped; a short struct. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_map(&s, 0, 64, RW);
+		op_bo_create(&s, m, 0, 1);
+		op_gem_close(&s, m | FZ_F_FILE1, 32, 1, 0);
+		op_map(&s, 4096, 10, RW);
+		op_bo_create(&s, m, 4090, 1);
+		op_ioctl_size(&s, m, K_GEM_CLOSE, 2, 32);
+		op_ioctl_size(&s, m, K_BO_CREATE, 8, 0);
+		emit(&s, "gem-files-%s", mode_name(m));
+
+		/* Raw PRIME: EOPNOTSUPP, HANDLE_TO_FD's fd reads -1. */
+		for (int dev = 0; dev < 2; dev++) {
+			s.n = 0;
+			put8(&s, dev ? FZ_H_FUZZ_DRV : 0);
+			op_map(&s, 0, 64, RW);
+			if (dev)
+				op_bo_create(&s, m, 0, 1);
+			op_poke(&s, 32, &(struct gpu_proto_prime_handle){ .handle = 1, .fd = 5 },
+				sizeof(struct gpu_proto_prime_handle));
+			op_ioctl(&s, m, K_PRIME_EXPORT, 32);
+			op_ioctl(&s, m, K_PRIME_IMPORT, 32);
+			op_gem_close(&s, m, 48, 1, 0);	/* mali-csf: no objects, EOPNOTSUPP */
+			emit(&s, "gem-prime-%s-%s", dev ? "fuzz" : "mali", mode_name(m));
+		}
+
+		/* Objects outlive revoke: every ioctl, GEM_CLOSE too, is ENODEV; rebind. */
+		s.n = 0;
+		put8(&s, FZ_H_FUZZ_DRV);
+		op_map(&s, 0, 64, RW);
+		op_bo_create(&s, m, 0, 4096);
+		op_bo_create(&s, m | FZ_F_FILE1, 0, 4096);
+		op(&s, FZ_OP_REVOKE);
+		op_gem_close(&s, m, 32, 1, 0);
+		op(&s, FZ_OP_REBIND);
+		op_bo_create(&s, m | FZ_F_FILE1, 0, 4096);
+		op_gem_close(&s, m | FZ_F_FILE1, 32, 1, 0);
+		op(&s, FZ_OP_REOPEN);
+		op_gem_close(&s, m, 32, 1, 0);
+		emit(&s, "gem-revoke-%s", mode_name(m));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -646,6 +753,7 @@ int main(int argc, char **argv)
 	seeds_memory();
 	seeds_rules();
 	seeds_follow();
+	seeds_gem();
 	printf("%u seeds in %s\n", written, out_dir);
 	return 0;
 }

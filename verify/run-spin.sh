@@ -3,8 +3,8 @@
 #
 # run-spin.sh [--keep] [--list] [RUN...]
 #
-# Checks the Promela model of the registration lifetime (registration.pml)
-# with spin: every run below generates a verifier (spin -a), compiles it
+# Checks the Promela models of the registration lifetime (registration.pml)
+# and of buffer objects in it (gem.pml) with spin: every run below generates a verifier (spin -a), compiles it
 # and searches the model's whole state space (exhaustive: no bitstate, no
 # hash compaction; -DCOLLAPSE only compresses stored states).  The correct
 # model must show "errors: 0"; each deliberately broken variant must show
@@ -33,6 +33,7 @@ scenario_flags() {
 	reads)  echo "-DCLIENT_MODE=0 -DNSESS=1 -DNI=1 -DREMOVER=0" ;;	# ioctls and parked reads, events, interrupts
 	reads2) echo "-DCLIENT_MODE=0 -DNSESS=1 -DNI=2 -DREMOVER=0" ;;	# the same with two interrupts
 	all)    echo "-DCLIENT_MODE=0 -DNSESS=1 -DNI=1 -DREMOVER=1" ;;	# everything at once (42 M states)
+	gem)    echo "" ;;	# gem.pml: objects, DMA mappings, postclose vs revoke
 	*) echo "run-spin: unknown scenario $1" >&2; exit 2 ;;
 	esac
 }
@@ -58,6 +59,11 @@ broken-no-wake;reads;-DBROKEN_NO_WAKE;parked_answered;acceptance cycle
 broken-no-wake-end;reads;-DBROKEN_NO_WAKE;safety;invalid end state
 broken-no-early-interrupt;reads;-DBROKEN_NO_EARLY_INTERRUPT;safety;assertion violated +!\(tok_cb\[tok\]\)
 broken-rebind-reuse;rebind;-DBROKEN_REBIND_REUSE;safety;assertion violated \(p==freg\[f\]\)
+gem-safety;gem;;safety;pass
+broken-gem-unmap-before-gp;gem;-DBROKEN_UNMAP_BEFORE_GP;safety;assertion violated +!\(unmapped\)
+broken-gem-map-no-ref;gem;-DBROKEN_MAP_NO_REF;safety;assertion violated +!\(obj_freed\)
+broken-gem-postclose-no-wait;gem;-DBROKEN_POSTCLOSE_NO_WAIT;safety;assertion violated +!\(fpriv_freed\)
+broken-gem-import-get-zero;gem;-DBROKEN_IMPORT_GET_ZERO;safety;assertion violated +!\((obj_freed|dev_freed)\)
 +all-safety;all;;safety;pass
 EOF
 }
@@ -73,6 +79,11 @@ EOF
 	mkdir -p "$dir"
 	cd "$dir" || return 2
 	flags="$(scenario_flags "$scen")${extra:+ $extra}"
+	case $scen in
+	gem) src=$here/gem.pml ;;
+	*) src=$model ;;
+	esac
+	pml=$(basename "$src")
 
 	# Runs that must pass search everything: optimise.  Runs that must fail
 	# stop at their first error: compile fast.
@@ -85,8 +96,8 @@ EOF
 		pflags="-a -N $check"
 	fi
 	# A copy, so that pan writes its trail here (registration.pml.trail).
-	cp "$model" registration.pml || return 2
-	if ! spin -a $flags registration.pml >spin.log 2>&1; then
+	cp "$src" "$pml" || return 2
+	if ! spin -a $flags "$pml" >spin.log 2>&1; then
 		result="FAIL $name: spin -a failed (see $dir/spin.log)"
 	elif ! $cc $opt -w -DCOLLAPSE -DMEMLIM="${GP_SPIN_MEMLIM:-4096}" $cflags -o pan pan.c \
 			>cc.log 2>&1; then
@@ -159,7 +170,7 @@ jobs=${GP_SPIN_JOBS:-$(nproc 2>/dev/null || echo 2)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/gp-spin.XXXXXX")
 start=$(date +%s)
 
-echo "spin: $(spin -V 2>&1 | head -n 1); $model; $jobs parallel runs"
+echo "spin: $(spin -V 2>&1 | head -n 1); $model, $here/gem.pml; $jobs parallel runs"
 printf '%s\n' $names | xargs -P "$jobs" -I '{}' "$0" --one '{}' "$work"
 
 passed=0
@@ -174,7 +185,7 @@ for n in $names; do
 done
 echo "elapsed: $(($(date +%s) - start)) s"
 if [ "$failed" -gt 0 ] || [ "$keep" = 1 ]; then
-	echo "verifiers, logs and trails kept in $work (replay a trail: cd $work/RUN && spin -t -p FLAGS registration.pml)"
+	echo "verifiers, logs and trails kept in $work (replay a trail: cd $work/RUN && spin -t -p FLAGS registration.pml (or gem.pml))"
 else
 	rm -rf "$work"
 fi

@@ -129,9 +129,12 @@ struct gp_file {
  * @out: the new file, holding the opener's reference
  *
  * As drm_open_helper(), a primary node's opener is authenticated when it
- * holds CAP_SYS_ADMIN at open; that is the one check made at open.
+ * holds CAP_SYS_ADMIN at open; that is the one check made at open.  The
+ * driver's open hook runs inside the guard the open holds, before the file
+ * joins the device; its failure undoes the open.
  *
- * Return: 0, -ENODEV once the device is unplugged (as drm_open), -ENOMEM.
+ * Return: 0, -ENODEV once the device is unplugged (as drm_open), -ENOMEM,
+ * or the driver's open error.
  */
 int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_node_type node,
 		 struct gp_file **out);
@@ -144,8 +147,13 @@ void gp_file_set_notify(struct gp_file *file, gp_file_notify_t notify, void *ctx
 
 /**
  * gp_file_close() - close a file: drop its queued events, stop notifying,
- * drop the opener's reference.  Works whether or not the device is still
- * registered.  Clears *@pfile; NULL is a no-op.
+ * run the driver's postclose (inside a guard while registered; once
+ * unplugged, only after revoke's release returned, waiting for it if
+ * needed), drop the file's buffer-object handles, drop the opener's
+ * reference.  Works whether or not the device is still registered.  Clears
+ * *@pfile; NULL is a no-op.
+ *
+ * Context: not inside a guard (it may wait for a revoke in progress).
  *
  * When it returns, no notify call for the file is running or will run, so
  * the frontend may free the notify context.  Must not be called from the

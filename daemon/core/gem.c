@@ -146,6 +146,8 @@ int gp_gem_object_init(struct gp_device *dev, struct gp_gem_object *obj,
 	obj->vaddr = vaddr;
 	obj->ino_dev = st.st_dev;
 	obj->ino = st.st_ino;
+	/* Every field is set before the list publishes the object to lookups. */
+	obj->dev = gp_device_get(dev);
 
 	pthread_mutex_lock(&dev->gem_lock);
 	r = gp_gem_offset_insert(dev, obj);
@@ -153,10 +155,10 @@ int gp_gem_object_init(struct gp_device *dev, struct gp_gem_object *obj,
 	if (r < 0) {
 		gp_log_warning("gem: fake mmap offset space exhausted (%llu bytes requested)",
 			       (unsigned long long)size);
+		gp_device_put(&obj->dev);
 		munmap(vaddr, size);
 		goto err_close;
 	}
-	obj->dev = gp_device_get(dev);
 	return 0;
 
 err_close:

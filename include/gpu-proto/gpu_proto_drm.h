@@ -196,7 +196,7 @@ struct gpu_proto_get_cap {
 struct gpu_proto_gem_close {
 	/** @handle: in: the handle to release. */
 	__u32 handle;
-	/** @pad: must be zero. */
+	/** @pad: set to zero; not checked, as Linux does not check it. */
 	__u32 pad;
 };
 

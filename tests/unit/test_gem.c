@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <urcu/uatomic.h>
 
 #include <gpu-proto/gpu_proto_drm.h>
 
@@ -679,6 +680,68 @@ START_TEST(file_closes_race_revoke_and_postclose_keeps_its_guarantee)
 }
 END_TEST
 
+struct deleter {
+	struct gp_file *file;
+	uint32_t handle;
+	int result;
+};
+
+static void *delete_thread(void *arg)
+{
+	struct deleter *d = arg;
+
+	d->result = gp_gem_handle_delete(d->file, d->handle);
+	return NULL;
+}
+
+/*
+ * PRIME import looks objects up by inode.  An object whose last reference
+ * went is still listed until its release unlinks it under dev->gem_lock;
+ * the lookup must not revive it (a plain get would hand out a reference to
+ * memory about to be freed).  The test holds gem_lock so that the last put
+ * stops right there, then looks the object up first.
+ */
+START_TEST(prime_lookup_never_revives_a_dying_object)
+{
+	struct timespec ms = { .tv_nsec = 1000000 };
+
+	for (int i = 0; i < 20; i++) {
+		struct deleter d = { .file = file, .handle = bo_create(4096) };
+		struct gp_gem_object *obj = gp_gem_object_lookup(file, d.handle), *found;
+		struct stat st;
+		pthread_t t;
+
+		ck_assert_int_eq(fstat(obj->memfd, &st), 0);
+		gp_gem_object_put(&obj);	/* the handle holds the last reference */
+		obj = gp_gem_lookup_by_inode(dev, st.st_dev, st.st_ino);
+		ck_assert_ptr_nonnull(obj);	/* alive: found */
+		gp_gem_object_put(&obj);
+
+		pthread_mutex_lock(&dev->gem_lock);
+		obj = NULL;
+		/* Find it again without a reference, only to watch its count. */
+		{
+			struct gp_gem_object *o;
+
+			cds_list_for_each_entry(o, &dev->gem_objects, dev_link)
+				if (o->ino == st.st_ino)
+					obj = o;
+		}
+		ck_assert_ptr_nonnull(obj);
+		ck_assert_int_eq(pthread_create(&t, NULL, delete_thread, &d), 0);
+		while (uatomic_read(&obj->ref.refcount) != 0)
+			nanosleep(&ms, NULL);
+		/* The deleter now waits for gem_lock inside the object's release. */
+		pthread_mutex_unlock(&dev->gem_lock);
+		found = gp_gem_lookup_by_inode(dev, st.st_dev, st.st_ino);
+		ck_assert_ptr_null(found);
+		pthread_join(t, NULL);
+		ck_assert_int_eq(d.result, 0);
+	}
+	ck_assert_uint_eq(dev->gem_count, 0);
+}
+END_TEST
+
 static Suite *gem_suite(void)
 {
 	Suite *s = suite_create("gem");
@@ -709,6 +772,7 @@ static Suite *gem_suite(void)
 	tcase_add_checked_fixture(tr, setup, teardown);
 	tcase_add_test(tr, create_and_close_race_revoke);
 	tcase_add_test(tr, file_closes_race_revoke_and_postclose_keeps_its_guarantee);
+	tcase_add_test(tr, prime_lookup_never_revives_a_dying_object);
 	suite_add_tcase(s, tr);
 	return s;
 }
