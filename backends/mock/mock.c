@@ -3,10 +3,13 @@
  * Mock backend: an in-process model of a Mali-G610 (RK3588) register file.
  *
  * The model is a handful of registers behind one mutex.  Work the hardware
- * does "later" (reset completion, L2 power-up) is kept as a deadline; a
- * timer thread per binding applies it when the deadline passes, so the IRQ
- * eventfd fires without anybody polling, as a real interrupt would.
- * docs/mock.md lists every register and its origin.
+ * does "later" (reset completion, L2 power-up, AS commands) is kept as a
+ * deadline; a timer thread per binding applies it when the deadline passes,
+ * so the IRQ eventfd fires without anybody polling, as a real interrupt
+ * would.  GPU memory is two more models: DMA (device-physical memory is the
+ * live dma_map() mappings, under their own lock) and the MMU (address
+ * spaces whose page tables are walked from that memory).  docs/mock.md
+ * lists every register and its origin, and what the models leave out.
  */
 #define _GNU_SOURCE			/* pthread_setname_np */
 #include <assert.h>
@@ -84,11 +87,13 @@ struct gp_mock_deferred {
 #define GP_PTE_ATTRINDX(d)	((unsigned int)(((d) >> 2) & 0x7))
 #define GP_PTE_AP_RDONLY	(1ull << 7)	/* AP[2] */
 #define GP_PTE_AF		(1ull << 10)
+#define GP_PTE_XN		(1ull << 54)	/* UXN: kbase's ENTRY_NX_BIT; io-pgtable sets 53 and 54 */
 #define GP_PTE_OA_MASK		0x0000fffffffff000ull	/* bits [47:12] */
 #define GP_TRANSTAB_MASK	0x0000fffffffffff0ull	/* bits [47:4] */
 
 /* What AS_FAULTSTATUS[9:8] says the access was. */
 enum gp_mock_access {
+	GP_MOCK_ACCESS_EX = 1,		/* an instruction fetch */
 	GP_MOCK_ACCESS_READ = 2,
 	GP_MOCK_ACCESS_WRITE = 3,
 };
@@ -603,6 +608,8 @@ static uint32_t gp_mock_mmu_translate(struct gp_mock *m, struct gp_mock_as *as, 
 	}
 	if (access == GP_MOCK_ACCESS_WRITE && (e->desc & GP_PTE_AP_RDONLY))
 		return MALI_EXC_PERM_FAULT(e->level);
+	if (access == GP_MOCK_ACCESS_EX && (e->desc & GP_PTE_XN))
+		return MALI_EXC_PERM_FAULT(e->level);
 	*pa = e->pa + (va - e->va);
 	*avail = e->size - (va - e->va);
 	return 0;
@@ -682,6 +689,12 @@ int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *
 		     uint32_t *fault_status)
 {
 	return gp_mock_gpu_xfer(be, as, va, buf, len, GP_MOCK_ACCESS_READ, false, fault_status);
+}
+
+int gp_mock_gpu_fetch(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
+		      uint32_t *fault_status)
+{
+	return gp_mock_gpu_xfer(be, as, va, buf, len, GP_MOCK_ACCESS_EX, false, fault_status);
 }
 
 int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
@@ -1081,7 +1094,7 @@ static int gp_mock_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsi
 	if (!vaddr || !size || start % GP_MOCK_DMA_GRANULE || size % GP_MOCK_DMA_GRANULE ||
 	    size > UINTPTR_MAX - start || dir > GP_DMA_FROM_DEVICE)
 		return -EINVAL;
-	/* As a VFIO container whose device is gone: nothing new is mapped. */
+	/* A removed device is being revoked: it gets no new mappings. */
 	if (gp_mock_removed(m))
 		return -ENODEV;
 

@@ -169,6 +169,16 @@ int gp_mock_gpu_read(struct gp_backend *be, unsigned int as, uint64_t va, void *
 		     uint32_t *fault_status);
 
 /**
+ * gp_mock_gpu_fetch() - what an instruction fetch at GPU VA @va of @as
+ * gets: as gp_mock_gpu_read() (a query: nothing latched, no IRQ), with
+ * access type EX, so a leaf marked execute-never (bit 54, as io-pgtable's
+ * IOMMU_NOEXEC sets it) is a PERM_FAULT.
+ * Return: as gp_mock_gpu_read().
+ */
+int gp_mock_gpu_fetch(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
+		      uint32_t *fault_status);
+
+/**
  * gp_mock_gpu_access() - an access by the GPU itself: on a fault it latches
  * AS_FAULTSTATUS/AS_FAULTADDRESS of @as, sets the AS's bit in MMU_IRQ_RAWSTAT
  * and raises the MMU IRQ as the hardware does.  @write selects the access

@@ -423,6 +423,7 @@ END_TEST
 #define D_ATTR(i)	((uint64_t)(i) << 2)
 #define D_RO		(1ull << 7)
 #define D_AF		(1ull << 10)
+#define D_XN		(1ull << 54)	/* UXN */
 #define D_LEAF		(D_AF | D_ATTR(1))
 
 #define TRANSCFG_48	(MALI_AS_TRANSCFG_ADRMODE_AARCH64_4K | MALI_AS_TRANSCFG_INA_BITS(55 - 48) | \
@@ -1116,6 +1117,26 @@ START_TEST(test_cached_read_only_translation_still_refuses_writes)
 }
 END_TEST
 
+/* Execute-never refuses instruction fetches only; a fetch is a query like gp_mock_gpu_read(). */
+START_TEST(test_execute_never_refuses_fetches_only)
+{
+	struct gpu_env env = env_open(NULL);
+	uint32_t status = 0;
+	char b;
+
+	map_page(&env, PG_L0, TEST_VA + PAGE, pg_dev(&env, PG_DATA + 1) | D_PAGE | D_LEAF | D_XN);
+	ck_assert_int_eq(gp_mock_gpu_fetch(env.be, AS, TEST_VA, &b, 1, &status), 0);
+	ck_assert_int_eq(b, PG_DATA);
+	ck_assert_int_eq(gpu_byte(env.be, AS, TEST_VA + PAGE), PG_DATA + 1);
+	ck_assert_int_eq(gp_mock_gpu_access(env.be, AS, TEST_VA + PAGE, &b, 1, true), 0);
+	ck_assert_int_eq(gp_mock_gpu_fetch(env.be, AS, TEST_VA + PAGE, &b, 1, &status), -EFAULT);
+	ck_assert_uint_eq(status, MALI_EXC_PERM_FAULT(3) | MALI_AS_FAULTSTATUS_ACCESS_EX);
+	ck_assert_uint_eq(rd(env.be, MALI_MMU_INT_RAWSTAT), 0);
+	ck_assert_uint_eq(rd(env.be, MALI_AS_FAULTSTATUS(AS)), 0);
+	env_close(&env);
+}
+END_TEST
+
 /* With mmu-command-delay-us, a command runs (ACTIVE) for a while and takes effect at its end. */
 START_TEST(test_as_command_is_active_until_it_completes)
 {
@@ -1454,6 +1475,7 @@ static Suite *mock_mmu_suite(void)
 	tcase_add_test(tc, test_lock_region_is_at_least_32k);
 	tcase_add_test(tc, test_tlb_does_not_cache_faults);
 	tcase_add_test(tc, test_cached_read_only_translation_still_refuses_writes);
+	tcase_add_test(tc, test_execute_never_refuses_fetches_only);
 	tcase_add_test(tc, test_as_command_is_active_until_it_completes);
 	tcase_add_test(tc, test_gpu_reset_disables_the_mmu);
 	tcase_add_test(tc, test_removed_gpu_makes_no_access_and_no_irq);
