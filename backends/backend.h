@@ -190,6 +190,9 @@ int gp_backend_dma_set_mask(struct gp_backend *be, uint64_t mask);
  * Return: 0; -EOPNOTSUPP without DMA; -EINVAL for an unaligned or empty
  * range; -ENOSPC when the device's address space (IOVA under its mask) is
  * exhausted; -ENOMEM; or the errno of the bus (e.g. VFIO_IOMMU_MAP_DMA).
+ * Without an IOMMU (VFIO no-IOMMU, experimental) also -EPERM when physical
+ * addresses cannot be read (no CAP_SYS_ADMIN) and -ERANGE when a page lies
+ * above the mask (there are no bounce buffers).
  */
 static inline int gp_backend_dma_map(struct gp_backend *be, void *vaddr, size_t size,
 				     unsigned int dir, struct gp_dma_mapping **out)

@@ -42,6 +42,8 @@
 #include "options.h"
 #include "registration.h"
 #include "socket.h"
+#include "fdsock.h"
+#include "fdtoken.h"
 
 #define GP_EXIT_USAGE 2
 
@@ -58,6 +60,8 @@ struct gp_daemon {
 	struct gp_cuse *cuse;
 	struct gp_socket *socket;	/* instead of cuse: --transport=socket, or auto without /dev/cuse */
 	char socket_path[PATH_MAX];
+	struct gp_fdsock *fdsock;	/* memfds for FD_TOKEN tokens, with either transport */
+	char fdsock_path[PATH_MAX];
 	struct gp_control *control;
 	struct event *signals[3];
 
@@ -439,6 +443,17 @@ static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply,
 		} else {
 			evbuffer_add_printf(reply, "transport=cuse\n");
 		}
+		if (d->fdsock) {
+			struct gp_fdsock_stats fs;
+
+			gp_fdsock_get_stats(d->fdsock, &fs);
+			evbuffer_add_printf(reply,
+					    "fd_socket=%s\nfd_exports=%" PRIu64 "\nfd_imports=%" PRIu64
+					    "\nfd_failed=%" PRIu64 "\nfd_refused=%" PRIu64
+					    "\nfd_timed_out=%" PRIu64 "\nfd_tokens=%u\n",
+					    d->fdsock_path, fs.exports, fs.imports, fs.failed, fs.refused,
+					    fs.timed_out, gp_fd_tokens_outstanding());
+		}
 		evbuffer_add_printf(reply,
 				    "device=/dev/%s\ndriver=%s\nbackend=%s\nstate=%s\n"
 				    "serial=%" PRIu64 "\nunique=%s\nopen_files=%" PRIu64 "\n"
@@ -527,6 +542,34 @@ static int gp_daemon_serve_socket(struct gp_daemon *d)
 	return 0;
 }
 
+/*
+ * The fd socket, before either transport serves: a client that can open
+ * the device can map its buffers from the start.  The node's permissions
+ * and the socket transport's connection limits apply.
+ */
+static int gp_daemon_serve_fdsock(struct gp_daemon *d)
+{
+	struct gp_fdsock_config fcfg = {
+		.path = d->fdsock_path,
+		.max_connections = d->opt.socket_max_connections,
+		.max_per_uid = d->opt.socket_max_per_uid,
+	};
+	int r;
+
+	gp_options_fd_socket_path(&d->opt, d->fdsock_path, sizeof(d->fdsock_path));
+	r = gp_options_socket_perm(&d->opt, &fcfg.perm.uid, &fcfg.perm.gid, &fcfg.perm.mode);
+	if (r < 0)
+		return r;
+	r = gp_fdsock_new(&fcfg, &d->fdsock);
+	if (r < 0)
+		return r;
+	r = gp_fdsock_start(d->fdsock);
+	if (r < 0)
+		return r;
+	gp_log_info("buffer memfds for %s on the fd socket %s", d->opt.devname, d->fdsock_path);
+	return 0;
+}
+
 static int gp_daemon_setup(struct gp_daemon *d)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
@@ -586,6 +629,9 @@ static int gp_daemon_setup(struct gp_daemon *d)
 	r = gp_control_new(d->base, d->opt.control, gp_daemon_control, d, &d->control);
 	if (r < 0)
 		return r;
+	r = gp_daemon_serve_fdsock(d);
+	if (r < 0)
+		return r;
 	if (use_socket)
 		return gp_daemon_serve_socket(d);
 	r = gp_cuse_new(&ccfg, &d->cuse);
@@ -602,6 +648,9 @@ static void gp_daemon_teardown(struct gp_daemon *d)
 	/* After revoke: parked reads are answered, the node goes with the session. */
 	gp_cuse_free(&d->cuse);
 	gp_socket_free(&d->socket);
+	/* After revoke, so tokens still pending fail with ENODEV until the socket goes. */
+	gp_fdsock_free(&d->fdsock);
+	gp_fd_tokens_clear();
 	gp_control_free(&d->control);
 	gp_binding_free(&d->binding);
 	for (unsigned int i = 0; i < 3; i++)

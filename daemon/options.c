@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
@@ -57,6 +58,10 @@ void gp_options_usage(FILE *out)
 		"      --socket-max-per-uid=N\n"
 		"                           connections of one user; more are refused with\n"
 		"                           EMFILE (default: 128)\n"
+		"      --fd-socket=PATH     where clients redeem FD_TOKEN tokens for buffer\n"
+		"                           memfds, with either transport; the socket's owner,\n"
+		"                           group, mode and connection limits apply (default:\n"
+		"                           the socket's path with .sock -> .fd.sock)\n"
 		"      --gem-max-handles=N  buffer-object handles one open file may hold; more\n"
 		"                           are refused with ENOSPC (default: 16384)\n"
 		"      --gem-max-mib=N      MiB of buffer objects one open file may hold handles\n"
@@ -127,8 +132,8 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 {
 	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND,
 	       OPT_TRANSPORT, OPT_SOCKET, OPT_SOCKET_OWNER, OPT_SOCKET_GROUP, OPT_SOCKET_MODE,
-	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID, OPT_TEST_REMOVAL, OPT_GEM_MAX_HANDLES,
-	       OPT_GEM_MAX_MIB };
+	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID, OPT_TEST_REMOVAL, OPT_FD_SOCKET,
+	       OPT_GEM_MAX_HANDLES, OPT_GEM_MAX_MIB };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
 		{ "driver", required_argument, NULL, 'd' },
@@ -140,6 +145,7 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		{ "rebind", required_argument, NULL, OPT_REBIND },
 		{ "transport", required_argument, NULL, OPT_TRANSPORT },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "fd-socket", required_argument, NULL, OPT_FD_SOCKET },
 		{ "socket-owner", required_argument, NULL, OPT_SOCKET_OWNER },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
@@ -217,6 +223,13 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 			else
 				return gp_log_errno(LOG_ERR, EINVAL,
 						    "--transport=%s: expected auto, cuse or socket", optarg);
+			break;
+		case OPT_FD_SOCKET:
+			if (!optarg[0] || strlen(optarg) >= 108)
+				return gp_log_errno(LOG_ERR, EINVAL,
+						    "--fd-socket=%s: expected a path of 1 to 107 characters",
+						    optarg);
+			o->fd_socket = optarg;
 			break;
 		case OPT_SOCKET:
 			if (!optarg[0] || strlen(optarg) >= 108)
@@ -308,6 +321,23 @@ void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len)
 		snprintf(buf, len, "%s", o->socket);
 	else
 		snprintf(buf, len, GP_SOCKET_DIR "/%s.sock", o->devname);
+}
+
+void gp_options_fd_socket_path(const struct gp_options *o, char *buf, size_t len)
+{
+	char sock[PATH_MAX];
+	size_t n;
+
+	if (o->fd_socket) {
+		snprintf(buf, len, "%s", o->fd_socket);
+		return;
+	}
+	gp_options_socket_path(o, sock, sizeof(sock));
+	n = strlen(sock);
+	if (n >= 5 && strcmp(sock + n - 5, ".sock") == 0)
+		snprintf(buf, len, "%.*s.fd.sock", (int)(n - 5), sock);
+	else
+		snprintf(buf, len, "%s.fd", sock);
 }
 
 /* May we give a file of ours group @gid: root, or a member (chown(2))? */

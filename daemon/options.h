@@ -43,6 +43,7 @@ struct gp_options {
 	const char *control;
 	enum gp_transport transport;
 	const char *socket;		/* NULL: GP_SOCKET_DIR/<devname>.sock */
+	const char *fd_socket;		/* NULL: the socket's path, ".sock" -> ".fd.sock" */
 	/* Who may use the socket: the node's rule (60-gpu-proto.rules). */
 	const char *socket_owner;	/* user name or uid; NULL: the daemon's euid */
 	const char *socket_group;	/* group name or gid; NULL: GP_SOCKET_DEFAULT_GROUP */
@@ -81,6 +82,15 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o);
  * GP_SOCKET_DIR/<devname>.sock.
  */
 void gp_options_socket_path(const struct gp_options *o, char *buf, size_t len);
+
+/**
+ * gp_options_fd_socket_path() - the fd socket's path (memfds for FD_TOKEN
+ * tokens, with either transport): --fd-socket, or the socket transport's
+ * path with its ".sock" suffix replaced by ".fd.sock" (".fd" appended when
+ * it has none), so GP_SOCKET_DIR/<devname>.fd.sock by default.
+ * libgpuproto and the shim derive it the same way from $GPU_PROTO_SOCKET.
+ */
+void gp_options_fd_socket_path(const struct gp_options *o, char *buf, size_t len);
 
 /**
  * gp_options_socket_perm() - resolve --socket-owner/--socket-group/--socket-mode.

@@ -51,6 +51,7 @@
 #include "driver.h"
 #include "drivers.h"
 #include "drm_ioctls.h"
+#include "fdtoken.h"
 #include "file.h"
 #include "fuzz_dispatch.h"
 #include "gem.h"
@@ -601,6 +602,14 @@ static bool fz_errno_expected(const struct fz_ctx *ctx, const struct fz_call *c,
 	case -EBADMSG:
 		return ctx->dev->driver == &fz_driver && c->desc && c->desc->handler == fz_echo;
 	}
+	/*
+	 * FD_TOKEN (fdtoken.h): no such handle, the per-file token limit,
+	 * the caller's process gone (the fuzzer's caller pid names none), no
+	 * buffer objects in the driver, no randomness yet.
+	 */
+	if (fz_is(ctx, c, ctx->dev->driver, GPU_PROTO_IOCTL_FD_TOKEN))
+		return r == -ENOENT || r == -ENOSPC || r == -ESRCH || r == -EOPNOTSUPP ||
+		       r == -EAGAIN;
 	return false;
 }
 
@@ -1114,6 +1123,8 @@ static void fz_finish(struct fz_ctx *ctx)
 	fz_service_irq(d, 0);
 	gp_file_close(&ctx->files[0].file);
 	gp_file_close(&ctx->files[1].file);
+	/* Tokens minted by this input hold its files and objects: none outlives it. */
+	gp_fd_tokens_clear();
 	gp_inproc_caller_free(&ctx->caller[0]);
 	gp_inproc_caller_free(&ctx->caller[1]);
 	if (d->reg && d->removed)

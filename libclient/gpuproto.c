@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fdclient.h"
 #include "gpuproto-private.h"
 #include "sockclient.h"
 
@@ -50,6 +52,8 @@ struct gpc_device {
 	struct gpsc_conn *sock;
 	const struct gpc_sys_ops *sys;
 	void *sys_data;
+	/* The daemon's fd socket, where FD_TOKEN tokens are redeemed for memfds. */
+	char fd_sock[108];
 
 	/*
 	 * event_lock protects the event buffer: bytes [event_head,
@@ -150,8 +154,16 @@ static int gpc_ioctl_restart(struct gpc_device *dev, unsigned long request, void
 /* Opening and closing                                                       */
 /* ------------------------------------------------------------------------ */
 
+/* The device gpc_open_fd() assumes: $GPU_PROTO_DEVICE, as the shim, else the default. */
+static const char *gpc_default_device(void)
+{
+	const char *env = getenv("GPU_PROTO_DEVICE");
+
+	return env && env[0] ? env : GPC_DEFAULT_PATH;
+}
+
 /* Takes ownership of fd on success only. */
-static int gpc_device_new(int fd, struct gpc_device **out)
+static int gpc_device_new(int fd, const char *path, struct gpc_device **out)
 {
 	struct gpc_device *dev = calloc(1, sizeof(*dev));
 	int r;
@@ -164,6 +176,7 @@ static int gpc_device_new(int fd, struct gpc_device **out)
 		return -r;
 	}
 	dev->fd = fd;
+	gpfc_socket_path(path, dev->fd_sock, sizeof(dev->fd_sock));
 	*out = dev;
 	return 0;
 }
@@ -186,7 +199,7 @@ static int gpc_open_socket(const char *path, int oflags, struct gpc_device **out
 	c = gpsc_connect(sock, oflags, &r);
 	if (!c)
 		return r;
-	r = gpc_device_new(c->fd, out);
+	r = gpc_device_new(c->fd, path, out);
 	if (r < 0) {
 		close(c->fd);
 		gpsc_conn_free(c);
@@ -217,7 +230,7 @@ GPC_EXPORT int gpc_open(const char *path, int flags, struct gpc_device **out)
 		return gpc_finish(gpc_open_socket(path, oflags, out), saved);
 	if (fd < 0)
 		return gpc_finish(-errno, saved);
-	r = gpc_device_new(fd, out);
+	r = gpc_device_new(fd, path, out);
 	if (r < 0)
 		close(fd);
 	return gpc_finish(r, saved);
@@ -237,7 +250,7 @@ GPC_EXPORT int gpc_open_fd(int fd, int flags, struct gpc_device **out)
 	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (dup_fd < 0)
 		return gpc_finish(-errno, saved);
-	r = gpc_device_new(dup_fd, out);
+	r = gpc_device_new(dup_fd, gpc_default_device(), out);
 	if (r < 0)
 		close(dup_fd);
 	return gpc_finish(r, saved);
@@ -692,6 +705,96 @@ GPC_EXPORT int gpc_read_event(struct gpc_device *dev, void *buf, size_t size, in
 	}
 	pthread_mutex_unlock(&dev->event_lock);
 	return gpc_finish(r, saved);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Buffer objects: memfds over the fd socket                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The FD_TOKEN ioctl as fdclient.c calls it: through the test seam and any transport. */
+static int gpc_fd_token_ioctl(void *ctx, unsigned long request, void *arg)
+{
+	return gpc_ioctl_restart(ctx, request, arg);
+}
+
+GPC_EXPORT int gpc_bo_get_memfd(struct gpc_device *dev, uint32_t handle, int *fd, uint64_t *size)
+{
+	int saved = errno;
+
+	if (!dev || !fd || !handle)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpfc_export(gpc_fd_token_ioctl, dev, dev->fd_sock, handle, 0, fd, size,
+				      NULL), saved);
+}
+
+GPC_EXPORT int gpc_bo_map(struct gpc_device *dev, uint32_t handle, int prot, void **ptr,
+			  uint64_t *size)
+{
+	int saved = errno;
+	uint64_t sz;
+	void *p;
+	int fd, r;
+
+	if (!dev || !ptr || !handle || (prot & ~(PROT_READ | PROT_WRITE)))
+		return gpc_finish(-EINVAL, saved);
+	r = gpfc_export(gpc_fd_token_ioctl, dev, dev->fd_sock, handle, 0, &fd, &sz, NULL);
+	if (r < 0)
+		return gpc_finish(r, saved);
+	if (sz == 0 || sz > SIZE_MAX) {
+		close(fd);
+		return gpc_finish(-EPROTO, saved);
+	}
+	/* The memfd's own pages, shared: zero-copy, and valid after the device is gone. */
+	p = mmap(NULL, (size_t)sz, prot ? prot : PROT_NONE, MAP_SHARED, fd, 0);
+	r = p == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return gpc_finish(r, saved);
+	*ptr = p;
+	if (size)
+		*size = sz;
+	return gpc_finish(0, saved);
+}
+
+GPC_EXPORT int gpc_bo_unmap(void *ptr, uint64_t size)
+{
+	int saved = errno;
+
+	if (!ptr || !size || size > SIZE_MAX)
+		return gpc_finish(-EINVAL, saved);
+	if (munmap(ptr, (size_t)size) < 0)
+		return gpc_finish(-errno, saved);
+	return gpc_finish(0, saved);
+}
+
+GPC_EXPORT int gpc_prime_handle_to_fd(struct gpc_device *dev, uint32_t handle, uint32_t flags,
+				      int *fd)
+{
+	int saved = errno;
+
+	if (!dev || !fd || !handle)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpfc_prime_export(gpc_fd_token_ioctl, dev, dev->fd_sock, handle, flags,
+					    fd), saved);
+}
+
+GPC_EXPORT int gpc_prime_fd_to_handle(struct gpc_device *dev, int fd, uint32_t *handle)
+{
+	int saved = errno;
+
+	if (!dev || !handle)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpfc_import(gpc_fd_token_ioctl, dev, dev->fd_sock, fd, handle), saved);
+}
+
+GPC_EXPORT int gpc_gem_close(struct gpc_device *dev, uint32_t handle)
+{
+	struct gpu_proto_gem_close req = { .handle = handle };
+	int saved = errno;
+
+	if (!dev)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_GEM_CLOSE, &req), saved);
 }
 
 /* ------------------------------------------------------------------------ */

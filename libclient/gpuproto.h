@@ -53,7 +53,7 @@ extern "C" {
 
 /** GPC_VERSION_MAJOR, _MINOR, _MICRO - version of this header and library. */
 #define GPC_VERSION_MAJOR	0
-#define GPC_VERSION_MINOR	1
+#define GPC_VERSION_MINOR	2
 #define GPC_VERSION_MICRO	0
 
 /** GPC_DEFAULT_PATH - the device node gpc_open() opens when given NULL. */
@@ -300,6 +300,124 @@ int gpc_mali_flush_caches(struct gpc_device *dev, uint64_t user_data);
  * status 5.
  */
 void gpc_mali_decode_gpu_id(uint32_t gpu_id, struct gpc_mali_gpu_id *out);
+
+/* ------------------------------------------------------------------------ */
+/* Buffer objects: CPU mappings and PRIME (since 0.2)                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A buffer object's memory is a memfd in the daemon.  The device file cannot
+ * be mmap()ed (CUSE cannot map, and the socket transport is a socket), and
+ * the daemon cannot put a file descriptor into this process, so these calls
+ * mint a one-time token on the device file (GPU_PROTO_IOCTL_FD_TOKEN) and
+ * redeem it on the daemon's fd socket, which passes the memfd with
+ * SCM_RIGHTS (docs/uapi.md, "The fd socket").  They work over CUSE and over
+ * the socket transport alike.
+ *
+ * The fd socket is $GPU_PROTO_FD_SOCKET when set; else the socket
+ * transport's path ($GPU_PROTO_SOCKET, or /run/gpu-protod/NAME.sock for the
+ * device /dev/NAME given to gpc_open(); gpc_open_fd() assumes
+ * $GPU_PROTO_DEVICE or GPC_DEFAULT_PATH) with ".sock" replaced by
+ * ".fd.sock".  The token is bound to this process: a handle cannot be
+ * shared through a forked child's calls on an inherited gpc_device.
+ *
+ * Errors common to all of them, besides their own: -ENOENT (no such handle
+ * in this file), -EACCES (the daemon refused the token: another process, or
+ * the fd socket's permissions), -ENODEV (the device was unplugged),
+ * -ECONNREFUSED/-ENOENT (no fd socket: a daemon older than 0.2),
+ * -ETIMEDOUT (the token expired before it reached the daemon, which allows
+ * five seconds), -ENOSPC (64 tokens of this file outstanding, which only
+ * concurrent calls from many threads reach).
+ */
+
+/**
+ * gpc_bo_get_memfd() - the memfd behind a buffer object
+ * @dev: the handle.
+ * @handle: a buffer-object handle of @dev's file (from a driver's BO_CREATE,
+ *	or gpc_prime_fd_to_handle()).
+ * @fd: receives a new file descriptor, O_RDWR and close-on-exec, of the
+ *	object's memory; the caller closes it.  Its size is the object's.
+ * @size: receives the object's size in bytes (may be NULL).
+ *
+ * The memory stays valid, and the descriptor usable, after the handle is
+ * closed or the device is unplugged: it is system memory, as a DRM shmem
+ * object's.  The memfd is sealed against shrinking and growing.
+ *
+ * Return: 0, -EINVAL (@handle 0, a NULL pointer), or the errors above.
+ */
+int gpc_bo_get_memfd(struct gpc_device *dev, uint32_t handle, int *fd, uint64_t *size);
+
+/**
+ * gpc_bo_map() - map a buffer object into this process
+ * @dev: the handle.
+ * @handle: a buffer-object handle of @dev's file.
+ * @prot: PROT_READ and/or PROT_WRITE (<sys/mman.h>); 0 maps PROT_NONE.
+ * @ptr: receives the address of a MAP_SHARED mapping of the whole object.
+ * @size: receives the mapping's length, the object's size (may be NULL).
+ *
+ * The same memory the device and every other mapping of the object see,
+ * with no copy.  Unmap it with gpc_bo_unmap() (or munmap()); like a
+ * mapping of a DRM shmem object it outlives the handle, the file and the
+ * device (after unplug the pages stay, the GPU no longer reaches them).
+ *
+ * Return: 0, -EINVAL (bad @prot, @handle 0), the errors above, or mmap()'s.
+ */
+int gpc_bo_map(struct gpc_device *dev, uint32_t handle, int prot, void **ptr, uint64_t *size);
+
+/**
+ * gpc_bo_unmap() - undo gpc_bo_map()
+ * @ptr, @size: as gpc_bo_map() returned them.
+ *
+ * Return: 0, -EINVAL, or munmap()'s error.
+ */
+int gpc_bo_unmap(void *ptr, uint64_t size);
+
+/**
+ * gpc_prime_handle_to_fd() - export a buffer object (PRIME_HANDLE_TO_FD)
+ * @dev: the handle.
+ * @handle: a buffer-object handle of @dev's file.
+ * @flags: GPU_PROTO_CLOEXEC (close-on-exec) and/or GPU_PROTO_RDWR (a
+ *	writable descriptor; without it the descriptor is read-only, as a
+ *	dma-buf exported without DRM_RDWR).
+ * @fd: receives the new descriptor, which stands for the object the way a
+ *	dma-buf does: pass it to another process (SCM_RIGHTS, fork), which
+ *	imports it with gpc_prime_fd_to_handle() on its own device file, or
+ *	mmap() it directly.
+ *
+ * The descriptor is the object's memfd, not a dma-buf: the kernel's DRM
+ * drivers cannot import it, and a dma-buf from a kernel driver cannot be
+ * imported here.
+ *
+ * Return: 0, -EINVAL (unknown @flags, @handle 0), or the errors above.
+ */
+int gpc_prime_handle_to_fd(struct gpc_device *dev, uint32_t handle, uint32_t flags, int *fd);
+
+/**
+ * gpc_prime_fd_to_handle() - import a buffer object (PRIME_FD_TO_HANDLE)
+ * @dev: the handle.
+ * @fd: a descriptor from gpc_prime_handle_to_fd() (or gpc_bo_get_memfd())
+ *	of any process, for an object of the same device; not consumed.
+ * @handle: receives the handle in @dev's file.  Importing an object the
+ *	file already has a handle on returns that handle, as DRM does, so a
+ *	handle imported twice is closed once.
+ *
+ * Return: 0, -EBADF (@fd is not open), -EINVAL (@fd is not a buffer object
+ * of this device, as the kernel answers for a file that is not a dma-buf),
+ * or the errors above.
+ */
+int gpc_prime_fd_to_handle(struct gpc_device *dev, int fd, uint32_t *handle);
+
+/**
+ * gpc_gem_close() - release a buffer-object handle (GEM_CLOSE)
+ * @dev: the handle.
+ * @handle: the handle to close.
+ *
+ * The object lives on while other handles, exported descriptors or
+ * mappings hold it.  Works on an unplugged device too.
+ *
+ * Return: 0, -EINVAL (no such handle, also on a second close).
+ */
+int gpc_gem_close(struct gpc_device *dev, uint32_t handle);
 
 /* ------------------------------------------------------------------------ */
 /* mali-csf GPU memory: panthor's BO and VM ioctls                           */

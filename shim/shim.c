@@ -14,6 +14,13 @@
  * are connections.  Flags live on the socket itself (O_NONBLOCK,
  * FD_CLOEXEC), so dup'd fds share them as with a device file.
  *
+ * Buffer memory (docs/uapi.md, "FD_TOKEN"): mmap()/mmap64() of a device fd,
+ * at a fake offset from a driver's MMAP_OFFSET ioctl, maps the object's
+ * memfd obtained over the daemon's fd socket, and PRIME_HANDLE_TO_FD /
+ * PRIME_FD_TO_HANDLE pass memfds the same way (fdclient.c).  This works
+ * over CUSE too, where the device fd is the real node's: the shim is then
+ * needed for exactly these calls, which CUSE cannot serve.
+ *
  * In the spirit of Mesa's drm-shim: a thin layer over an existing
  * interface, passing every other call straight through.
  */
@@ -31,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,6 +46,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gpu-proto/gpu_proto_drm.h>
+
+#include "fdclient.h"
 #include "sockclient.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
@@ -63,6 +74,7 @@ SHIM_EXPORT ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen);
 SHIM_EXPORT int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
 SHIM_EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
 			    const sigset_t *sigmask, size_t fdslen);
+SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off);
 
 /* --- the real functions --- */
 
@@ -297,6 +309,152 @@ no:
 	return NULL;
 }
 
+/* --- buffer memory: mmap and PRIME through the fd socket --- */
+
+static const char *shim_device_path(void)
+{
+	const char *dev = getenv("GPU_PROTO_DEVICE");
+
+	return dev && dev[0] ? dev : "/dev/gpu-proto";
+}
+
+/* Is @fd the device node itself (CUSE)?  The same character device as the path. */
+static bool shim_is_node(int fd)
+{
+	struct stat st, node;
+	int saved = errno;
+	bool yes;
+
+	yes = fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	      stat(shim_device_path(), &node) == 0 && S_ISCHR(node.st_mode) &&
+	      st.st_rdev == node.st_rdev;
+	errno = saved;
+	return yes;
+}
+
+/* The device fd for fdclient.c: a connection (socket transport) or the node (CUSE). */
+struct shim_dev {
+	struct shim_conn *c;
+	int fd;
+};
+
+static int shim_dev_ioctl(void *ctx, unsigned long request, void *arg)
+{
+	struct shim_dev *d = ctx;
+	int r;
+
+	do {
+		if (d->c) {
+			r = gpsc_ioctl(d->c->gc, request, arg);
+		} else {
+			r = real_ioctl(d->fd, request, arg);
+			if (r < 0)
+				r = -errno;
+		}
+	} while (r == -EINTR || r == -EAGAIN);
+	return r;
+}
+
+static int shim_prime(struct shim_conn *c, int fd, unsigned long request,
+		      struct gpu_proto_prime_handle *args)
+{
+	struct shim_dev d = { .c = c, .fd = fd };
+	char sock[108];
+	int r, newfd;
+
+	gpfc_socket_path(shim_device_path(), sock, sizeof(sock));
+	if (request == GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD) {
+		r = gpfc_prime_export(shim_dev_ioctl, &d, sock, args->handle, args->flags, &newfd);
+		if (r == 0)
+			args->fd = newfd;
+	} else {
+		r = gpfc_import(shim_dev_ioctl, &d, sock, args->fd, &args->handle);
+	}
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
+/* glibc's mmap is the bare system call; calling it directly needs no dlsym (which may map). */
+static void *shim_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+/*
+ * As panthor_mmap() -> drm_gem_mmap() -> drm_gem_shmem_mmap(): the offset
+ * names an object of this file (FD_TOKEN EXPORT by offset), the range must
+ * lie inside it, and a private writable (copy-on-write) mapping is EINVAL.
+ * Panthor's USER_MMIO page (offsets from DRM_PANTHOR_USER_MMIO_OFFSET) is
+ * no object: EINVAL too (docs/uapi.md).  The memfd is closed once mapped.
+ */
+static void *shim_gpu_mmap(struct shim_dev *d, void *addr, size_t len, int prot, int flags,
+			   off_t off)
+{
+	uint64_t size, base, rel, span;
+	long page = sysconf(_SC_PAGESIZE);
+	char sock[108];
+	int memfd, r, saved;
+	void *p;
+
+	if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_SHARED_VALIDATE) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	if (len == 0 || off < 0 || (off & (page - 1))) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	gpfc_socket_path(shim_device_path(), sock, sizeof(sock));
+	r = gpfc_export(shim_dev_ioctl, d, sock, 0, (uint64_t)off, &memfd, &size, &base);
+	if (r < 0) {
+		errno = -r;
+		return MAP_FAILED;
+	}
+	rel = (uint64_t)off - base;
+	span = ((uint64_t)len + (uint64_t)page - 1) & ~((uint64_t)page - 1);
+	if ((uint64_t)off < base || rel > size || span > size - rel) {
+		syscall(SYS_close, memfd);
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	p = shim_real_mmap(addr, len, prot, flags, memfd, (off_t)rel);
+	saved = errno;
+	syscall(SYS_close, memfd);
+	errno = saved;
+	return p;
+}
+
+static void *shim_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	struct shim_conn *c;
+	void *p;
+
+	/* Anonymous mappings (most of them) never look further. */
+	if (fd < 0 || (flags & MAP_ANONYMOUS))
+		return shim_real_mmap(addr, len, prot, flags, fd, off);
+	SHIM_INIT();
+	c = shim_get(fd);
+	if (!c && !shim_is_node(fd))
+		return shim_real_mmap(addr, len, prot, flags, fd, off);
+	p = shim_gpu_mmap(&(struct shim_dev){ .c = c, .fd = fd }, addr, len, prot, flags, off);
+	if (c)
+		shim_put(c);
+	return p;
+}
+
+SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return shim_mmap(addr, len, prot, flags, fd, off);
+}
+
+SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
+{
+	return shim_mmap(addr, len, prot, flags, fd, (off_t)off);
+}
+
 SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 {
 	struct shim_conn *c;
@@ -311,6 +469,15 @@ SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 	c = shim_get(fd);
 	if (!c && _IOC_TYPE(request) == 'd')
 		c = shim_adopt(fd);
+	if (request == GPU_PROTO_IOCTL_PRIME_HANDLE_TO_FD ||
+	    request == GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE) {
+		if (c || shim_is_node(fd)) {
+			r = shim_prime(c, fd, request, arg);
+			if (c)
+				shim_put(c);
+			return r;
+		}
+	}
 	if (!c)
 		return real_ioctl(fd, request, arg);
 	r = gpsc_ioctl(c->gc, request, arg);

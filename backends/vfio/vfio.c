@@ -22,6 +22,7 @@
 #include <linux/netlink.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -33,7 +34,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <urcu/list.h>
 
+#include "iova.h"
 #include "log.h"
 #include "vfio.h"
 
@@ -63,6 +66,15 @@
 
 #define GP_VFIO_NOIOMMU_GROUP_NAME	"vfio-noiommu"
 
+/* VFIO_IOMMU_GET_INFO: a capability chain longer than this is a broken kernel. */
+#define GP_VFIO_MAX_CAPS		64u
+#define GP_VFIO_MAX_IOVA_WINDOWS	64u
+
+/* /proc/self/pagemap (Documentation/admin-guide/mm/pagemap.rst). */
+#define GP_PAGEMAP_PRESENT		(1ull << 63)
+#define GP_PAGEMAP_PFN_MASK		((1ull << 55) - 1)
+#define GP_PAGEMAP_BATCH		512u	/* entries per pread */
+
 struct gp_vfio_region {
 	void *map;			/* NULL: reached with pread/pwrite */
 	uint64_t size;			/* 0: absent (an unimplemented PCI BAR) */
@@ -75,6 +87,21 @@ struct gp_vfio_irq {
 	uint32_t index;			/* VFIO IRQ index */
 	uint32_t flags;			/* VFIO_IRQ_INFO_* */
 	bool assigned;			/* the kernel holds our eventfd (SET_IRQS) */
+};
+
+/* One usable IOVA range of the type1 IOMMU, with its own allocator. */
+struct gp_vfio_iova_window {
+	uint64_t last;			/* inclusive */
+	struct gp_iova_domain dom;	/* dom.start: the window's first address */
+};
+
+/* A live DMA mapping; the driver sees only @map. */
+struct gp_vfio_dma {
+	struct gp_dma_mapping map;
+	struct cds_list_head link;	/* in gp_vfio.dma_maps */
+	struct gp_dma_segment seg;	/* IOMMU: the one segment */
+	struct gp_dma_segment *segs;	/* no-IOMMU: one per physically contiguous run */
+	struct gp_vfio_iova_window *window;	/* IOMMU: where the IOVA came from */
 };
 
 struct gp_vfio {
@@ -106,6 +133,22 @@ struct gp_vfio {
 	int uevent_fd;
 
 	atomic_bool io_error_logged;	/* pread/pwrite accessor failures: say it once */
+
+	/*
+	 * DMA.  dma_lock guards the IOVA windows and the list of live
+	 * mappings, and only them: it is never held across a syscall (the
+	 * pinning MAP_DMA, mlock, pagemap reads), so a client mapping a huge
+	 * buffer delays nobody, and neither revoke nor the IRQ path takes it.
+	 */
+	pthread_mutex_t dma_lock;
+	bool dma_lock_ready;
+	uint64_t dma_granule;		/* IOMMU page size (at least the CPU's), or the CPU's */
+	struct gp_vfio_iova_window *iova_window;
+	unsigned int num_iova_windows;
+	struct cds_list_head dma_maps;
+	unsigned int num_dma_maps;
+	bool bus_master;		/* PCI: Bus Master Enable set (MSI at open, or the first map) */
+	char *pagemap;			/* no-IOMMU: the pagemap file */
 };
 
 #define gp_vfio_err(v, r, fmt, ...) \
@@ -167,6 +210,8 @@ const struct gp_vfio_sys gp_vfio_sys_linux = {
 	.pread = pread,
 	.pwrite = pwrite,
 	.madvise = madvise,
+	.mlock = mlock,
+	.munlock = munlock,
 };
 
 /* --- names and paths --------------------------------------------------- */
@@ -439,17 +484,23 @@ static int gp_vfio_close_fd(const struct gp_vfio_sys *sys, int *fd)
 }
 
 static int gp_vfio_irq_disable(struct gp_vfio *v, struct gp_vfio_irq *irq);
+static void gp_vfio_dma_unmap_leftovers(struct gp_vfio *v);
 
 /*
  * Tears down whatever gp_vfio_open() got to build, in the order that lets
- * the kernel's unbind finish: interrupts off while their eventfds exist,
- * the eventfds, the mappings (each VMA pins the device file), the device,
- * then the group and the container.  NULL is a no-op.
+ * the kernel's unbind finish with nothing of ours left behind: DMA mappings
+ * still live first (the container fd is what VFIO_IOMMU_UNMAP_DMA needs,
+ * and an IOVA must be gone before the device could be handed to another
+ * owner), interrupts off while their eventfds exist, the eventfds, the
+ * region mappings (each VMA pins the device file), the device, then the
+ * group and the container.  NULL is a no-op.
  */
 static void gp_vfio_free(struct gp_vfio *v)
 {
 	if (!v)
 		return;
+
+	gp_vfio_dma_unmap_leftovers(v);
 
 	for (unsigned int i = 0; i < v->be.num_irqs; i++)
 		(void)gp_vfio_irq_disable(v, &v->irq[i]);
@@ -476,6 +527,12 @@ static void gp_vfio_free(struct gp_vfio *v)
 	(void)gp_vfio_close_fd(v->sys, &v->container_fd);
 	(void)gp_vfio_close_fd(v->sys, &v->uevent_fd);
 
+	for (unsigned int i = 0; i < v->num_iova_windows; i++)
+		gp_iova_domain_fini(&v->iova_window[i].dom);
+	free(v->iova_window);
+	free(v->pagemap);
+	if (v->dma_lock_ready)
+		pthread_mutex_destroy(&v->dma_lock);
 	free(v->irq_fds);
 	free(v->irq);
 	free(v->region_desc);
@@ -513,11 +570,17 @@ static struct gp_vfio *gp_vfio_new(const struct gp_vfio_config *cfg)
 	v->be.bus = cfg->bus;
 	snprintf(v->be.bus_id, sizeof(v->be.bus_id), "%s", cfg->device);
 	atomic_init(&v->io_error_logged, false);
+	CDS_INIT_LIST_HEAD(&v->dma_maps);
+	if (pthread_mutex_init(&v->dma_lock, NULL) != 0)
+		return NULL;
+	v->dma_lock_ready = true;
+	v->dma_granule = (uint64_t)sysconf(_SC_PAGESIZE);
 
 	v->sys = cfg->sys ? cfg->sys : &gp_vfio_sys_linux;
 	v->sysfs_root = strdup(cfg->sysfs_root ? cfg->sysfs_root : "/sys");
 	v->dev_root = strdup(cfg->dev_root ? cfg->dev_root : "/dev");
-	if (!v->sysfs_root || !v->dev_root)
+	v->pagemap = strdup(cfg->pagemap ? cfg->pagemap : "/proc/self/pagemap");
+	if (!v->sysfs_root || !v->dev_root || !v->pagemap)
 		return NULL;
 	v->cfg = (struct gp_vfio_config){
 		.bus = cfg->bus,
@@ -526,6 +589,7 @@ static struct gp_vfio *gp_vfio_new(const struct gp_vfio_config *cfg)
 		.dev_root = v->dev_root,
 		.sys = v->sys,
 		.no_uevents = cfg->no_uevents,
+		.pagemap = v->pagemap,
 	};
 	ret = v;
 	v = NULL;
@@ -689,6 +753,128 @@ static int gp_vfio_open_group(struct gp_vfio *v)
 			  (void *)(uintptr_t)gp_vfio_iommu_type(v)) < 0)
 		return gp_vfio_err(v, errno, "VFIO_SET_IOMMU(%s)",
 				   v->noiommu ? "no-IOMMU" : "Type1v2");
+	return 0;
+}
+
+/* --- the type1 IOMMU's geometry ----------------------------------------- */
+
+static void gp_vfio_freep_void(void *p)
+{
+	free(*(void **)p);
+}
+
+/*
+ * Keep the part of [@start, @last] that whole granules cover as a window;
+ * a window too small for one granule is dropped.
+ */
+static void gp_vfio_add_iova_window(struct gp_vfio *v, uint64_t start, uint64_t last)
+{
+	uint64_t g = v->dma_granule;
+	struct gp_vfio_iova_window *w;
+
+	if (start > last)
+		return;
+	if (start > UINT64_MAX - (g - 1))
+		return;
+	start = (start + g - 1) & ~(g - 1);
+	if (last != UINT64_MAX)
+		last = ((last + 1) & ~(g - 1)) - 1;
+	/* gp_iova_domain_init() never hands out 0: the first granule is skipped. */
+	if (start == 0)
+		start = g;
+	if (last < start || last - start < g - 1)
+		return;
+	w = &v->iova_window[v->num_iova_windows++];
+	w->last = last;
+	gp_iova_domain_init(&w->dom, start, g);
+}
+
+/*
+ * VFIO_IOMMU_GET_INFO: the smallest IOMMU page size is the mapping granule
+ * (vfio_dma_do_map() refuses anything not aligned to it), and the
+ * IOVA_RANGE capability lists the ranges a MAP_DMA may use (reserved
+ * regions such as x86's MSI window at 0xfee00000 excluded).  A kernel
+ * without the capability (before 5.4) allows the whole space.
+ */
+static int gp_vfio_iommu_info(struct gp_vfio *v)
+{
+	_cleanup_(gp_vfio_freep_void) void *buf = NULL;
+	struct vfio_iommu_type1_info *info;
+	const struct vfio_iommu_type1_info_cap_iova_range *cap = NULL;
+	uint32_t argsz = sizeof(*info), offset;
+
+	if (v->noiommu)
+		return 0;	/* no IOMMU, no VFIO_IOMMU_GET_INFO */
+
+	for (unsigned int tries = 0;; tries++) {
+		void *nbuf = realloc(buf, argsz);
+
+		if (!nbuf)
+			return gp_vfio_err(v, ENOMEM, "VFIO_IOMMU_GET_INFO buffer");
+		buf = nbuf;
+		memset(buf, 0, argsz);
+		info = buf;
+		info->argsz = argsz;
+		if (v->sys->ioctl(v->container_fd, VFIO_IOMMU_GET_INFO, info) < 0)
+			return gp_vfio_err(v, errno, "VFIO_IOMMU_GET_INFO");
+		if (info->argsz <= argsz)
+			break;
+		/* The capabilities did not fit: the kernel said how much they need. */
+		if (tries > 0 || info->argsz > 65536)
+			return gp_vfio_err(v, EPROTO, "VFIO_IOMMU_GET_INFO wants %u bytes",
+					   info->argsz);
+		argsz = info->argsz;
+	}
+
+	if (info->flags & VFIO_IOMMU_INFO_PGSIZES) {
+		uint64_t smallest;
+
+		if (!info->iova_pgsizes)
+			return gp_vfio_err(v, EPROTO, "the IOMMU reports no page size");
+		smallest = info->iova_pgsizes & -info->iova_pgsizes;
+		if (smallest > v->dma_granule)
+			v->dma_granule = smallest;
+	}
+
+	offset = (info->flags & VFIO_IOMMU_INFO_CAPS) ? info->cap_offset : 0;
+	for (unsigned int n = 0; offset; n++) {
+		const struct vfio_info_cap_header *hdr;
+
+		if (n >= GP_VFIO_MAX_CAPS || offset < sizeof(*info) ||
+		    offset > argsz - sizeof(*hdr) || offset % alignof(struct vfio_info_cap_header))
+			return gp_vfio_err(v, EPROTO, "VFIO_IOMMU_GET_INFO: broken capability chain "
+					   "(offset %u)", offset);
+		hdr = (const void *)((const char *)buf + offset);
+		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
+			cap = (const void *)hdr;
+			if (offset + sizeof(*cap) > argsz ||
+			    cap->nr_iovas > (argsz - offset - sizeof(*cap)) /
+					    sizeof(cap->iova_ranges[0]))
+				return gp_vfio_err(v, EPROTO, "VFIO_IOMMU_GET_INFO: IOVA range "
+						   "capability larger than its buffer");
+			break;
+		}
+		offset = hdr->next;
+	}
+
+	if (cap && cap->nr_iovas > GP_VFIO_MAX_IOVA_WINDOWS)
+		return gp_vfio_err(v, EPROTO, "the IOMMU reports %u IOVA ranges", cap->nr_iovas);
+	v->iova_window = calloc(cap ? (cap->nr_iovas ? cap->nr_iovas : 1) : 1,
+				sizeof(*v->iova_window));
+	if (!v->iova_window)
+		return gp_vfio_err(v, ENOMEM, "IOVA windows");
+	if (!cap) {
+		gp_vfio_add_iova_window(v, 0, UINT64_MAX);
+	} else {
+		for (uint32_t i = 0; i < cap->nr_iovas; i++)
+			gp_vfio_add_iova_window(v, cap->iova_ranges[i].start,
+						cap->iova_ranges[i].end);
+	}
+	if (!v->num_iova_windows)
+		gp_log_warning("%s: the IOMMU offers no usable IOVA range: no DMA possible",
+			       v->cfg.device);
+	gp_log_debug("%s: IOMMU granule 0x%" PRIx64 ", %u IOVA window(s)", v->cfg.device,
+		     v->dma_granule, v->num_iova_windows);
 	return 0;
 }
 
@@ -972,8 +1158,12 @@ static int gp_vfio_setup_irqs(struct gp_vfio *v)
 			return r;
 	}
 
-	if (v->cfg.bus == GP_BUS_PCI && pci_index == VFIO_PCI_MSI_IRQ_INDEX)
-		return gp_vfio_pci_enable_bus_master(v);
+	if (v->cfg.bus == GP_BUS_PCI && pci_index == VFIO_PCI_MSI_IRQ_INDEX) {
+		r = gp_vfio_pci_enable_bus_master(v);
+		if (r < 0)
+			return r;
+		v->bus_master = true;
+	}
 	return 0;
 }
 
@@ -1052,6 +1242,9 @@ int gp_vfio_open(const struct gp_vfio_config *cfg, struct gp_backend **out)
 	r = gp_vfio_open_group(v);
 	if (r < 0)
 		return r;
+	r = gp_vfio_iommu_info(v);
+	if (r < 0)
+		return r;
 	r = gp_vfio_open_device(v);
 	if (r < 0)
 		return r;
@@ -1070,6 +1263,7 @@ int gp_vfio_open(const struct gp_vfio_config *cfg, struct gp_backend **out)
 		    v->group_id, v->be.num_regions, v->be.num_irqs,
 		    v->req_fd >= 0 ? "the request IRQ" : v->uevent_fd >= 0 ? "uevents" :
 		    "polling the driver link");
+	v->be.dma_mask = UINT64_MAX;	/* as a new struct device: the driver narrows it */
 	*out = &v->be;
 	v = NULL;
 	return 0;
@@ -1222,6 +1416,311 @@ static int gp_vfio_irq_unmask(struct gp_backend *be, unsigned int line)
 	return 0;
 }
 
+/* --- DMA ---------------------------------------------------------------- */
+
+static struct gp_vfio_dma *gp_vfio_dma_from_mapping(struct gp_dma_mapping *map)
+{
+	return (struct gp_vfio_dma *)((char *)map - offsetof(struct gp_vfio_dma, map));
+}
+
+/*
+ * An IOVA for @size bytes: the first window, lowest address first, whose
+ * range below the DMA mask has a hole.  Called with dma_lock held.
+ */
+static int gp_vfio_iova_alloc(struct gp_vfio *v, uint64_t size, struct gp_vfio_dma *d)
+{
+	for (unsigned int i = 0; i < v->num_iova_windows; i++) {
+		struct gp_vfio_iova_window *w = &v->iova_window[i];
+		uint64_t limit = w->last < v->be.dma_mask ? w->last : v->be.dma_mask;
+		int r;
+
+		if (w->dom.start > limit)
+			continue;
+		r = gp_iova_alloc(&w->dom, size, limit, &d->seg.addr);
+		if (r == -ENOSPC)
+			continue;
+		if (r < 0)
+			return r;
+		d->window = w;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static unsigned int gp_vfio_dma_flags(unsigned int dir)
+{
+	/* As the IOMMU sees it: TO_DEVICE is a device read of our memory. */
+	switch (dir) {
+	case GP_DMA_TO_DEVICE:
+		return VFIO_DMA_MAP_FLAG_READ;
+	case GP_DMA_FROM_DEVICE:
+		return VFIO_DMA_MAP_FLAG_WRITE;
+	default:
+		return VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	}
+}
+
+static int gp_vfio_dma_map_iommu(struct gp_vfio *v, struct gp_vfio_dma *d)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = gp_vfio_dma_flags(d->map.dir),
+		.vaddr = (uintptr_t)d->map.vaddr,
+		.size = d->map.size,
+	};
+	int r;
+
+	pthread_mutex_lock(&v->dma_lock);
+	r = gp_vfio_iova_alloc(v, d->map.size, d);
+	pthread_mutex_unlock(&v->dma_lock);
+	if (r == -ENOSPC)
+		return gp_log_errno(LOG_WARNING, ENOSPC, "%s: no IOVA space left for %zu bytes under "
+				    "the DMA mask 0x%" PRIx64, v->cfg.device, d->map.size,
+				    v->be.dma_mask);
+	if (r < 0)
+		return gp_vfio_err(v, r, "IOVA allocation");
+
+	/* Pins the pages: may take long for a big buffer, so outside the lock. */
+	m.iova = d->seg.addr;
+	if (v->sys->ioctl(v->container_fd, VFIO_IOMMU_MAP_DMA, &m) < 0) {
+		r = -errno;
+		pthread_mutex_lock(&v->dma_lock);
+		(void)gp_iova_free(&d->window->dom, d->seg.addr);
+		pthread_mutex_unlock(&v->dma_lock);
+		return gp_log_errno(LOG_ERR, r, "%s: VFIO_IOMMU_MAP_DMA of %zu bytes at IOVA "
+				    "0x%" PRIx64 "%s", v->cfg.device, d->map.size, d->seg.addr,
+				    r == -ENOSPC ? " (the kernel's dma_entry_limit is reached)" :
+				    r == -ENOMEM ? " (RLIMIT_MEMLOCK? raise LimitMEMLOCK= of the unit)" :
+				    "");
+	}
+	d->seg.len = d->map.size;
+	d->map.segments = &d->seg;
+	d->map.num_segments = 1;
+	return 0;
+}
+
+static void gp_vfio_dma_unmap_iommu(struct gp_vfio *v, struct gp_vfio_dma *d)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u),
+		.iova = d->seg.addr,
+		.size = d->seg.len,
+	};
+
+	int r = 0;
+
+	if (v->sys->ioctl(v->container_fd, VFIO_IOMMU_UNMAP_DMA, &u) < 0)
+		r = errno;
+	else if (u.size != d->seg.len)
+		r = EIO;
+	if (r) {
+		/* The IOMMU may still translate it: never hand that IOVA out again. */
+		gp_log_errno(LOG_ERR, r, "%s: VFIO_IOMMU_UNMAP_DMA of IOVA 0x%" PRIx64
+			     " (%" PRIu64 " bytes) failed (%" PRIu64 " unmapped); the IOVA stays "
+			     "reserved", v->cfg.device, d->seg.addr, d->seg.len, (uint64_t)u.size);
+		return;
+	}
+	pthread_mutex_lock(&v->dma_lock);
+	(void)gp_iova_free(&d->window->dom, d->seg.addr);
+	pthread_mutex_unlock(&v->dma_lock);
+}
+
+/*
+ * No-IOMMU (EXPERIMENTAL): the device is given physical addresses.  The
+ * pages are locked (mlock: resident, never swapped) and their frame
+ * numbers read from pagemap.  What this does NOT guarantee: the kernel may
+ * still migrate a locked page (compaction, NUMA balancing, THP splitting
+ * and collapse), after which the device writes to a frame that belongs to
+ * someone else.  docs/deploy-rk3588.md says what would be needed.
+ */
+static int gp_vfio_dma_read_pagemap(struct gp_vfio *v, struct gp_vfio_dma *d)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t npages = d->map.size / page, done = 0;
+	uint64_t first = (uintptr_t)d->map.vaddr / page;
+	uint64_t entries[GP_PAGEMAP_BATCH];
+	unsigned int cap = 0;
+	int fd, r = 0;
+
+	fd = v->sys->open(v->pagemap, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gp_vfio_err(v, errno, "open %s (no-IOMMU DMA)", v->pagemap);
+
+	while (done < npages) {
+		uint64_t n = npages - done < GP_PAGEMAP_BATCH ? npages - done : GP_PAGEMAP_BATCH;
+		ssize_t got = v->sys->pread(fd, entries, n * sizeof(entries[0]),
+					    (off_t)((first + done) * sizeof(entries[0])));
+
+		if (got != (ssize_t)(n * sizeof(entries[0]))) {
+			r = gp_vfio_err(v, got < 0 ? errno : EIO, "read of %s", v->pagemap);
+			goto out;
+		}
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t pfn = entries[i] & GP_PAGEMAP_PFN_MASK;
+			uint64_t addr = pfn * page;
+			struct gp_dma_segment *last = d->map.num_segments ?
+				&d->segs[d->map.num_segments - 1] : NULL;
+
+			if (!(entries[i] & GP_PAGEMAP_PRESENT)) {
+				r = gp_vfio_err(v, EFAULT, "page %" PRIu64 " of a locked buffer is "
+						"not present", done + i);
+				goto out;
+			}
+			if (!pfn) {
+				/* Since Linux 4.2 the PFN field reads 0 without CAP_SYS_ADMIN. */
+				r = gp_vfio_err(v, EPERM, "%s shows no page frame numbers: no-IOMMU "
+						"DMA needs CAP_SYS_ADMIN to learn physical addresses",
+						v->pagemap);
+				goto out;
+			}
+			if (pfn > UINT64_MAX / page || addr + (page - 1) > v->be.dma_mask) {
+				r = gp_log_errno(LOG_WARNING, ERANGE, "%s: page at physical 0x%"
+						 PRIx64 " is above the DMA mask 0x%" PRIx64
+						 " (no bounce buffers here)", v->cfg.device, addr,
+						 v->be.dma_mask);
+				goto out;
+			}
+			if (last && last->addr + last->len == addr) {
+				last->len += page;
+				continue;
+			}
+			if (d->map.num_segments == cap) {
+				unsigned int ncap = cap ? cap * 2 : 4;
+				struct gp_dma_segment *segs = reallocarray(d->segs, ncap,
+									  sizeof(*segs));
+
+				if (!segs) {
+					r = gp_vfio_err(v, ENOMEM, "DMA segment list");
+					goto out;
+				}
+				d->segs = segs;
+				cap = ncap;
+			}
+			d->segs[d->map.num_segments++] = (struct gp_dma_segment){ addr, page };
+		}
+		done += n;
+	}
+	d->map.segments = d->segs;
+out:
+	(void)gp_vfio_close_fd(v->sys, &fd);
+	return r;
+}
+
+static int gp_vfio_dma_map_noiommu(struct gp_vfio *v, struct gp_vfio_dma *d)
+{
+	int r;
+
+	if (v->sys->mlock(d->map.vaddr, d->map.size) < 0) {
+		r = errno;
+		return gp_vfio_err(v, r, "mlock of %zu bytes for no-IOMMU DMA%s", d->map.size,
+				   r == ENOMEM || r == EPERM ?
+				   " (RLIMIT_MEMLOCK: raise LimitMEMLOCK= of the unit)" : "");
+	}
+	r = gp_vfio_dma_read_pagemap(v, d);
+	if (r < 0) {
+		(void)v->sys->munlock(d->map.vaddr, d->map.size);
+		free(d->segs);
+		d->segs = NULL;
+		d->map.num_segments = 0;
+	}
+	return r;
+}
+
+static int gp_vfio_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsigned int dir,
+			   struct gp_dma_mapping **out)
+{
+	struct gp_vfio *v = gp_vfio_from_backend(be);
+	struct gp_vfio_dma *d;
+	int r;
+
+	assert(out);
+	*out = NULL;
+	if (!size || (uintptr_t)vaddr % v->dma_granule || size % v->dma_granule ||
+	    (uintptr_t)vaddr > UINTPTR_MAX - size || dir > GP_DMA_FROM_DEVICE)
+		return -EINVAL;
+
+	/*
+	 * A PCI device masters the bus for DMA, as pci_set_master() in a
+	 * kernel driver's probe; with INTx nothing has set it yet.  Under the
+	 * DMA lock only so two first maps do not both write the register.
+	 */
+	if (v->cfg.bus == GP_BUS_PCI) {
+		pthread_mutex_lock(&v->dma_lock);
+		r = v->bus_master ? 0 : gp_vfio_pci_enable_bus_master(v);
+		if (r == 0)
+			v->bus_master = true;
+		pthread_mutex_unlock(&v->dma_lock);
+		if (r < 0)
+			return r;
+	}
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->map.vaddr = vaddr;
+	d->map.size = size;
+	d->map.dir = dir;
+	r = v->noiommu ? gp_vfio_dma_map_noiommu(v, d) : gp_vfio_dma_map_iommu(v, d);
+	if (r < 0) {
+		free(d);
+		return r;
+	}
+
+	pthread_mutex_lock(&v->dma_lock);
+	cds_list_add_tail(&d->link, &v->dma_maps);
+	v->num_dma_maps++;
+	pthread_mutex_unlock(&v->dma_lock);
+	*out = &d->map;
+	return 0;
+}
+
+/* Unmap and unpin @d, which is off the list already, and free it. */
+static void gp_vfio_dma_destroy(struct gp_vfio *v, struct gp_vfio_dma *d)
+{
+	if (v->noiommu) {
+		if (v->sys->munlock(d->map.vaddr, d->map.size) < 0)
+			gp_vfio_err(v, errno, "munlock of a no-IOMMU DMA buffer");
+		free(d->segs);
+	} else {
+		gp_vfio_dma_unmap_iommu(v, d);
+	}
+	free(d);
+}
+
+static void gp_vfio_dma_unmap(struct gp_backend *be, struct gp_dma_mapping *map)
+{
+	struct gp_vfio *v = gp_vfio_from_backend(be);
+	struct gp_vfio_dma *d = gp_vfio_dma_from_mapping(map);
+
+	pthread_mutex_lock(&v->dma_lock);
+	cds_list_del(&d->link);
+	v->num_dma_maps--;
+	pthread_mutex_unlock(&v->dma_lock);
+	gp_vfio_dma_destroy(v, d);
+}
+
+/*
+ * Release with mappings still live: the driver forgot to unmap (it must
+ * quiesce the device and unmap in its release), so say so; then unmap
+ * anyway, while the container fd still exists, so that the unbind leaves
+ * no IOVA mapped and no page pinned.  No other thread can reach the
+ * binding any more: no lock.
+ */
+static void gp_vfio_dma_unmap_leftovers(struct gp_vfio *v)
+{
+	struct gp_vfio_dma *d, *tmp;
+
+	if (!v->num_dma_maps)
+		return;
+	gp_log_error("%s: driver bug: %u DMA mapping(s) still live at release; unmapping them "
+		     "before the fds close", v->cfg.device, v->num_dma_maps);
+	cds_list_for_each_entry_safe(d, tmp, &v->dma_maps, link) {
+		cds_list_del(&d->link);
+		v->num_dma_maps--;
+		gp_vfio_dma_destroy(v, d);
+	}
+}
+
 static void gp_vfio_release(struct gp_backend *be)
 {
 	struct gp_vfio *v = gp_vfio_from_backend(be);
@@ -1236,6 +1735,8 @@ static const struct gp_backend_ops gp_vfio_ops = {
 	.read64 = gp_vfio_read64,
 	.write64 = gp_vfio_write64,
 	.irq_unmask = gp_vfio_irq_unmask,
+	.dma_map = gp_vfio_dma_map,
+	.dma_unmap = gp_vfio_dma_unmap,
 	.release = gp_vfio_release,
 };
 

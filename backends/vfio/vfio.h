@@ -9,10 +9,21 @@
  * request IRQ, or for vfio-platform (which has no request callback) a
  * NETLINK_KOBJECT_UEVENT socket, confirmed by gp_vfio_removal_pending().
  *
- * Release (gp_backend_release()) lets the kernel's unbind finish: IRQ
- * eventfds are de-assigned, mappings unmapped, then the device, group and
- * container fds closed.  Afterwards the process holds no fd and no mapping
- * of the device.
+ * DMA (gp_backend_dma_map()): with an IOMMU, VFIO_IOMMU_MAP_DMA at an IOVA
+ * the backend allocates under the device's DMA mask, inside the usable
+ * ranges the type1 IOMMU reports (VFIO_IOMMU_GET_INFO, IOVA_RANGE
+ * capability), aligned to its smallest page size; one segment per mapping.
+ * In a no-IOMMU group (EXPERIMENTAL) there is no DMA API in the kernel: the
+ * pages are mlock()ed and their physical addresses read from
+ * /proc/self/pagemap (CAP_SYS_ADMIN), one segment per physically contiguous
+ * run.  Locked pages can still be migrated by the kernel; see
+ * docs/deploy-rk3588.md for what that means and what would make it safe.
+ *
+ * Release (gp_backend_release()) lets the kernel's unbind finish: DMA
+ * mappings still live are unmapped (and unpinned) first, IRQ eventfds are
+ * de-assigned, region mappings unmapped, then the device, group and
+ * container fds closed.  Afterwards the process holds no fd, no mapping of
+ * the device, no IOVA and no pinned or locked page.
  */
 #ifndef GP_VFIO_H
 #define GP_VFIO_H
@@ -42,6 +53,9 @@ struct gp_vfio_sys {
 	ssize_t (*pread)(int fd, void *buf, size_t count, off_t offset);
 	ssize_t (*pwrite)(int fd, const void *buf, size_t count, off_t offset);
 	int (*madvise)(void *addr, size_t len, int advice);
+	/* No-IOMMU DMA only: pages whose physical addresses a device is given. */
+	int (*mlock)(const void *addr, size_t len);
+	int (*munlock)(const void *addr, size_t len);
 };
 
 /* The real kernel. */
@@ -59,6 +73,11 @@ struct gp_vfio_config {
 	 * For measuring that fallback only.
 	 */
 	bool no_uevents;
+	/*
+	 * No-IOMMU DMA: where physical addresses are read; NULL:
+	 * "/proc/self/pagemap".  Tests point it at a fake.
+	 */
+	const char *pagemap;
 };
 
 /**
@@ -82,7 +101,8 @@ int gp_vfio_parse_backend(const char *spec, struct gp_vfio_config *cfg, char *er
  * absent BARs have size 0); regions VFIO cannot mmap are reached with
  * pread/pwrite.  Platform line i is VFIO IRQ index i, the i-th interrupt
  * of the device tree node (RK3588 Mali: 0 job, 1 mmu, 2 gpu); PCI has one
- * line.  With MSI, PCI bus mastering is switched on (MSI is a DMA write).
+ * line.  With MSI, PCI bus mastering is switched on (MSI is a DMA write);
+ * otherwise at the first DMA mapping.
  * removal_fd: vfio-pci's request-IRQ eventfd, else a uevent socket.
  *
  * Return: 0, or -errno with the reason logged ("group 12 is not viable:

@@ -880,10 +880,81 @@ struct gpu_proto_edu_raise_irq {
 	__u32 pad;
 };
 
+/**
+ * struct gpu_proto_edu_bo_create - argument of GPU_PROTO_IOCTL_EDU_BO_CREATE
+ *
+ * Creates a buffer object of system memory and a handle on it in this
+ * file.  Map it with libgpuproto's gpc_bo_map(); release it with
+ * GPU_PROTO_IOCTL_GEM_CLOSE.  Errors: EINVAL for a zero @size, one above
+ * 64 GiB, or non-zero @pad; ENOSPC at the file's handle limit; ENOMEM.
+ */
+struct gpu_proto_edu_bo_create {
+	/** @size: in: bytes wanted; out: the object's size (whole pages). */
+	__u64 size;
+	/** @handle: out: the new handle (>= 1). */
+	__u32 handle;
+	/** @pad: must be 0. */
+	__u32 pad;
+};
+
+/** GPU_PROTO_EDU_DMA_TO_DEVICE - copy the object's bytes into the device buffer. */
+#define GPU_PROTO_EDU_DMA_TO_DEVICE	0
+/** GPU_PROTO_EDU_DMA_FROM_DEVICE - copy the device buffer's bytes into the object. */
+#define GPU_PROTO_EDU_DMA_FROM_DEVICE	1
+/** GPU_PROTO_EDU_DMA_ALIGN - offsets and lengths are multiples of this. */
+#define GPU_PROTO_EDU_DMA_ALIGN		8
+/** GPU_PROTO_EDU_DMA_BUF_SIZE - the device's DMA buffer, in bytes. */
+#define GPU_PROTO_EDU_DMA_BUF_SIZE	4096
+/*
+ * GPU_PROTO_EDU_DMA_USABLE - the part of it a transfer may touch: all but
+ * the last GPU_PROTO_EDU_DMA_ALIGN bytes.  QEMU before 8.0 (Debian 12 ships
+ * 7.2) aborts the whole machine on a transfer that ends at the buffer's last
+ * byte (an off-by-one in edu_check_range()), so the driver never asks it.
+ */
+#define GPU_PROTO_EDU_DMA_USABLE	(GPU_PROTO_EDU_DMA_BUF_SIZE - GPU_PROTO_EDU_DMA_ALIGN)
+
+/**
+ * struct gpu_proto_edu_dma - argument of GPU_PROTO_IOCTL_EDU_DMA
+ *
+ * Copies @length bytes between the buffer object @handle at @bo_offset and
+ * the device's 4 KiB DMA buffer at @dev_offset, with the device's DMA
+ * engine, and returns when the device's completion interrupt was handled.
+ * The object is mapped for the device (through the IOMMU) only for the
+ * transfer.  One transfer runs at a time; others wait their turn.
+ *
+ * Errors: ENOENT for a handle this file does not have (another file's
+ * handles are not this file's); EINVAL for a zero @length, an unknown
+ * @direction, non-zero @pad, offsets or length not multiples of
+ * GPU_PROTO_EDU_DMA_ALIGN, a range outside the object or outside the
+ * device buffer's first GPU_PROTO_EDU_DMA_USABLE bytes; EOPNOTSUPP when the device's binding has no DMA;
+ * ENOSPC when no device address is free under the device's 28-bit DMA
+ * mask; ETIMEDOUT when the device did not complete within a second (the
+ * transfer is then abandoned to the driver, which waits for it at
+ * release); ENODEV when the device went away, also while waiting.
+ */
+struct gpu_proto_edu_dma {
+	/** @handle: the buffer object. */
+	__u32 handle;
+	/** @direction: GPU_PROTO_EDU_DMA_TO_DEVICE or _FROM_DEVICE. */
+	__u32 direction;
+	/** @bo_offset: byte offset in the object. */
+	__u64 bo_offset;
+	/** @dev_offset: byte offset in the device buffer. */
+	__u32 dev_offset;
+	/** @length: bytes to copy, 8..GPU_PROTO_EDU_DMA_USABLE. */
+	__u32 length;
+	/** @pad: must be 0. */
+	__u64 pad;
+};
+
 #define GPU_PROTO_IOCTL_EDU_INFO \
 	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x00, struct gpu_proto_edu_info)
 #define GPU_PROTO_IOCTL_EDU_RAISE_IRQ \
 	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x01, struct gpu_proto_edu_raise_irq)
+#define GPU_PROTO_IOCTL_EDU_BO_CREATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x02, struct gpu_proto_edu_bo_create)
+#define GPU_PROTO_IOCTL_EDU_DMA \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + 0x03, struct gpu_proto_edu_dma)
 
 /** GPU_PROTO_EDU_EVENT_IRQ - the device's interrupt was handled. */
 #define GPU_PROTO_EDU_EVENT_IRQ		(GPU_PROTO_EVENT_DRIVER_BASE + 0x100)
@@ -1145,6 +1216,13 @@ GPU_PROTO_ABI_SIZE(gpu_proto_edu_raise_irq, 16);
 GPU_PROTO_ABI_FIELD(gpu_proto_edu_event_irq, user_data, 8);
 GPU_PROTO_ABI_FIELD(gpu_proto_edu_event_irq, status, 16);
 GPU_PROTO_ABI_SIZE(gpu_proto_edu_event_irq, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_bo_create, handle, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_edu_bo_create, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_dma, bo_offset, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_dma, dev_offset, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_dma, length, 20);
+GPU_PROTO_ABI_FIELD(gpu_proto_edu_dma, pad, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_edu_dma, 32);
 GPU_PROTO_ABI_SIZE(gpu_proto_pl031_info, 16);
 GPU_PROTO_ABI_FIELD(gpu_proto_pl031_alarm, seconds, 8);
 GPU_PROTO_ABI_SIZE(gpu_proto_pl031_alarm, 16);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
@@ -246,6 +247,13 @@ struct fake_vfio *fake_vfio_new(enum gp_bus_type bus)
 	f->has_type1v2 = true;
 	f->viable = true;
 	f->container_fd = f->group_fd = f->device_fd = f->uevent_fd = f->uevent_peer = -1;
+	f->pagemap_fd = -1;
+	/* An x86 VT-d container: 4K/2M/1G pages, the MSI window reserved, 48 bits. */
+	f->iova_pgsizes = (1ull << 12) | (1ull << 21) | (1ull << 30);
+	f->num_iova_ranges = 2;
+	f->iova_ranges[0] = (struct vfio_iova_range){ 0, 0xfedfffffull };
+	f->iova_ranges[1] = (struct vfio_iova_range){ 0xfef00000ull, (1ull << 48) - 1 };
+	f->dma_entry_limit = 65535;
 	if (bus == GP_BUS_PCI)
 		fake_describe_pci(f);
 	else if (bus == GP_BUS_AMBA)
@@ -258,6 +266,8 @@ struct fake_vfio *fake_vfio_new(enum gp_bus_type bus)
 	if (!mkdtemp(f->root))
 		fake_die("mkdtemp");
 	fake_build(f);
+	fake_path(f->pagemap_path, sizeof(f->pagemap_path), "%s/pagemap", f->root);
+	fake_touch(f->pagemap_path, NULL);
 	fake = f;
 	return f;
 }
@@ -289,6 +299,7 @@ void fake_vfio_config(const struct fake_vfio *f, struct gp_vfio_config *cfg)
 		.sysfs_root = f->sysfs,
 		.dev_root = f->dev,
 		.sys = &fake_vfio_sys,
+		.pagemap = f->pagemap_path,
 	};
 }
 
@@ -346,6 +357,36 @@ int fake_vfio_fire_irq(struct fake_vfio *f, unsigned int index)
 	return eventfd_write(f->irq[index].fd, 1) < 0 ? -errno : 0;
 }
 
+static void fake_event(enum fake_vfio_event ev)
+{
+	if (fake->num_events < FAKE_VFIO_MAX_EVENTS)
+		fake->events[fake->num_events++] = ev;
+}
+
+int fake_vfio_event_first(const struct fake_vfio *f, enum fake_vfio_event ev)
+{
+	for (unsigned int i = 0; i < f->num_events; i++)
+		if (f->events[i] == ev)
+			return (int)i;
+	return -1;
+}
+
+int fake_vfio_event_last(const struct fake_vfio *f, enum fake_vfio_event ev)
+{
+	for (unsigned int i = f->num_events; i-- > 0;)
+		if (f->events[i] == ev)
+			return (int)i;
+	return -1;
+}
+
+const struct fake_vfio_dma *fake_vfio_dma_at(const struct fake_vfio *f, uint64_t iova)
+{
+	for (unsigned int i = 0; i < f->num_dma; i++)
+		if (iova >= f->dma[i].iova && iova - f->dma[i].iova < f->dma[i].size)
+			return &f->dma[i];
+	return NULL;
+}
+
 void *fake_vfio_mapping(const struct fake_vfio *f, unsigned int region)
 {
 	for (unsigned int i = 0; i < FAKE_VFIO_MAX_MAPS; i++)
@@ -374,7 +415,10 @@ static int fake_open(const char *path, int flags)
 	fd = open(path, flags);
 	if (fd < 0)
 		return -1;
-	if (!strcmp(path, container) && fake->container_fd < 0)
+	if (!strcmp(path, fake->pagemap_path)) {
+		fake->pagemap_fd = fd;
+		fake->pagemap_opens++;
+	} else if (!strcmp(path, container) && fake->container_fd < 0)
 		fake->container_fd = fd;
 	else if (!strcmp(path, group))
 		fake->group_fd = fd;
@@ -403,7 +447,10 @@ static int fake_close(int fd)
 		if (fake->irq[i].fd == fd)
 			fake->order_violations++;	/* the kernel would keep signalling it */
 
+	if (fd == fake->pagemap_fd)
+		fake->pagemap_fd = -1;
 	if (fd == fake->device_fd) {
+		fake_event(FAKE_EV_CLOSE_DEVICE);
 		/* vfio_device_fops_release(): every VMA would still pin the device. */
 		if (fake->live_maps)
 			fake->order_violations++;
@@ -415,10 +462,20 @@ static int fake_close(int fd)
 		fake->device_fd = -1;
 	} else if (fd == fake->group_fd) {
 		/* vfio_group_fops_release() detaches the group; the container loses its IOMMU. */
+		fake_event(FAKE_EV_CLOSE_GROUP);
+		if (fake->num_dma)
+			fake->order_violations++;	/* the kernel unmaps them for us */
+		fake->num_dma = 0;
+		fake->pinned_pages = 0;
 		fake->group_fd = -1;
 		fake->group_in_container = false;
 		fake->iommu_type = 0;
 	} else if (fd == fake->container_fd) {
+		fake_event(FAKE_EV_CLOSE_CONTAINER);
+		if (fake->num_dma)
+			fake->order_violations++;
+		fake->num_dma = 0;
+		fake->pinned_pages = 0;
 		fake->container_fd = -1;
 	} else if (fd == fake->uevent_fd) {
 		fake->uevent_fd = -1;
@@ -426,6 +483,160 @@ static int fake_close(int fd)
 		fake->uevent_peer = -1;
 	}
 	return close(fd);
+}
+
+/* --- the type1 IOMMU, as drivers/vfio/vfio_iommu_type1.c ---------------- */
+
+static uint64_t fake_iommu_pgmask(void)
+{
+	return (fake->iova_pgsizes & -fake->iova_pgsizes) - 1;
+}
+
+/* vfio_iommu_type1_get_info(): the IOVA ranges, migration and DMA-avail capabilities. */
+static int fake_iommu_get_info(struct vfio_iommu_type1_info *info)
+{
+	const size_t minsz = offsetofend(struct vfio_iommu_type1_info, iova_pgsizes);
+	size_t iova_sz = 0, mig_sz, avail_sz, caps_sz;
+	uint32_t avail = fake->dma_entry_limit - fake->num_dma;
+	char caps[1024];
+	struct vfio_iommu_type1_info_cap_iova_range *iova;
+	struct vfio_iommu_type1_info_cap_migration *mig;
+	struct vfio_iommu_type1_info_dma_avail *av;
+	size_t off = 0;
+
+	if (info->argsz < minsz) {
+		errno = EINVAL;
+		return -1;
+	}
+	info->flags = VFIO_IOMMU_INFO_PGSIZES;
+	info->iova_pgsizes = fake->iova_pgsizes;
+	if (info->argsz < offsetofend(struct vfio_iommu_type1_info, cap_offset))
+		return 0;
+
+	memset(caps, 0, sizeof(caps));
+	/* Capabilities are chained by offsets from the start of the info struct. */
+	if (fake->num_iova_ranges) {
+		iova_sz = sizeof(*iova) + fake->num_iova_ranges * sizeof(iova->iova_ranges[0]);
+		iova = (void *)caps;
+		iova->header = (struct vfio_info_cap_header){
+			.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, .version = 1,
+		};
+		iova->nr_iovas = fake->num_iova_ranges;
+		memcpy(iova->iova_ranges, fake->iova_ranges,
+		       fake->num_iova_ranges * sizeof(iova->iova_ranges[0]));
+		off = (iova_sz + 7) & ~(size_t)7;
+		iova->header.next = (uint32_t)(sizeof(*info) + off);
+	}
+	mig_sz = sizeof(*mig);
+	mig = (void *)(caps + off);
+	mig->header = (struct vfio_info_cap_header){
+		.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, .version = 1,
+		.next = (uint32_t)(sizeof(*info) + off + ((mig_sz + 7) & ~(size_t)7)),
+	};
+	mig->pgsize_bitmap = fake->iova_pgsizes;
+	off += (mig_sz + 7) & ~(size_t)7;
+	avail_sz = sizeof(*av);
+	av = (void *)(caps + off);
+	av->header = (struct vfio_info_cap_header){ .id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+						    .version = 1 };
+	av->avail = avail;
+	caps_sz = off + avail_sz;
+
+	info->flags |= VFIO_IOMMU_INFO_CAPS;
+	if (info->argsz < sizeof(*info) + caps_sz) {
+		info->argsz = (uint32_t)(sizeof(*info) + caps_sz);
+		info->cap_offset = 0;
+		return 0;
+	}
+	memcpy((char *)info + sizeof(*info), caps, caps_sz);
+	info->cap_offset = sizeof(*info);
+	return 0;
+}
+
+static bool fake_iova_valid(uint64_t start, uint64_t last)
+{
+	if (!fake->num_iova_ranges)
+		return true;
+	for (unsigned int i = 0; i < fake->num_iova_ranges; i++)
+		if (start >= fake->iova_ranges[i].start && last <= fake->iova_ranges[i].end)
+			return true;
+	return false;
+}
+
+/* vfio_dma_do_map(). */
+static int fake_iommu_map(struct vfio_iommu_type1_dma_map *m)
+{
+	const size_t minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
+	uint64_t mask = fake_iommu_pgmask();
+
+	if (m->argsz < minsz || m->flags & ~(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE) ||
+	    !(m->flags & (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)) || !m->size ||
+	    (m->size | m->iova | m->vaddr) & mask || m->iova + m->size - 1 < m->iova ||
+	    m->vaddr + m->size - 1 < m->vaddr)
+		goto inval;
+	for (unsigned int i = 0; i < fake->num_dma; i++) {
+		const struct fake_vfio_dma *d = &fake->dma[i];
+
+		if (m->iova < d->iova + d->size && d->iova < m->iova + m->size) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
+	if (fake->num_dma >= fake->dma_entry_limit || fake->num_dma >= FAKE_VFIO_MAX_DMA) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (!fake_iova_valid(m->iova, m->iova + m->size - 1))
+		goto inval;
+	/* vfio_pin_pages_remote(): the memory must be there. */
+	if (msync((void *)(uintptr_t)m->vaddr, m->size, MS_ASYNC) < 0) {
+		errno = EFAULT;
+		return -1;
+	}
+	fake->dma[fake->num_dma++] = (struct fake_vfio_dma){
+		.iova = m->iova, .size = m->size, .vaddr = m->vaddr, .flags = m->flags,
+	};
+	fake->pinned_pages += m->size / 4096;
+	fake_event(FAKE_EV_MAP_DMA);
+	return 0;
+inval:
+	errno = EINVAL;
+	return -1;
+}
+
+/* vfio_dma_do_unmap(), type1v2: no bisecting a mapping; the unmapped size comes back. */
+static int fake_iommu_unmap(struct vfio_iommu_type1_dma_unmap *u)
+{
+	const size_t minsz = offsetofend(struct vfio_iommu_type1_dma_unmap, size);
+	uint64_t mask = fake_iommu_pgmask(), unmapped = 0;
+
+	if (u->argsz < minsz || u->flags || !u->size || (u->iova | u->size) & mask ||
+	    u->iova + u->size - 1 < u->iova)
+		goto inval;
+	for (unsigned int i = 0; i < fake->num_dma; i++) {
+		const struct fake_vfio_dma *d = &fake->dma[i];
+
+		if ((u->iova > d->iova && u->iova < d->iova + d->size) ||
+		    (u->iova + u->size > d->iova && u->iova + u->size < d->iova + d->size))
+			goto inval;
+	}
+	for (unsigned int i = 0; i < fake->num_dma;) {
+		struct fake_vfio_dma *d = &fake->dma[i];
+
+		if (d->iova >= u->iova && d->iova + d->size <= u->iova + u->size) {
+			unmapped += d->size;
+			fake->pinned_pages -= d->size / 4096;
+			*d = fake->dma[--fake->num_dma];
+			continue;
+		}
+		i++;
+	}
+	u->size = unmapped;
+	fake_event(FAKE_EV_UNMAP_DMA);
+	return 0;
+inval:
+	errno = EINVAL;
+	return -1;
 }
 
 static int fake_container_ioctl(unsigned long request, void *arg)
@@ -451,6 +662,17 @@ static int fake_container_ioctl(unsigned long request, void *arg)
 			break;
 		fake->iommu_type = (uint32_t)type;
 		return 0;
+	case VFIO_IOMMU_GET_INFO:
+	case VFIO_IOMMU_MAP_DMA:
+	case VFIO_IOMMU_UNMAP_DMA:
+		/* Only a type1 container has them; no-IOMMU has no DMA API at all. */
+		if (fake->iommu_type != VFIO_TYPE1v2_IOMMU)
+			break;
+		if (request == VFIO_IOMMU_GET_INFO)
+			return fake_iommu_get_info(arg);
+		if (request == VFIO_IOMMU_MAP_DMA)
+			return fake_iommu_map(arg);
+		return fake_iommu_unmap(arg);
 	default:
 		errno = ENOTTY;
 		return -1;
@@ -672,7 +894,24 @@ static bool fake_is_container(int fd)
 	return !strcmp(target, container);
 }
 
+/* The kernel serialises a container's ioctls (iommu->lock); so does the fake, for threaded tests. */
+static pthread_mutex_t fake_ioctl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int fake_ioctl_locked(int fd, unsigned long request, void *arg);
+
 static int fake_ioctl(int fd, unsigned long request, void *arg)
+{
+	int r, saved;
+
+	pthread_mutex_lock(&fake_ioctl_lock);
+	r = fake_ioctl_locked(fd, request, arg);
+	saved = errno;
+	pthread_mutex_unlock(&fake_ioctl_lock);
+	errno = saved;
+	return r;
+}
+
+static int fake_ioctl_locked(int fd, unsigned long request, void *arg)
 {
 	if (fake_inject())
 		return -1;
@@ -814,6 +1053,22 @@ static ssize_t fake_pread(int fd, void *buf, size_t count, off_t offset)
 
 	if (fake_inject())
 		return -1;
+	if (fd >= 0 && fd == fake->pagemap_fd) {
+		uint64_t *e = buf;
+
+		/* pagemap_read(): whole 8-byte entries at vpn * 8. */
+		if (count % 8 || offset % 8) {
+			errno = EINVAL;
+			return -1;
+		}
+		for (size_t i = 0; i < count / 8; i++) {
+			uint64_t vpn = (uint64_t)offset / 8 + i;
+
+			e[i] = fake->pagemap ? fake->pagemap(vpn, fake->pagemap_ctx) :
+			       (1ull << 63) | (vpn + 0x1000);
+		}
+		return (ssize_t)count;
+	}
 	if (fd < 0 || fd != fake->device_fd)
 		return pread(fd, buf, count, offset);
 	fake->last_pread_len = count;
@@ -847,6 +1102,32 @@ static ssize_t fake_pwrite(int fd, const void *buf, size_t count, off_t offset)
 	return (ssize_t)count;
 }
 
+/* Counted, not done: a test's RLIMIT_MEMLOCK is none of its business. */
+static int fake_mlock(const void *addr, size_t len)
+{
+	if (fake_inject())
+		return -1;
+	if (msync((void *)((uintptr_t)addr & ~(uintptr_t)4095), len, MS_ASYNC) < 0) {
+		errno = ENOMEM;		/* mlock(2): part of the range is not mapped */
+		return -1;
+	}
+	fake->locked_bytes += len;
+	fake_event(FAKE_EV_MLOCK);
+	return 0;
+}
+
+static int fake_munlock(const void *addr, size_t len)
+{
+	if (!fake)
+		abort();
+	(void)addr;
+	if (len > fake->locked_bytes)
+		abort();		/* unlocking what was never locked: a backend bug */
+	fake->locked_bytes -= len;
+	fake_event(FAKE_EV_MUNLOCK);
+	return 0;
+}
+
 const struct gp_vfio_sys fake_vfio_sys = {
 	.open = fake_open,
 	.close = fake_close,
@@ -860,4 +1141,6 @@ const struct gp_vfio_sys fake_vfio_sys = {
 	.pread = fake_pread,
 	.pwrite = fake_pwrite,
 	.madvise = fake_madvise,
+	.mlock = fake_mlock,
+	.munlock = fake_munlock,
 };

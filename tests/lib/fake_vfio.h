@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/vfio.h>
 
 #include "vfio.h"
 
@@ -56,6 +57,30 @@ struct fake_vfio_map {
 	unsigned int region;
 };
 
+/* A VFIO_IOMMU_MAP_DMA mapping, as vfio_iommu_type1.c's struct vfio_dma. */
+struct fake_vfio_dma {
+	uint64_t iova, size, vaddr;
+	uint32_t flags;
+};
+
+#define FAKE_VFIO_MAX_DMA	64u
+#define FAKE_VFIO_MAX_IOVA_RANGES	8u
+
+/* What happened, in order, for tests of the teardown order. */
+enum fake_vfio_event {
+	FAKE_EV_MAP_DMA = 1,
+	FAKE_EV_UNMAP_DMA,
+	FAKE_EV_MLOCK,
+	FAKE_EV_MUNLOCK,
+	FAKE_EV_CLOSE_DEVICE,
+	FAKE_EV_CLOSE_GROUP,
+	FAKE_EV_CLOSE_CONTAINER,
+};
+#define FAKE_VFIO_MAX_EVENTS	256u
+
+/* The pagemap entry of virtual page @vpn, as /proc/self/pagemap gives it. */
+typedef uint64_t (*fake_vfio_pagemap_fn)(uint64_t vpn, void *ctx);
+
 struct fake_vfio {
 	/* The world; tests may change it before gp_vfio_open(). */
 	enum gp_bus_type bus;
@@ -74,6 +99,17 @@ struct fake_vfio {
 	unsigned int num_irqs;
 	struct fake_vfio_irq irq[FAKE_VFIO_MAX_IRQS];
 	uint8_t mmio_fill;		/* what new mappings read: 0xff for "clocks off" */
+
+	/* The type1 IOMMU (VFIO_IOMMU_GET_INFO); tests may change it before open. */
+	uint64_t iova_pgsizes;		/* default 4 KiB | 2 MiB | 1 GiB */
+	unsigned int num_iova_ranges;	/* 0: no IOVA_RANGE capability (before Linux 5.4) */
+	struct vfio_iova_range iova_ranges[FAKE_VFIO_MAX_IOVA_RANGES];
+	unsigned int dma_entry_limit;	/* vfio_iommu_type1's dma_entry_limit; default 65535 */
+
+	/* No-IOMMU DMA: what the fake pagemap answers (NULL: PFN = vpn + 0x1000). */
+	fake_vfio_pagemap_fn pagemap;
+	void *pagemap_ctx;
+	char pagemap_path[PATH_MAX];	/* root/pagemap, in the config */
 
 	/* Fault injection. */
 	unsigned long fail_call;	/* fail the Nth fallible call (1-based); 0: never */
@@ -96,6 +132,15 @@ struct fake_vfio {
 	 * mappings or assigned IRQs.
 	 */
 	unsigned int order_violations;
+	/* DMA. */
+	struct fake_vfio_dma dma[FAKE_VFIO_MAX_DMA];
+	unsigned int num_dma;
+	uint64_t pinned_pages;		/* pages MAP_DMA pinned, UNMAP_DMA unpinned */
+	uint64_t locked_bytes;		/* mlock()ed and not yet munlock()ed */
+	int pagemap_fd;
+	unsigned int pagemap_opens;
+	enum fake_vfio_event events[FAKE_VFIO_MAX_EVENTS];
+	unsigned int num_events;
 	size_t last_pread_len, last_pwrite_len;
 	uint64_t last_pread_off, last_pwrite_off;
 };
@@ -129,6 +174,13 @@ void fake_vfio_remove_device(struct fake_vfio *f);
 int fake_vfio_send_uevent(struct fake_vfio *f, const void *msg, size_t len);
 /* The hardware raises IRQ @index: signal its assigned eventfd; 0 or -errno. */
 int fake_vfio_fire_irq(struct fake_vfio *f, unsigned int index);
+/* Index of the first event @ev in the log, or -1. */
+int fake_vfio_event_first(const struct fake_vfio *f, enum fake_vfio_event ev);
+/* Index of the last event @ev in the log, or -1. */
+int fake_vfio_event_last(const struct fake_vfio *f, enum fake_vfio_event ev);
+/* The live IOMMU mapping containing @iova, or NULL. */
+const struct fake_vfio_dma *fake_vfio_dma_at(const struct fake_vfio *f, uint64_t iova);
+
 /* The live mapping of @region, or NULL. */
 void *fake_vfio_mapping(const struct fake_vfio *f, unsigned int region);
 

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The qemu-edu test personality against an in-test model of QEMU's edu
- * device: probe checks, the info ioctl, and a raised interrupt delivered
- * as an event.  (The same driver runs on the real emulated device, through
- * vfio-pci, in the VM tier.)
+ * device: probe checks, the info ioctl, a raised interrupt delivered as an
+ * event, and DMA: buffer objects copied through the device's DMA engine
+ * (modelled at the register level, as hw/misc/edu.c behaves) via the
+ * backend's DMA mappings, bad input, and revoke or a timeout while a
+ * transfer is in flight.  (The same driver runs on the real emulated
+ * device, through vfio-pci and the IOMMU, in the VM tier.)
  */
 #include <check.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -18,12 +23,29 @@
 #include "backend.h"
 #include "drivers.h"
 #include "file.h"
+#include "gem.h"
 #include "inproc.h"
+#include "iova.h"
 #include "qemu_edu_regs.h"
 #include "registration.h"
 #include "check_run.h"
 
-/* A model of edu's BAR0: ID, inverting liveness, IRQ status/raise/ack. */
+/* What the model saw, in order. */
+enum { EV_DMA_START = 1, EV_DMA_COPY, EV_DMA_UNMAP, EV_RELEASE };
+
+struct fake_edu_map {
+	struct gp_dma_mapping map;
+	struct gp_dma_segment seg;
+	bool live;
+};
+
+/*
+ * A model of edu's BAR0: ID, inverting liveness, IRQ status/raise/ack, and
+ * the DMA engine (src/dst/count/cmd, the 4 KiB buffer at 0x40000, the
+ * 28-bit address clamp), with the backend's DMA mappings as its IOMMU: a
+ * bus address outside a live mapping, or against its direction, is a
+ * fault and copies nothing.
+ */
 struct fake_edu {
 	struct gp_backend be;
 	struct gp_backend_region region;
@@ -31,9 +53,81 @@ struct fake_edu {
 	uint32_t id, liveness, irq_status;
 	bool broken_liveness;
 	unsigned int unmasks;
+
+	uint64_t dma_src, dma_dst, dma_cnt, dma_cmd;
+	uint8_t dma_buf[EDU_DMA_BUF_SIZE];
+	bool hold_dma;			/* a transfer stays running until completed by hand */
+	unsigned int complete_after_cmd_reads;	/* 0: never by itself */
+	atomic_uint dma_starts;
+	unsigned int faults;
+	struct gp_iova_domain iova;
+	struct fake_edu_map maps[8];
+	unsigned int live_maps;
+	int events[64];
+	unsigned int num_events;
 };
 
-static uint32_t fake_edu_read32(struct gp_backend *be, unsigned int region, uint64_t off)
+static void fake_edu_event(struct fake_edu *e, int ev)
+{
+	if (e->num_events < 64)
+		e->events[e->num_events++] = ev;
+}
+
+static int fake_edu_event_index(const struct fake_edu *e, int ev)
+{
+	for (unsigned int i = 0; i < e->num_events; i++)
+		if (e->events[i] == ev)
+			return (int)i;
+	return -1;
+}
+
+/* The host address behind a bus address, if a live mapping allows @dir there. */
+static uint8_t *fake_edu_translate(struct fake_edu *e, uint64_t bus, uint64_t len, bool write)
+{
+	for (unsigned int i = 0; i < 8; i++) {
+		struct fake_edu_map *m = &e->maps[i];
+
+		if (!m->live || bus < m->seg.addr || bus - m->seg.addr >= m->seg.len ||
+		    len > m->seg.len - (bus - m->seg.addr))
+			continue;
+		if (write ? m->map.dir == GP_DMA_TO_DEVICE : m->map.dir == GP_DMA_FROM_DEVICE)
+			return NULL;
+		return (uint8_t *)m->map.vaddr + (bus - m->seg.addr);
+	}
+	return NULL;
+}
+
+/* edu_dma_timer(): the copy, RUN cleared, the DMA interrupt. */
+static void fake_edu_dma_complete(struct fake_edu *e)
+{
+	uint64_t one = 1;
+	bool to_ram = e->dma_cmd & EDU_DMA_CMD_TO_RAM;
+	uint64_t bus = (to_ram ? e->dma_dst : e->dma_src) & EDU_DMA_MASK;
+	uint64_t local = (to_ram ? e->dma_src : e->dma_dst) - EDU_DMA_BUF;
+	uint8_t *host;
+
+	if (!(e->dma_cmd & EDU_DMA_CMD_RUN))
+		return;
+	ck_assert_uint_le(local + e->dma_cnt, EDU_DMA_BUF_SIZE);
+	host = fake_edu_translate(e, bus, e->dma_cnt, to_ram);
+	if (!host) {
+		e->faults++;
+	} else {
+		if (to_ram)
+			memcpy(host, e->dma_buf + local, e->dma_cnt);
+		else
+			memcpy(e->dma_buf + local, host, e->dma_cnt);
+		fake_edu_event(e, EV_DMA_COPY);
+	}
+	e->dma_cmd &= ~(uint64_t)EDU_DMA_CMD_RUN;
+	if (e->dma_cmd & EDU_DMA_CMD_IRQ) {
+		e->irq_status |= EDU_IRQ_DMA;
+		if (write(e->irq_fd, &one, sizeof(one)) != sizeof(one))
+			abort();
+	}
+}
+
+static uint64_t fake_edu_read64(struct gp_backend *be, unsigned int region, uint64_t off)
 {
 	struct fake_edu *e = (struct fake_edu *)be;
 
@@ -44,38 +138,64 @@ static uint32_t fake_edu_read32(struct gp_backend *be, unsigned int region, uint
 		return e->broken_liveness ? e->liveness : ~e->liveness;
 	case EDU_IRQ_STATUS:
 		return e->irq_status;
+	case EDU_DMA_CMD:
+		/* The timer fires while someone polls: the quiesce path. */
+		if (e->complete_after_cmd_reads && !--e->complete_after_cmd_reads)
+			fake_edu_dma_complete(e);
+		return e->dma_cmd;
 	}
 	return 0;
 }
 
-static void fake_edu_write32(struct gp_backend *be, unsigned int region, uint64_t off, uint32_t v)
+static uint32_t fake_edu_read32(struct gp_backend *be, unsigned int region, uint64_t off)
 {
-	struct fake_edu *e = (struct fake_edu *)be;
-	uint64_t one = 1;
-
-	switch (off) {
-	case EDU_LIVENESS:
-		e->liveness = v;
-		break;
-	case EDU_IRQ_RAISE:
-		e->irq_status |= v;
-		if (write(e->irq_fd, &one, sizeof(one)) != sizeof(one))
-			abort();
-		break;
-	case EDU_IRQ_ACK:
-		e->irq_status &= ~v;
-		break;
-	}
-}
-
-static uint64_t fake_edu_read64(struct gp_backend *be, unsigned int region, uint64_t off)
-{
-	return fake_edu_read32(be, region, off);
+	return (uint32_t)fake_edu_read64(be, region, off);
 }
 
 static void fake_edu_write64(struct gp_backend *be, unsigned int region, uint64_t off, uint64_t v)
 {
-	fake_edu_write32(be, region, off, (uint32_t)v);
+	struct fake_edu *e = (struct fake_edu *)be;
+	uint64_t one = 1;
+
+	/* dma_rw(): the registers are read-only while a transfer runs. */
+	if (off >= EDU_DMA_SRC && (e->dma_cmd & EDU_DMA_CMD_RUN))
+		return;
+	switch (off) {
+	case EDU_LIVENESS:
+		e->liveness = (uint32_t)v;
+		break;
+	case EDU_IRQ_RAISE:
+		e->irq_status |= (uint32_t)v;
+		if (write(e->irq_fd, &one, sizeof(one)) != sizeof(one))
+			abort();
+		break;
+	case EDU_IRQ_ACK:
+		e->irq_status &= ~(uint32_t)v;
+		break;
+	case EDU_DMA_SRC:
+		e->dma_src = v;
+		break;
+	case EDU_DMA_DST:
+		e->dma_dst = v;
+		break;
+	case EDU_DMA_COUNT:
+		e->dma_cnt = v;
+		break;
+	case EDU_DMA_CMD:
+		if (!(v & EDU_DMA_CMD_RUN))
+			break;
+		e->dma_cmd = v;
+		atomic_fetch_add(&e->dma_starts, 1);
+		fake_edu_event(e, EV_DMA_START);
+		if (!e->hold_dma)
+			fake_edu_dma_complete(e);
+		break;
+	}
+}
+
+static void fake_edu_write32(struct gp_backend *be, unsigned int region, uint64_t off, uint32_t v)
+{
+	fake_edu_write64(be, region, off, v);
 }
 
 static int fake_edu_unmask(struct gp_backend *be, unsigned int line)
@@ -84,18 +204,72 @@ static int fake_edu_unmask(struct gp_backend *be, unsigned int line)
 	return 0;
 }
 
+/* The backend's DMA: IOVAs under the mask from the shared allocator. */
+static int fake_edu_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsigned int dir,
+			    struct gp_dma_mapping **out)
+{
+	struct fake_edu *e = (struct fake_edu *)be;
+
+	for (unsigned int i = 0; i < 8; i++) {
+		struct fake_edu_map *m = &e->maps[i];
+		int r;
+
+		if (m->live)
+			continue;
+		r = gp_iova_alloc(&e->iova, size, be->dma_mask, &m->seg.addr);
+		if (r < 0)
+			return r;
+		m->seg.len = size;
+		m->map = (struct gp_dma_mapping){ .vaddr = vaddr, .size = size, .dir = dir,
+						  .num_segments = 1, .segments = &m->seg };
+		m->live = true;
+		e->live_maps++;
+		*out = &m->map;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+static void fake_edu_dma_unmap(struct gp_backend *be, struct gp_dma_mapping *map)
+{
+	struct fake_edu *e = (struct fake_edu *)be;
+	struct fake_edu_map *m = (struct fake_edu_map *)map;
+
+	ck_assert(m->live);
+	ck_assert_int_eq(gp_iova_free(&e->iova, m->seg.addr), 0);
+	m->live = false;
+	e->live_maps--;
+	fake_edu_event(e, EV_DMA_UNMAP);
+}
+
+/* Freed by the test (it checks the model after release), not here. */
 static void fake_edu_release(struct gp_backend *be)
 {
 	struct fake_edu *e = (struct fake_edu *)be;
 
 	close(e->irq_fd);
-	free(e);
+	e->irq_fd = -1;
+	fake_edu_event(e, EV_RELEASE);
+}
+
+static void fake_edu_release_free(struct gp_backend *be)
+{
+	fake_edu_release(be);
+	gp_iova_domain_fini(&((struct fake_edu *)be)->iova);
+	free(be);
 }
 
 static const struct gp_backend_ops fake_edu_ops = {
 	.read32 = fake_edu_read32, .write32 = fake_edu_write32,
 	.read64 = fake_edu_read64, .write64 = fake_edu_write64,
-	.irq_unmask = fake_edu_unmask, .release = fake_edu_release,
+	.irq_unmask = fake_edu_unmask, .release = fake_edu_release_free,
+};
+
+static const struct gp_backend_ops fake_edu_dma_ops = {
+	.read32 = fake_edu_read32, .write32 = fake_edu_write32,
+	.read64 = fake_edu_read64, .write64 = fake_edu_write64,
+	.irq_unmask = fake_edu_unmask, .dma_map = fake_edu_dma_map,
+	.dma_unmap = fake_edu_dma_unmap, .release = fake_edu_release,
 };
 
 static struct fake_edu *fake_edu_new(void)
@@ -112,7 +286,9 @@ static struct fake_edu *fake_edu_new(void)
 	e->be.irq_fds = &e->irq_fd;
 	e->be.num_irqs = 1;
 	e->be.removal_fd = -1;
+	e->be.dma_mask = UINT64_MAX;
 	e->id = EDU_ID_VALUE;
+	gp_iova_domain_init(&e->iova, 0x10000, 4096);
 	return e;
 }
 
@@ -210,6 +386,384 @@ START_TEST(raised_interrupt_arrives_as_an_event)
 }
 END_TEST
 
+/* --- DMA --------------------------------------------------------------- */
+
+static struct fake_edu *fake_edu_new_dma(void)
+{
+	struct fake_edu *e = fake_edu_new();
+
+	e->be.ops = &fake_edu_dma_ops;
+	return e;
+}
+
+/* After the registration released the backend (fake_edu_release): the model itself. */
+static void fake_edu_free(struct fake_edu *e)
+{
+	gp_iova_domain_fini(&e->iova);
+	free(e);
+}
+
+/* The control plane's part: drain the IRQ eventfd, run the handler. */
+struct irq_thread {
+	pthread_t tid;
+	struct fake_edu *e;
+	struct gp_device *dev;
+	atomic_bool stop;
+};
+
+static void *irq_thread_main(void *arg)
+{
+	struct irq_thread *t = arg;
+
+	while (!atomic_load(&t->stop)) {
+		struct pollfd pfd = { .fd = t->e->irq_fd, .events = POLLIN };
+		uint64_t count;
+
+		if (poll(&pfd, 1, 10) == 1 && read(t->e->irq_fd, &count, sizeof(count)) > 0)
+			(void)gp_device_handle_irq(t->dev, 0);
+	}
+	return NULL;
+}
+
+static void irq_thread_start(struct irq_thread *t, struct fake_edu *e, struct gp_device *dev)
+{
+	t->e = e;
+	t->dev = dev;
+	atomic_init(&t->stop, false);
+	ck_assert_int_eq(pthread_create(&t->tid, NULL, irq_thread_main, t), 0);
+}
+
+static void irq_thread_stop(struct irq_thread *t)
+{
+	atomic_store(&t->stop, true);
+	ck_assert_int_eq(pthread_join(t->tid, NULL), 0);
+}
+
+struct edu_client {
+	struct gp_inproc_caller *c;
+	struct gp_file *file;
+	struct gpu_proto_edu_bo_create create;
+	struct gpu_proto_edu_dma dma;
+};
+
+static void client_open(struct edu_client *cl, struct gp_registration *reg)
+{
+	const struct gp_caller user = { .uid = 1000 };
+
+	memset(cl, 0, sizeof(*cl));
+	ck_assert_int_eq(gp_inproc_caller_new(GP_INPROC_RETRY, &cl->c), 0);
+	gp_inproc_caller_map(cl->c, &cl->create, sizeof(cl->create), GP_USER_IN | GP_USER_OUT);
+	gp_inproc_caller_map(cl->c, &cl->dma, sizeof(cl->dma), GP_USER_IN | GP_USER_OUT);
+	ck_assert_int_eq(gp_file_open(gp_registration_device(reg), &user, GP_NODE_RENDER,
+				      &cl->file), 0);
+}
+
+static void client_close(struct edu_client *cl)
+{
+	gp_file_close(&cl->file);
+	gp_inproc_caller_free(&cl->c);
+}
+
+static uint32_t client_bo_create(struct edu_client *cl, uint64_t size)
+{
+	cl->create = (struct gpu_proto_edu_bo_create){ .size = size };
+	ck_assert_int_eq(gp_inproc_ioctl(cl->c, cl->file, GPU_PROTO_IOCTL_EDU_BO_CREATE,
+					 (uintptr_t)&cl->create), 0);
+	ck_assert_uint_ge(cl->create.handle, 1);
+	return cl->create.handle;
+}
+
+static int client_dma(struct edu_client *cl, uint32_t handle, uint32_t dir, uint64_t bo_offset,
+		      uint32_t dev_offset, uint32_t length)
+{
+	cl->dma = (struct gpu_proto_edu_dma){
+		.handle = handle, .direction = dir, .bo_offset = bo_offset,
+		.dev_offset = dev_offset, .length = length,
+	};
+	return gp_inproc_ioctl(cl->c, cl->file, GPU_PROTO_IOCTL_EDU_DMA, (uintptr_t)&cl->dma);
+}
+
+/* The daemon's mapping of a client's object: what the client sees through its own. */
+static uint8_t *bo_bytes(struct edu_client *cl, uint32_t handle)
+{
+	struct gp_gem_object *obj = gp_gem_object_lookup(cl->file, handle);
+	uint8_t *p;
+
+	ck_assert_ptr_nonnull(obj);
+	p = obj->vaddr;
+	gp_gem_object_put(&obj);
+	return p;
+}
+
+START_TEST(dma_round_trip_through_the_device_buffer)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct irq_thread irq;
+	struct edu_client cl;
+	uint32_t a, b;
+	uint8_t *pa, *pb;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	/* The device clamps bus addresses to 28 bits: probe said so. */
+	ck_assert_uint_eq(e->be.dma_mask, EDU_DMA_MASK);
+	client_open(&cl, reg);
+	irq_thread_start(&irq, e, gp_registration_device(reg));
+
+	a = client_bo_create(&cl, 2 * 4096);
+	ck_assert_uint_eq(cl.create.size, 2 * 4096);
+	b = client_bo_create(&cl, 100);
+	ck_assert_uint_eq(cl.create.size, 4096);	/* whole pages */
+	pa = bo_bytes(&cl, a);
+	pb = bo_bytes(&cl, b);
+	for (unsigned int i = 0; i < 2 * 4096; i++)
+		pa[i] = (uint8_t)(i * 7 + 3);
+
+	/* The second page of A, into the device at 1024, and back into B at 8. */
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 4096, 1024, 2048), 0);
+	ck_assert_int_eq(memcmp(e->dma_buf + 1024, pa + 4096, 2048), 0);
+	ck_assert_int_eq(client_dma(&cl, b, GPU_PROTO_EDU_DMA_FROM_DEVICE, 8, 1024, 2048), 0);
+	ck_assert_int_eq(memcmp(pb + 8, pa + 4096, 2048), 0);
+	ck_assert_uint_eq(pb[0], 0);
+	ck_assert_uint_eq(pb[8 + 2048], 0);
+	/* A transfer that crosses a page boundary of the object: two pages mapped. */
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 4096 - 512, 0, 1024), 0);
+	ck_assert_int_eq(memcmp(e->dma_buf, pa + 4096 - 512, 1024), 0);
+
+	/* The largest transfer: everything but the last 8 bytes of the device buffer. */
+	ck_assert_int_eq(client_dma(&cl, b, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0,
+				    GPU_PROTO_EDU_DMA_USABLE), 0);
+	ck_assert_int_eq(memcmp(pb, e->dma_buf, GPU_PROTO_EDU_DMA_USABLE), 0);
+	ck_assert_uint_eq(atomic_load(&e->dma_starts), 4);
+	ck_assert_uint_eq(e->faults, 0);
+	ck_assert_uint_eq(e->live_maps, 0);	/* mapped only for the transfer */
+	irq_thread_stop(&irq);
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
+START_TEST(dma_bad_input_is_refused_before_the_engine_starts)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct edu_client cl, other;
+	uint32_t a, theirs;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	client_open(&other, reg);
+	a = client_bo_create(&cl, 4096);
+	theirs = client_bo_create(&other, 2 * 4096);	/* handle 1 there, 1 here too */
+	ck_assert_uint_eq(theirs, a);
+	theirs = client_bo_create(&other, 4096);	/* handle 2: only the other file has it */
+
+	ck_assert_int_eq(client_dma(&cl, 99, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8), -ENOENT);
+	ck_assert_int_eq(client_dma(&cl, 0, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8), -ENOENT);
+	ck_assert_int_eq(client_dma(&cl, theirs, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8), -ENOENT);
+	/* Outside the object. */
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 4096 - 8, 0, 16), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 4096, 0, 8), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, UINT64_MAX - 7, 0, 8),
+			 -EINVAL);
+	/* Outside the device buffer. */
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 4096 - 16, 16), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 4096, 8), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 4104), -EINVAL);
+	/* The last 8 bytes: QEMU 7.2's edu would abort the whole VM (edu_check_range). */
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 4096 - 8, 8), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 4096), -EINVAL);
+	/* Zero length, misalignment, unknown direction, padding. */
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 0), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 4, 0, 8), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 4, 8), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 12), -EINVAL);
+	ck_assert_int_eq(client_dma(&cl, a, 2, 0, 0, 8), -EINVAL);
+	cl.dma = (struct gpu_proto_edu_dma){ .handle = a, .length = 8, .pad = 1 };
+	ck_assert_int_eq(gp_inproc_ioctl(cl.c, cl.file, GPU_PROTO_IOCTL_EDU_DMA, (uintptr_t)&cl.dma),
+			 -EINVAL);
+	/* Object creation: zero size, padding. */
+	cl.create = (struct gpu_proto_edu_bo_create){ .size = 0 };
+	ck_assert_int_eq(gp_inproc_ioctl(cl.c, cl.file, GPU_PROTO_IOCTL_EDU_BO_CREATE,
+					 (uintptr_t)&cl.create), -EINVAL);
+	cl.create = (struct gpu_proto_edu_bo_create){ .size = 4096, .pad = 1 };
+	ck_assert_int_eq(gp_inproc_ioctl(cl.c, cl.file, GPU_PROTO_IOCTL_EDU_BO_CREATE,
+					 (uintptr_t)&cl.create), -EINVAL);
+
+	ck_assert_uint_eq(atomic_load(&e->dma_starts), 0);
+	ck_assert_uint_eq(e->live_maps, 0);
+	client_close(&other);
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
+START_TEST(dma_without_backend_dma_is_eopnotsupp)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new();	/* a binding with no dma_map */
+	struct edu_client cl;
+	uint32_t a;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	a = client_bo_create(&cl, 4096);
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8), -EOPNOTSUPP);
+	client_close(&cl);
+	gp_registration_free(&reg);
+}
+END_TEST
+
+struct dma_call {
+	struct edu_client *cl;
+	uint32_t handle;
+	int r;
+};
+
+static void *dma_call_main(void *arg)
+{
+	struct dma_call *call = arg;
+
+	call->r = client_dma(call->cl, call->handle, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0,
+			     GPU_PROTO_EDU_DMA_USABLE);
+	return NULL;
+}
+
+/*
+ * Revoke while a transfer runs: the waiting ioctl gives up with ENODEV
+ * (revoke does not wait for the device), release lets the engine finish
+ * before it unmaps, and the backend goes last.
+ */
+START_TEST(revoke_with_dma_in_flight_quiesces_then_unmaps)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct edu_client cl;
+	struct dma_call call;
+	pthread_t tid;
+	uint8_t *p;
+	int copy, unmap, release;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	call = (struct dma_call){ .cl = &cl, .handle = client_bo_create(&cl, 4096) };
+	p = bo_bytes(&cl, call.handle);
+	memset(e->dma_buf, 0x5a, sizeof(e->dma_buf));
+	e->hold_dma = true;			/* no completion of its own... */
+	e->complete_after_cmd_reads = 3;	/* ...until release has polled CMD a while */
+	ck_assert_int_eq(pthread_create(&tid, NULL, dma_call_main, &call), 0);
+	while (atomic_load(&e->dma_starts) == 0)
+		usleep(1000);
+
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	ck_assert_int_eq(pthread_join(tid, NULL), 0);
+	ck_assert_int_eq(call.r, -ENODEV);
+
+	/* The copy landed while the object was still mapped; then unmap; then the fds. */
+	copy = fake_edu_event_index(e, EV_DMA_COPY);
+	unmap = fake_edu_event_index(e, EV_DMA_UNMAP);
+	release = fake_edu_event_index(e, EV_RELEASE);
+	ck_assert_int_ge(copy, 0);
+	ck_assert_int_gt(unmap, copy);
+	ck_assert_int_gt(release, unmap);
+	ck_assert_uint_eq(e->faults, 0);
+	ck_assert_uint_eq(e->live_maps, 0);
+	ck_assert_uint_eq(p[0], 0x5a);	/* the object outlives the registration */
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
+/*
+ * A client's transfer waiting on the engine takes nothing the IRQ path
+ * needs: meanwhile another client's interrupt is handled and delivered,
+ * and the transfer's own interrupt completes it.
+ */
+START_TEST(dma_waiting_does_not_block_the_irq_path)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct edu_client cl, other;
+	/* With the DMA bit too: a client faking the engine's completion. */
+	struct gpu_proto_edu_raise_irq raise = { .user_data = 7, .status = 0x100 | 0x10 };
+	struct gpu_proto_edu_event_irq ev;
+	struct dma_call call;
+	pthread_t tid;
+	uint64_t count;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	client_open(&other, reg);
+	gp_inproc_caller_map(other.c, &raise, sizeof(raise), GP_USER_IN | GP_USER_OUT);
+	call = (struct dma_call){ .cl = &cl, .handle = client_bo_create(&cl, 4096) };
+	e->hold_dma = true;
+	ck_assert_int_eq(pthread_create(&tid, NULL, dma_call_main, &call), 0);
+	while (atomic_load(&e->dma_starts) == 0)
+		usleep(1000);
+
+	ck_assert_int_eq(gp_inproc_ioctl(other.c, other.file, GPU_PROTO_IOCTL_EDU_RAISE_IRQ,
+					 (uintptr_t)&raise), 0);
+	ck_assert_int_eq(read(e->irq_fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+	ck_assert_int_eq(gp_file_read_events(other.file, &ev, sizeof(ev)), sizeof(ev));
+	ck_assert_uint_eq(ev.user_data, 7);
+
+	/* A raised 0x100 is not the engine's completion while RUN is still set. */
+	ck_assert_uint_eq(e->live_maps, 1);
+	fake_edu_dma_complete(e);
+	ck_assert_int_eq(read(e->irq_fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+	ck_assert_int_eq(pthread_join(tid, NULL), 0);
+	ck_assert_int_eq(call.r, 0);
+	ck_assert_uint_eq(e->live_maps, 0);
+	client_close(&other);
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
+/*
+ * A device that never completes: the ioctl gives up (ETIMEDOUT) without
+ * unmapping memory the engine may still write; the late interrupt frees
+ * it, and the engine is free for the next transfer.
+ */
+START_TEST(dma_timeout_leaves_the_transfer_to_the_interrupt)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct irq_thread irq;
+	struct edu_client cl;
+	uint32_t a;
+	uint64_t count;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	a = client_bo_create(&cl, 4096);
+	e->hold_dma = true;
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 64), -ETIMEDOUT);
+	ck_assert_uint_eq(e->live_maps, 1);	/* still the engine's */
+
+	fake_edu_dma_complete(e);		/* the late completion */
+	ck_assert_int_eq(read(e->irq_fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+	ck_assert_uint_eq(e->live_maps, 0);
+	ck_assert_uint_eq(e->faults, 0);
+
+	e->hold_dma = false;
+	irq_thread_start(&irq, e, gp_registration_device(reg));
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 64), 0);
+	irq_thread_stop(&irq);
+	ck_assert_uint_eq(e->live_maps, 0);
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
 static Suite *edu_suite(void)
 {
 	Suite *s = suite_create("qemu-edu");
@@ -220,6 +774,16 @@ static Suite *edu_suite(void)
 	tcase_add_test(tc, probe_refuses_a_dead_liveness_register);
 	tcase_add_test(tc, probe_refuses_a_non_pci_device);
 	tcase_add_test(tc, raised_interrupt_arrives_as_an_event);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dma");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, dma_round_trip_through_the_device_buffer);
+	tcase_add_test(tc, dma_bad_input_is_refused_before_the_engine_starts);
+	tcase_add_test(tc, dma_without_backend_dma_is_eopnotsupp);
+	tcase_add_test(tc, revoke_with_dma_in_flight_quiesces_then_unmaps);
+	tcase_add_test(tc, dma_waiting_does_not_block_the_irq_path);
+	tcase_add_test(tc, dma_timeout_leaves_the_transfer_to_the_interrupt);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,6 +18,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1244,6 +1246,576 @@ START_TEST(test_uevent_add_and_bind_are_not_removal)
 }
 END_TEST
 
+/* --- DMA --------------------------------------------------------------- */
+
+#define PAGE 4096u
+
+/* @pages of MAP_SHARED memory, as a buffer object's daemon mapping is. */
+static void *buffer_new(size_t pages)
+{
+	void *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		       -1, 0);
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	return p;
+}
+
+static void buffer_free(void *p, size_t pages)
+{
+	ck_assert_int_eq(munmap(p, pages * PAGE), 0);
+}
+
+START_TEST(test_dma_map_type1_maps_the_buffer_at_an_iova)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *map = NULL;
+	void *buf = buffer_new(3);
+	const struct fake_vfio_dma *d;
+
+	ck_assert_uint_eq(be->dma_mask, UINT64_MAX);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, 3 * PAGE, GP_DMA_BIDIRECTIONAL, &map), 0);
+	ck_assert_ptr_nonnull(map);
+	ck_assert_uint_eq(map->num_segments, 1);
+	ck_assert_uint_eq(map->segments[0].len, 3 * PAGE);
+	ck_assert_ptr_eq(map->vaddr, buf);
+	ck_assert_uint_eq(map->size, 3 * PAGE);
+	/* Never address 0, page aligned, and the kernel's mapping says the same. */
+	ck_assert_uint_ne(map->segments[0].addr, 0);
+	ck_assert_uint_eq(map->segments[0].addr % PAGE, 0);
+	d = fake_vfio_dma_at(f, map->segments[0].addr);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_uint_eq(d->iova, map->segments[0].addr);
+	ck_assert_uint_eq(d->vaddr, (uintptr_t)buf);
+	ck_assert_uint_eq(d->size, 3 * PAGE);
+	ck_assert_uint_eq(d->flags, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	ck_assert_uint_eq(f->pinned_pages, 3);
+
+	gp_backend_dma_unmap(be, &map);
+	ck_assert_ptr_null(map);
+	ck_assert_uint_eq(f->num_dma, 0);
+	ck_assert_uint_eq(f->pinned_pages, 0);
+	gp_backend_release(&be);
+	ck_assert_uint_eq(f->order_violations, 0);
+	buffer_free(buf, 3);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* With INTx nothing set Bus Master Enable at open; a DMA map does, as pci_set_master(). */
+START_TEST(test_dma_map_on_pci_enables_bus_mastering)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be;
+	struct gp_dma_mapping *map = NULL;
+	void *buf = buffer_new(1);
+
+	f->irq[VFIO_PCI_MSI_IRQ_INDEX].count = 0;
+	be = open_ok(f);
+	ck_assert(!(f->region[VFIO_PCI_CONFIG_REGION_INDEX].backing[PCI_COMMAND] &
+		    PCI_COMMAND_MASTER));
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &map), 0);
+	ck_assert(f->region[VFIO_PCI_CONFIG_REGION_INDEX].backing[PCI_COMMAND] &
+		  PCI_COMMAND_MASTER);
+	gp_backend_dma_unmap(be, &map);
+	gp_backend_release(&be);
+	buffer_free(buf, 1);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* The IOMMU permission follows the direction: a device never writes a TO_DEVICE buffer. */
+START_TEST(test_dma_map_direction_sets_the_iommu_permission)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *to = NULL, *from = NULL;
+	void *buf = buffer_new(2);
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &to), 0);
+	ck_assert_int_eq(gp_backend_dma_map(be, (char *)buf + PAGE, PAGE, GP_DMA_FROM_DEVICE,
+					    &from), 0);
+	ck_assert_uint_eq(fake_vfio_dma_at(f, to->segments[0].addr)->flags, VFIO_DMA_MAP_FLAG_READ);
+	ck_assert_uint_eq(fake_vfio_dma_at(f, from->segments[0].addr)->flags,
+			  VFIO_DMA_MAP_FLAG_WRITE);
+	gp_backend_dma_unmap(be, &to);
+	gp_backend_dma_unmap(be, &from);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_dma_unmap_frees_the_iova_for_reuse)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *a = NULL, *b = NULL;
+	void *buf = buffer_new(2);
+	uint64_t first;
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &a), 0);
+	first = a->segments[0].addr;
+	gp_backend_dma_unmap(be, &a);
+	ck_assert_int_eq(gp_backend_dma_map(be, (char *)buf + PAGE, PAGE, GP_DMA_TO_DEVICE, &b), 0);
+	ck_assert_uint_eq(b->segments[0].addr, first);
+	gp_backend_dma_unmap(be, &b);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* Map one-page buffers until the space under @mask is full; how many fit. */
+static unsigned int map_pages_until_full(struct gp_backend *be, void *buf, unsigned int max,
+					 struct gp_dma_mapping **maps, uint64_t mask)
+{
+	unsigned int n;
+
+	for (n = 0; n < max; n++) {
+		int r = gp_backend_dma_map(be, (char *)buf + n * PAGE, PAGE, GP_DMA_TO_DEVICE,
+					   &maps[n]);
+
+		if (r == -ENOSPC)
+			break;
+		ck_assert_int_eq(r, 0);
+		ck_assert_uint_le(maps[n]->segments[0].addr + maps[n]->segments[0].len - 1, mask);
+	}
+	return n;
+}
+
+START_TEST(test_dma_mask_is_honoured_and_exhaustion_is_enospc)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *maps[12] = { 0 };
+	void *buf = buffer_new(12);
+	unsigned int n;
+
+	/* 0x8000 bytes below the mask, the page at 0 never used: 7 pages. */
+	ck_assert_int_eq(gp_backend_dma_set_mask(be, 0x7fff), 0);
+	ck_assert_uint_eq(be->dma_mask, 0x7fff);
+	n = map_pages_until_full(be, buf, 12, maps, 0x7fff);
+	ck_assert_uint_eq(n, 7);
+	ck_assert_uint_eq(f->num_dma, 7);	/* the refused one reached no kernel */
+	/* Widen it: the same request now fits, above the old limit. */
+	ck_assert_int_eq(gp_backend_dma_set_mask(be, UINT64_MAX), 0);
+	ck_assert_int_eq(gp_backend_dma_map(be, (char *)buf + 7 * PAGE, PAGE, GP_DMA_TO_DEVICE,
+					    &maps[7]), 0);
+	ck_assert_uint_eq(maps[7]->segments[0].addr, 0x8000);
+	for (unsigned int i = 0; i < 8; i++)
+		gp_backend_dma_unmap(be, &maps[i]);
+	ck_assert_uint_eq(f->pinned_pages, 0);
+	gp_backend_release(&be);
+	buffer_free(buf, 12);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* IOVAs come only from the ranges the IOMMU reports usable (the MSI window is not). */
+START_TEST(test_dma_map_stays_inside_the_usable_iova_ranges)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be;
+	struct gp_dma_mapping *maps[3] = { 0 };
+	void *buf = buffer_new(4);
+
+	f->num_iova_ranges = 2;
+	f->iova_ranges[0] = (struct vfio_iova_range){ 0x0, 0x2fff };
+	f->iova_ranges[1] = (struct vfio_iova_range){ 0x100000, 0xffffffff };
+	be = open_ok(f);
+	for (unsigned int i = 0; i < 3; i++)
+		ck_assert_int_eq(gp_backend_dma_map(be, (char *)buf + i * PAGE, PAGE,
+						    GP_DMA_TO_DEVICE, &maps[i]), 0);
+	ck_assert_uint_eq(maps[0]->segments[0].addr, 0x1000);
+	ck_assert_uint_eq(maps[1]->segments[0].addr, 0x2000);
+	ck_assert_uint_eq(maps[2]->segments[0].addr, 0x100000);
+	/* Two pages fit in neither hole of the first window: the second window. */
+	gp_backend_dma_unmap(be, &maps[0]);
+	ck_assert_int_eq(gp_backend_dma_map(be, (char *)buf + 2 * PAGE, 2 * PAGE,
+					    GP_DMA_TO_DEVICE, &maps[0]), 0);
+	ck_assert_uint_eq(maps[0]->segments[0].addr, 0x101000);
+	for (unsigned int i = 0; i < 3; i++)
+		gp_backend_dma_unmap(be, &maps[i]);
+	gp_backend_release(&be);
+	buffer_free(buf, 4);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* An IOMMU with 64 KiB pages: everything is aligned to 64 KiB, 4 KiB is refused. */
+START_TEST(test_dma_granule_is_the_smallest_iommu_page)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be;
+	struct gp_dma_mapping *map = NULL;
+	char *raw = buffer_new(32), *buf;
+
+	f->iova_pgsizes = (1ull << 16) | (1ull << 29);
+	be = open_ok(f);
+	buf = (char *)(((uintptr_t)raw + 0xffff) & ~(uintptr_t)0xffff);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &map), -EINVAL);
+	ck_assert_ptr_null(map);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, 0x10000, GP_DMA_TO_DEVICE, &map), 0);
+	ck_assert_uint_eq(map->segments[0].addr, 0x10000);
+	gp_backend_dma_unmap(be, &map);
+	gp_backend_release(&be);
+	buffer_free(raw, 32);
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_dma_map_refuses_bad_ranges)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *map = (struct gp_dma_mapping *)&f;	/* must be cleared */
+	char *buf = buffer_new(2);
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, 0, GP_DMA_TO_DEVICE, &map), -EINVAL);
+	ck_assert_ptr_null(map);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf + 8, PAGE, GP_DMA_TO_DEVICE, &map), -EINVAL);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE + 8, GP_DMA_TO_DEVICE, &map), -EINVAL);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, 3, &map), -EINVAL);
+	ck_assert_int_eq(gp_backend_dma_map(be, (void *)(UINTPTR_MAX & ~(uintptr_t)(PAGE - 1)),
+					    2 * PAGE, GP_DMA_TO_DEVICE, &map), -EINVAL);
+	ck_assert_uint_eq(f->num_dma, 0);
+	ck_assert_int_eq(fake_vfio_event_first(f, FAKE_EV_MAP_DMA), -1);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* A failed MAP_DMA returns the kernel's errno and gives the IOVA back. */
+START_TEST(test_dma_map_kernel_failure_returns_errno_and_the_iova)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *a = NULL, *b = NULL;
+	char *buf = buffer_new(2), *gone = buffer_new(1);
+	uint64_t first;
+
+	buffer_free(gone, 1);		/* nothing to pin there: EFAULT */
+	ck_assert_int_eq(gp_backend_dma_map(be, gone, PAGE, GP_DMA_TO_DEVICE, &a), -EFAULT);
+	ck_assert_ptr_null(a);
+	f->dma_entry_limit = 1;		/* vfio_iommu_type1.dma_entry_limit */
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &a), 0);
+	first = a->segments[0].addr;
+	ck_assert_int_eq(gp_backend_dma_map(be, buf + PAGE, PAGE, GP_DMA_TO_DEVICE, &b), -ENOSPC);
+	gp_backend_dma_unmap(be, &a);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf + PAGE, PAGE, GP_DMA_TO_DEVICE, &b), 0);
+	ck_assert_uint_eq(b->segments[0].addr, first);
+	gp_backend_dma_unmap(be, &b);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* An UNMAP_DMA that fails leaves the IOVA reserved: the IOMMU may still translate it. */
+START_TEST(test_dma_unmap_failure_keeps_the_iova_reserved)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *a = NULL, *b = NULL;
+	struct log_capture cap;
+	char *buf = buffer_new(2), log[4096];
+	uint64_t first;
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &a), 0);
+	first = a->segments[0].addr;
+	f->fail_ioctl = VFIO_IOMMU_UNMAP_DMA;
+	log_capture_start(&cap);
+	gp_backend_dma_unmap(be, &a);
+	log_capture_end(&cap, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "the IOVA stays reserved"));
+	f->fail_ioctl = 0;
+	ck_assert_int_eq(gp_backend_dma_map(be, buf + PAGE, PAGE, GP_DMA_TO_DEVICE, &b), 0);
+	ck_assert_uint_ne(b->segments[0].addr, first);
+	gp_backend_dma_unmap(be, &b);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* Before Linux 5.4 there is no IOVA_RANGE capability: the whole space is usable. */
+START_TEST(test_dma_without_iova_range_capability)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be;
+	struct gp_dma_mapping *map = NULL;
+	char *buf = buffer_new(1);
+
+	f->num_iova_ranges = 0;
+	be = open_ok(f);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &map), 0);
+	ck_assert_uint_eq(map->segments[0].addr, PAGE);
+	gp_backend_dma_unmap(be, &map);
+	gp_backend_release(&be);
+	buffer_free(buf, 1);
+	fake_vfio_free(f);
+}
+END_TEST
+
+struct dma_thread {
+	pthread_t tid;
+	struct gp_backend *be;
+	char *buf;
+	unsigned int failures;
+};
+
+static void *dma_thread_main(void *arg)
+{
+	struct dma_thread *t = arg;
+
+	for (unsigned int i = 0; i < 200; i++) {
+		struct gp_dma_mapping *map = NULL;
+		size_t pages = 1 + i % 3;
+
+		if (gp_backend_dma_map(t->be, t->buf, pages * PAGE, GP_DMA_BIDIRECTIONAL, &map) < 0 ||
+		    map->segments[0].len != pages * PAGE) {
+			t->failures++;
+			continue;
+		}
+		gp_backend_dma_unmap(t->be, &map);
+	}
+	return NULL;
+}
+
+/*
+ * Threads map and unmap at once: the DMA lock keeps the IOVA allocator and
+ * the list consistent while MAP_DMA runs outside it, so the kernel never
+ * sees two mappings at one IOVA (EEXIST) and nothing is left over.
+ */
+START_TEST(test_dma_map_and_unmap_from_several_threads)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct dma_thread t[4];
+	char *buf = buffer_new(4 * 3);
+
+	for (unsigned int i = 0; i < 4; i++) {
+		t[i] = (struct dma_thread){ .be = be, .buf = buf + i * 3 * PAGE };
+		ck_assert_int_eq(pthread_create(&t[i].tid, NULL, dma_thread_main, &t[i]), 0);
+	}
+	for (unsigned int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i].tid, NULL), 0);
+		ck_assert_uint_eq(t[i].failures, 0);
+	}
+	ck_assert_uint_eq(f->num_dma, 0);
+	ck_assert_uint_eq(f->pinned_pages, 0);
+	ck_assert_int_eq(fake_vfio_event_last(f, FAKE_EV_MAP_DMA) >= 0, 1);
+	gp_backend_release(&be);
+	ck_assert_uint_eq(f->order_violations, 0);
+	buffer_free(buf, 4 * 3);
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_release_unmaps_leftover_dma_before_closing_fds)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+	struct gp_dma_mapping *a = NULL, *b = NULL;
+	struct log_capture cap;
+	char *buf = buffer_new(3), log[4096];
+	int last_unmap;
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &a), 0);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf + PAGE, 2 * PAGE, GP_DMA_FROM_DEVICE, &b), 0);
+	ck_assert_uint_eq(f->pinned_pages, 3);
+	log_capture_start(&cap);
+	gp_backend_release(&be);	/* a buggy driver: never unmapped */
+	log_capture_end(&cap, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "driver bug: 2 DMA mapping(s) still live"));
+	ck_assert_uint_eq(f->num_dma, 0);
+	ck_assert_uint_eq(f->pinned_pages, 0);
+	ck_assert_uint_eq(f->order_violations, 0);
+	last_unmap = fake_vfio_event_last(f, FAKE_EV_UNMAP_DMA);
+	ck_assert_int_ge(last_unmap, 0);
+	ck_assert_int_ne(fake_vfio_event_first(f, FAKE_EV_UNMAP_DMA), last_unmap);
+	ck_assert_int_lt(last_unmap, fake_vfio_event_first(f, FAKE_EV_CLOSE_DEVICE));
+	ck_assert_int_lt(last_unmap, fake_vfio_event_first(f, FAKE_EV_CLOSE_GROUP));
+	ck_assert_int_lt(last_unmap, fake_vfio_event_first(f, FAKE_EV_CLOSE_CONTAINER));
+	buffer_free(buf, 3);
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_dma_set_mask_refuses_what_cannot_be_honoured)
+{
+	static const struct gp_backend_ops no_dma_ops = { 0 };
+	struct gp_backend no_dma = { .ops = &no_dma_ops, .dma_mask = UINT64_MAX };
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PCI);
+	struct gp_backend *be = open_ok(f);
+
+	ck_assert_int_eq(gp_backend_dma_set_mask(be, 0), -EIO);
+	ck_assert_int_eq(gp_backend_dma_set_mask(be, 0xfff), -EIO);
+	ck_assert_uint_eq(be->dma_mask, UINT64_MAX);
+	ck_assert_int_eq(gp_backend_dma_set_mask(be, (1ull << 28) - 1), 0);
+	ck_assert_uint_eq(be->dma_mask, (1ull << 28) - 1);
+	ck_assert_int_eq(gp_backend_dma_set_mask(&no_dma, (1ull << 32) - 1), -EIO);
+	ck_assert_uint_eq(no_dma.dma_mask, UINT64_MAX);
+	gp_backend_release(&be);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* --- no-IOMMU DMA (experimental) --- */
+
+struct pagemap_table {
+	uint64_t base_vpn;
+	uint64_t entry[8];
+};
+
+static uint64_t pagemap_from_table(uint64_t vpn, void *ctx)
+{
+	const struct pagemap_table *t = ctx;
+
+	if (vpn < t->base_vpn || vpn - t->base_vpn >= 8)
+		return 0;
+	return t->entry[vpn - t->base_vpn];
+}
+
+#define PRESENT (1ull << 63)
+
+static struct gp_backend *open_noiommu(struct fake_vfio *f)
+{
+	fake_vfio_set_noiommu(f, true);
+	return open_ok(f);
+}
+
+START_TEST(test_noiommu_dma_segments_follow_physical_contiguity)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be = open_noiommu(f);
+	struct gp_dma_mapping *map = NULL;
+	char *buf = buffer_new(4);
+	struct pagemap_table t = {
+		.base_vpn = (uintptr_t)buf / PAGE,
+		.entry = { PRESENT | 100, PRESENT | 101, PRESENT | 300, PRESENT | 301 },
+	};
+
+	f->pagemap = pagemap_from_table;
+	f->pagemap_ctx = &t;
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, 4 * PAGE, GP_DMA_BIDIRECTIONAL, &map), 0);
+	ck_assert_uint_eq(map->num_segments, 2);
+	ck_assert_uint_eq(map->segments[0].addr, 100ull * PAGE);
+	ck_assert_uint_eq(map->segments[0].len, 2 * PAGE);
+	ck_assert_uint_eq(map->segments[1].addr, 300ull * PAGE);
+	ck_assert_uint_eq(map->segments[1].len, 2 * PAGE);
+	ck_assert_uint_eq(f->locked_bytes, 4 * PAGE);
+	ck_assert_uint_eq(f->pagemap_opens, 1);
+	ck_assert_int_eq(f->pagemap_fd, -1);	/* not kept open */
+	ck_assert_uint_eq(f->num_dma, 0);	/* no IOMMU: nothing asked of VFIO */
+	/* The MLOCK came before pagemap was believed: frames of unlocked pages mean nothing. */
+	ck_assert_int_ge(fake_vfio_event_first(f, FAKE_EV_MLOCK), 0);
+	gp_backend_dma_unmap(be, &map);
+	ck_assert_uint_eq(f->locked_bytes, 0);
+	gp_backend_release(&be);
+	buffer_free(buf, 4);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* Without CAP_SYS_ADMIN pagemap's PFNs read as 0: refuse, say why, unlock. */
+START_TEST(test_noiommu_dma_without_cap_sys_admin_is_eperm)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be = open_noiommu(f);
+	struct gp_dma_mapping *map = NULL;
+	struct log_capture cap;
+	char *buf = buffer_new(2), log[4096];
+	struct pagemap_table t = {
+		.base_vpn = (uintptr_t)buf / PAGE,
+		.entry = { PRESENT, PRESENT },
+	};
+	int r;
+
+	f->pagemap = pagemap_from_table;
+	f->pagemap_ctx = &t;
+	log_capture_start(&cap);
+	r = gp_backend_dma_map(be, buf, 2 * PAGE, GP_DMA_TO_DEVICE, &map);
+	log_capture_end(&cap, log, sizeof(log));
+	ck_assert_int_eq(r, -EPERM);
+	ck_assert_ptr_null(map);
+	ck_assert_ptr_nonnull(strstr(log, "CAP_SYS_ADMIN"));
+	ck_assert_uint_eq(f->locked_bytes, 0);
+	ck_assert_int_eq(f->pagemap_fd, -1);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_noiommu_dma_above_the_mask_is_refused)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be = open_noiommu(f);
+	struct gp_dma_mapping *map = NULL;
+	char *buf = buffer_new(2);
+	struct pagemap_table t = {
+		.base_vpn = (uintptr_t)buf / PAGE,
+		.entry = { PRESENT | 0x100, PRESENT | 0x10000 },	/* the second at 256 MiB */
+	};
+
+	f->pagemap = pagemap_from_table;
+	f->pagemap_ctx = &t;
+	ck_assert_int_eq(gp_backend_dma_set_mask(be, (1ull << 28) - 1), 0);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, 2 * PAGE, GP_DMA_TO_DEVICE, &map), -ERANGE);
+	ck_assert_uint_eq(f->locked_bytes, 0);
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, PAGE, GP_DMA_TO_DEVICE, &map), 0);
+	ck_assert_uint_eq(map->segments[0].addr, 0x100000);
+	gp_backend_dma_unmap(be, &map);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+/* A page that is not present after mlock is an error, never a frame 0 handed out. */
+START_TEST(test_noiommu_dma_of_a_missing_page_is_efault)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be = open_noiommu(f);
+	struct gp_dma_mapping *map = NULL;
+	char *buf = buffer_new(2);
+	struct pagemap_table t = { .base_vpn = (uintptr_t)buf / PAGE, .entry = { PRESENT | 7, 0 } };
+
+	f->pagemap = pagemap_from_table;
+	f->pagemap_ctx = &t;
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, 2 * PAGE, GP_DMA_TO_DEVICE, &map), -EFAULT);
+	ck_assert_uint_eq(f->locked_bytes, 0);
+	gp_backend_release(&be);
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
+START_TEST(test_noiommu_release_unlocks_leftovers_before_closing_fds)
+{
+	struct fake_vfio *f = fake_vfio_new(GP_BUS_PLATFORM);
+	struct gp_backend *be = open_noiommu(f);
+	struct gp_dma_mapping *map = NULL;
+	struct log_capture cap;
+	char *buf = buffer_new(2), log[4096];
+
+	ck_assert_int_eq(gp_backend_dma_map(be, buf, 2 * PAGE, GP_DMA_TO_DEVICE, &map), 0);
+	ck_assert_uint_eq(map->num_segments, 1);	/* the default fake: contiguous */
+	log_capture_start(&cap);
+	gp_backend_release(&be);
+	log_capture_end(&cap, log, sizeof(log));
+	ck_assert_ptr_nonnull(strstr(log, "driver bug"));
+	ck_assert_uint_eq(f->locked_bytes, 0);
+	ck_assert_int_lt(fake_vfio_event_last(f, FAKE_EV_MUNLOCK),
+			 fake_vfio_event_first(f, FAKE_EV_CLOSE_DEVICE));
+	buffer_free(buf, 2);
+	fake_vfio_free(f);
+}
+END_TEST
+
 static Suite *vfio_suite(void)
 {
 	Suite *s = suite_create("vfio");
@@ -1313,6 +1885,28 @@ static Suite *vfio_suite(void)
 	tcase_add_test(tc, test_removal_check_opens_and_reads_no_sysfs_file);
 	tcase_add_test(tc, test_removal_not_pending_on_unrelated_uevents);
 	tcase_add_test(tc, test_driver_bound_follows_sysfs);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dma");
+	tcase_add_test(tc, test_dma_map_type1_maps_the_buffer_at_an_iova);
+	tcase_add_test(tc, test_dma_map_direction_sets_the_iommu_permission);
+	tcase_add_test(tc, test_dma_map_on_pci_enables_bus_mastering);
+	tcase_add_test(tc, test_dma_unmap_frees_the_iova_for_reuse);
+	tcase_add_test(tc, test_dma_mask_is_honoured_and_exhaustion_is_enospc);
+	tcase_add_test(tc, test_dma_map_stays_inside_the_usable_iova_ranges);
+	tcase_add_test(tc, test_dma_granule_is_the_smallest_iommu_page);
+	tcase_add_test(tc, test_dma_map_refuses_bad_ranges);
+	tcase_add_test(tc, test_dma_map_kernel_failure_returns_errno_and_the_iova);
+	tcase_add_test(tc, test_dma_unmap_failure_keeps_the_iova_reserved);
+	tcase_add_test(tc, test_dma_without_iova_range_capability);
+	tcase_add_test(tc, test_dma_map_and_unmap_from_several_threads);
+	tcase_add_test(tc, test_release_unmaps_leftover_dma_before_closing_fds);
+	tcase_add_test(tc, test_dma_set_mask_refuses_what_cannot_be_honoured);
+	tcase_add_test(tc, test_noiommu_dma_segments_follow_physical_contiguity);
+	tcase_add_test(tc, test_noiommu_dma_without_cap_sys_admin_is_eperm);
+	tcase_add_test(tc, test_noiommu_dma_above_the_mask_is_refused);
+	tcase_add_test(tc, test_noiommu_dma_of_a_missing_page_is_efault);
+	tcase_add_test(tc, test_noiommu_release_unlocks_leftovers_before_closing_fds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("uevent");

@@ -238,18 +238,6 @@ static uint64_t mmu_mair_to_memattr(uint64_t mair)
 	return memattr;
 }
 
-/*
- * dma_set_mask() for the GPU.  backend.h's gp_backend_dma_set_mask() is the
- * contract; until the branch implementing it is merged, narrow the mask
- * the way backend.h describes (the field is the driver's to narrow in
- * probe, before its first mapping).
- */
-static int mali_csf_dma_set_mask(struct gp_backend *be, uint64_t mask)
-{
-	be->dma_mask &= mask;
-	return 0;
-}
-
 int mali_csf_mmu_init(struct mali_csf_data *mali)
 {
 	struct gp_backend *be = mali->backend;
@@ -279,11 +267,20 @@ int mali_csf_mmu_init(struct mali_csf_data *mali)
 		return gp_log_errno(LOG_ERR, ENODEV, "mali-csf: %s: AS_PRESENT 0x%x leaves no address space for VMs",
 				    be->bus_id, mali->gpu_info.as_present);
 
-	/* Page tables and objects must be reachable with the GPU's PA bits. */
-	r = mali_csf_dma_set_mask(be, (1ull << mali->pa_bits) - 1);
-	if (r < 0)
-		return gp_log_errno(LOG_ERR, r, "mali-csf: %s: cannot limit DMA to %u bits", be->bus_id,
-				    mali->pa_bits);
+	/*
+	 * Page tables and objects must be reachable with the GPU's PA bits.
+	 * A binding without DMA (a no-IOMMU group) still serves the queries;
+	 * its VMs cannot get page tables (VM_CREATE fails with EOPNOTSUPP).
+	 */
+	if (be->ops->dma_map) {
+		r = gp_backend_dma_set_mask(be, (1ull << mali->pa_bits) - 1);
+		if (r < 0)
+			return gp_log_errno(LOG_ERR, r, "mali-csf: %s: cannot limit DMA to %u bits",
+					    be->bus_id, mali->pa_bits);
+	} else {
+		gp_log_info("mali-csf: %s: the binding has no DMA; GPU memory ioctls will fail with EOPNOTSUPP",
+			    be->bus_id);
+	}
 
 	/*
 	 * vfio-platform numbers lines in device-tree order ("job", "mmu",
