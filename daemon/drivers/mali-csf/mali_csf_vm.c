@@ -425,6 +425,15 @@ int mali_csf_vm_bind(const struct gp_registered_device *rdev, void *data, void *
 	for (uint32_t i = 0; r == 0 && i < args->ops.count; i++) {
 		struct gpu_proto_mali_vm_bind_op op;
 
+		/*
+		 * Revoke waits for this guard: a client's long array must not
+		 * hold it up, so stop at the next operation once it started.
+		 */
+		if (gp_device_is_unplugged(gp_registered_to_device(rdev))) {
+			r = -ENODEV;
+			args->ops.count = i;
+			break;
+		}
 		r = mali_csf_copy_op(user, args->ops.array + (uint64_t)i * args->ops.stride,
 				     args->ops.stride, &op);
 		if (r == 0)
