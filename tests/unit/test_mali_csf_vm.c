@@ -1110,6 +1110,72 @@ START_TEST(binds_racing_destroy_and_faults_on_one_vm)
 }
 END_TEST
 
+/*
+ * A client's long VM_BIND array does not hold revoke up: once revoke has
+ * begun, the call stops at the next operation.
+ */
+enum { LONG_OPS = 16384 };
+
+struct long_bind {
+	struct gp_inproc_caller *caller;
+	struct gp_file *file;
+	struct gpu_proto_mali_vm_bind *arg;
+	int r;
+};
+
+static void *long_bind_run(void *p)
+{
+	struct long_bind *lb = p;
+
+	lb->r = gp_inproc_ioctl(lb->caller, lb->file, GPU_PROTO_IOCTL_MALI_VM_BIND,
+				(uintptr_t)lb->arg);
+	return NULL;
+}
+
+START_TEST(revoke_stops_a_long_bind_array)
+{
+	struct gpu_proto_mali_vm_bind_op *ops;
+	struct gpu_proto_mali_vm_bind *arg;
+	struct long_bind lb = { 0 };
+	size_t bytes = sizeof(*arg) + LONG_OPS * sizeof(*ops);
+	pthread_t t;
+	uint32_t bo, vm;
+	void *mem;
+
+	setup();
+	bo = bo_create(&A, PAGE);
+	vm = vm_create(&A);
+	mem = aligned_alloc(PAGE, (bytes + PAGE - 1) & ~(PAGE - 1));
+	ck_assert_ptr_nonnull(mem);
+	arg = mem;
+	ops = (void *)(arg + 1);
+	for (unsigned int i = 0; i < LONG_OPS; i++)
+		ops[i] = (struct gpu_proto_mali_vm_bind_op){
+			.flags = GPU_PROTO_MALI_VM_BIND_OP_TYPE_MAP, .bo_handle = bo,
+			.va = VA + (uint64_t)i * PAGE, .size = PAGE,
+		};
+	*arg = (struct gpu_proto_mali_vm_bind){
+		.vm_id = vm, .ops = { .stride = sizeof(*ops), .count = LONG_OPS, .array = (uintptr_t)ops },
+	};
+	ck_assert_int_eq(gp_inproc_caller_new(GP_INPROC_DIRECT, &lb.caller), 0);
+	ck_assert_int_eq(gp_inproc_caller_map(lb.caller, mem, bytes, GP_USER_IN | GP_USER_OUT), 0);
+	lb.file = A.file;
+	lb.arg = arg;
+	ck_assert_int_eq(pthread_create(&t, NULL, long_bind_run, &lb), 0);
+	/* Revoke once the call is inside its guard, doing binds. */
+	while (stats().dma_maps < 64)
+		usleep(100);
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(lb.r, -ENODEV);
+	ck_assert_uint_gt(arg->ops.count, 0);
+	ck_assert_uint_lt(arg->ops.count, LONG_OPS);
+	gp_inproc_caller_free(&lb.caller);
+	free(mem);
+	teardown();
+}
+END_TEST
+
 static Suite *mali_csf_vm_suite(void)
 {
 	Suite *s = suite_create("mali-csf-vm");
@@ -1145,6 +1211,7 @@ static Suite *mali_csf_vm_suite(void)
 	tcase_add_test(life, revoke_leaves_no_translation_and_no_dma);
 	tcase_add_test(life, revoke_while_binds_are_in_flight);
 	tcase_add_test(life, binds_racing_destroy_and_faults_on_one_vm);
+	tcase_add_test(life, revoke_stops_a_long_bind_array);
 	suite_add_tcase(s, life);
 	return s;
 }
