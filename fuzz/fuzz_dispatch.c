@@ -744,16 +744,21 @@ static void fz_check_handles(const struct fz_ctx *ctx, const struct fz_call *c, 
 	uint32_t lowest = (uint32_t)__builtin_ctz(~before);	/* index of the lowest free */
 	size_t off;
 
-	if (fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE)) {
+	bool mali_bo = fz_is(ctx, c, &gp_mali_csf_driver, GPU_PROTO_IOCTL_MALI_BO_CREATE);
+
+	/* The fuzz driver's BO_CREATE and panthor's make one handle each. */
+	if (fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE) || mali_bo) {
+		size_t handle_at = mali_bo ? offsetof(struct gpu_proto_mali_bo_create, handle)
+					   : offsetof(struct fz_bo_create, handle);
+
 		if (r == 0) {
 			fz_assert(after == (before | 1u << lowest),
 				  "BO_CREATE: handles %#x -> %#x, expected handle %u added", before, after,
 				  lowest + 1);
-			if (c->out_size >= offsetof(struct fz_bo_create, pad) &&
-			    fz_in_arena(c->arg, c->out_size, &off)) {
+			if (c->out_size >= handle_at + 4 && fz_in_arena(c->arg, c->out_size, &off)) {
 				uint32_t h;
 
-				memcpy(&h, fz_arena + off + offsetof(struct fz_bo_create, handle), 4);
+				memcpy(&h, fz_arena + off + handle_at, 4);
 				fz_assert(h == lowest + 1, "BO_CREATE returned handle %u, not %u", h,
 					  lowest + 1);
 			}
