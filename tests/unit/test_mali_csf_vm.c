@@ -741,6 +741,26 @@ START_TEST(exhausted_device_address_space_is_enospc)
 }
 END_TEST
 
+START_TEST(failed_table_allocation_unmaps_the_object_range)
+{
+	struct gp_mock_config cfg;
+	uint32_t bo, vm;
+
+	/* Maps 1-3 succeed (root table, object range, level-1 table); the level-2 table fails. */
+	test_config(&cfg);
+	cfg.dma_map_fail_after = 3;
+	setup_with(&cfg);
+	bo = bo_create(&A, PAGE);
+	vm = vm_create(&A);
+	ck_assert_int_eq(vm_map(&A, vm, bo, 0, VA, PAGE), -ENOMEM);
+	/* The object range went back; the empty level-1 table stays until an unmap. */
+	ck_assert_uint_eq(stats().dma_mappings, 2);
+	ck_assert_int_eq(vm_unmap(&A, vm, VA, PAGE), 0);
+	ck_assert_uint_eq(stats().dma_mappings, 1);
+	teardown();
+}
+END_TEST
+
 START_TEST(page_table_budget_is_enomem_and_reclaimed)
 {
 	uint64_t size = 9ull << 30;	/* needs 4608 last-level tables: over the budget */
@@ -1201,6 +1221,7 @@ static Suite *mali_csf_vm_suite(void)
 	tcase_add_test(vm, bind_bad_input_gets_panthors_errors);
 	tcase_add_test(vm, exhausted_device_address_space_is_enospc);
 	tcase_add_test(vm, page_table_budget_is_enomem_and_reclaimed);
+	tcase_add_test(vm, failed_table_allocation_unmaps_the_object_range);
 	tcase_add_test(vm, vms_beyond_the_slots_evict_the_least_recently_used);
 	tcase_add_test(vm, mmu_commands_are_issued_only_when_the_as_is_ready);
 	suite_add_tcase(s, vm);
