@@ -27,6 +27,7 @@
 #include "file.h"
 #include "gem.h"
 #include "inproc.h"
+#include "log.h"
 #include "registration.h"
 #include "check_run.h"
 
@@ -535,6 +536,77 @@ START_TEST(prime_raw_ioctls_are_eopnotsupp)
 }
 END_TEST
 
+/* A driver's object embedding the core's, as panthor's panthor_gem_object. */
+struct drv_bo {
+	uint64_t cookie;
+	struct gp_gem_object base;
+};
+
+static int drv_bo_frees;
+static int drv_bo_fd_at_free = -2;
+
+static void drv_bo_free(struct gp_gem_object *obj)
+{
+	struct drv_bo *bo = caa_container_of(obj, struct drv_bo, base);
+
+	ck_assert_uint_eq(bo->cookie, 0xb0b0);
+	/* The core released the memory first; the device is still there. */
+	drv_bo_fd_at_free = fcntl(obj->memfd, F_GETFD);
+	ck_assert_int_ge((int)obj->dev->ref.refcount, 1);
+	drv_bo_frees++;
+	free(bo);
+}
+
+static const struct gp_gem_object_funcs drv_bo_funcs = { .free = drv_bo_free };
+
+START_TEST(embedded_object_is_freed_through_its_funcs)
+{
+	struct drv_bo *bo = calloc(1, sizeof(*bo));
+	struct gp_gem_object *obj;
+	uint32_t h = 0;
+
+	ck_assert_ptr_nonnull(bo);
+	bo->cookie = 0xb0b0;
+	ck_assert_int_eq(gp_gem_object_init(dev, &bo->base, &drv_bo_funcs, 3), 0);
+	ck_assert_uint_eq(bo->base.size, (size_t)sysconf(_SC_PAGESIZE));
+	ck_assert_int_eq(gp_gem_handle_create(file, &bo->base, &h), 0);
+	obj = &bo->base;
+	gp_gem_object_put(&obj);	/* the creator's reference */
+	ck_assert_int_eq(drv_bo_frees, 0);
+	ck_assert_int_eq(gem_close(h), 0);
+	ck_assert_int_eq(drv_bo_frees, 1);
+	ck_assert_int_eq(drv_bo_fd_at_free, -1);	/* memfd already closed */
+	ck_assert_uint_eq(dev->gem_count, 0);
+
+	/* A failed init leaves nothing to release: the storage stays the caller's. */
+	bo = calloc(1, sizeof(*bo));
+	ck_assert_int_eq(gp_gem_object_init(dev, &bo->base, &drv_bo_funcs, 0), -EINVAL);
+	ck_assert_uint_eq(dev->gem_count, 0);
+	free(bo);
+}
+END_TEST
+
+/* Client-triggered log lines: a burst, then silence, then a count of what was dropped. */
+START_TEST(ratelimit_allows_a_burst_then_counts_the_rest)
+{
+	static struct gp_ratelimit rl = GP_RATELIMIT_INIT;
+	unsigned int missed = 99;
+
+	for (int i = 0; i < GP_RATELIMIT_BURST; i++) {
+		ck_assert(gp_ratelimit_ok(&rl, &missed));
+		ck_assert_uint_eq(missed, 0);
+	}
+	for (int i = 0; i < 5; i++)
+		ck_assert(!gp_ratelimit_ok(&rl, &missed));
+	/* Next interval: allowed again, reporting the five dropped lines once. */
+	rl.begin_ns -= GP_RATELIMIT_INTERVAL_NS;
+	ck_assert(gp_ratelimit_ok(&rl, &missed));
+	ck_assert_uint_eq(missed, 5);
+	ck_assert(gp_ratelimit_ok(&rl, &missed));
+	ck_assert_uint_eq(missed, 0);
+}
+END_TEST
+
 static struct gp_driver nogem_driver;
 
 START_TEST(without_gem_close_is_eopnotsupp_and_prime_cap_is_zero)
@@ -767,6 +839,8 @@ static Suite *gem_suite(void)
 	tcase_add_test(tc, postclose_waits_for_release_once_unplugged);
 	tcase_add_test(tc, prime_raw_ioctls_are_eopnotsupp);
 	tcase_add_test(tc, without_gem_close_is_eopnotsupp_and_prime_cap_is_zero);
+	tcase_add_test(tc, embedded_object_is_freed_through_its_funcs);
+	tcase_add_test(tc, ratelimit_allows_a_burst_then_counts_the_rest);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tr, setup, teardown);
