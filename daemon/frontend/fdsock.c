@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,6 +35,8 @@
 
 /* Fds a request may carry before MSG_CTRUNC: room to see (and close) a few extra. */
 #define GP_FDSOCK_MAX_FDS 8
+/* How long accepting pauses after accept() failed for want of resources. */
+#define GP_FDSOCK_ACCEPT_PAUSE_MS 100
 /* The longest the thread sleeps: how late an expired token may be dropped. */
 #define GP_FDSOCK_SWEEP_MS 1000
 
@@ -52,6 +55,8 @@ struct gp_fdsock {
 	bool started;
 
 	/* The thread's alone. */
+	uint64_t accept_paused_until_ns;	/* accept() failed (EMFILE...): retry after */
+	uint64_t accept_warned_ns;
 	struct gp_fdsock_conn *conns;
 	unsigned int n_conns;
 	struct pollfd *pfds;
@@ -287,19 +292,33 @@ static void gp_fdsock_accept_one(struct gp_fdsock *s, int fd)
 
 static void gp_fdsock_accept(struct gp_fdsock *s)
 {
+	uint64_t now;
 	int fd;
 
 	/* Drain the backlog: a burst of connections is answered, not left waiting. */
 	for (;;) {
 		fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				gp_log_errno(LOG_WARNING, errno, "fd socket %s: accept", s->path);
-			return;
+		if (fd >= 0) {
+			gp_fdsock_accept_one(s, fd);
+			continue;
 		}
-		gp_fdsock_accept_one(s, fd);
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		/*
+		 * EMFILE and friends: the backlog stays readable, so stop
+		 * polling it for a while rather than spin; say so once a
+		 * second at most.
+		 */
+		now = gp_fdsock_now_ns();
+		s->accept_paused_until_ns = now + GP_FDSOCK_ACCEPT_PAUSE_MS * 1000000ull;
+		if (now - s->accept_warned_ns >= 1000000000ull) {
+			s->accept_warned_ns = now;
+			gp_log_errno(LOG_WARNING, errno, "fd socket %s: accept (retrying in %u ms)",
+				     s->path, GP_FDSOCK_ACCEPT_PAUSE_MS);
+		}
+		return;
 	}
 }
 
@@ -356,7 +375,18 @@ static void *gp_fdsock_main(void *arg)
 		timeout = gp_fdsock_min_timeout(gp_fdsock_expire(s), gp_fd_tokens_sweep());
 		timeout = gp_fdsock_min_timeout(timeout, GP_FDSOCK_SWEEP_MS);
 		s->pfds[0] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
-		s->pfds[1] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+		if (s->accept_paused_until_ns) {
+			uint64_t now = gp_fdsock_now_ns();
+
+			if (now >= s->accept_paused_until_ns)
+				s->accept_paused_until_ns = 0;
+			else
+				timeout = gp_fdsock_min_timeout(timeout,
+					(int)((s->accept_paused_until_ns - now + 999999) / 1000000));
+		}
+		s->pfds[1] = (struct pollfd){
+			.fd = s->listen_fd, .events = s->accept_paused_until_ns ? 0 : POLLIN,
+		};
 		n = s->n_conns;
 		for (unsigned int i = 0; i < n; i++)
 			s->pfds[2 + i] = (struct pollfd){ .fd = s->conns[i].fd, .events = POLLIN };
@@ -406,6 +436,30 @@ static int gp_fdsock_make_dir(const char *path)
 	return 0;
 }
 
+/*
+ * Each connection holds two descriptors (the socket and the peer's pidfd)
+ * for up to the timeout: raise the soft RLIMIT_NOFILE by that much, as
+ * the socket transport does for its own, and say so when the hard limit
+ * is lower (accept() pauses on EMFILE then; nothing else suffers).
+ */
+static void gp_fdsock_reserve_fds(unsigned int max_connections)
+{
+	rlim_t need = 2 * (rlim_t)max_connections;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	need += rl.rlim_cur;
+	if (rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max)
+		need = rl.rlim_max;
+	if (need <= rl.rlim_cur)
+		return;
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		gp_log_errno(LOG_WARNING, errno, "fd socket: cannot raise RLIMIT_NOFILE to %llu",
+			     (unsigned long long)need);
+}
+
 static void gp_fdsock_destroy(struct gp_fdsock *s)
 {
 	if (s->listen_fd >= 0)
@@ -448,6 +502,7 @@ int gp_fdsock_new(const struct gp_fdsock_config *cfg, struct gp_fdsock **out)
 		s->cfg.max_per_uid = GP_FDSOCK_DEFAULT_MAX_PER_UID;
 	if (!s->cfg.timeout_ms)
 		s->cfg.timeout_ms = GP_FDSOCK_DEFAULT_TIMEOUT_MS;
+	gp_fdsock_reserve_fds(s->cfg.max_connections);
 	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->path = strdup(cfg->path);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -908,6 +909,83 @@ START_TEST(test_peer_permissions)
 }
 END_TEST
 
+START_TEST(test_accept_out_of_descriptors_resumes)
+{
+	struct gpu_proto_fd_token t;
+	struct rlimit old, tight;
+	int ready[2], go[2], probe, memfd = -1, r = -1, status;
+	uint32_t h;
+	pid_t pid;
+	char c;
+
+	fds_cfg.timeout_ms = 30000;
+	start_fdsock();
+	h = bo_create(file_a, 4096, NULL);
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* Another process (its own descriptor table) opens many connections. */
+		int conns[32];
+
+		for (unsigned int i = 0; i < 32; i++) {
+			struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+			conns[i] = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+			strcpy(sun.sun_path, fd_path);
+			if (conns[i] < 0 || connect(conns[i], (struct sockaddr *)&sun, sizeof(sun)) < 0)
+				_exit(1);
+		}
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(0);	/* closes them all */
+	}
+	/* The daemon's table: room for a few descriptors only, so accept() fails with EMFILE. */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	probe = dup(0);
+	ck_assert_int_ge(probe, 0);
+	close(probe);
+	tight = old;
+	tight.rlim_cur = (rlim_t)probe + 5;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	usleep(300 * 1000);	/* the server meets EMFILE and pauses accepting */
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* With the peers gone, the server accepts again and serves, still under the tight limit. */
+	for (int i = 0; i < WAIT_MS / 20 && r != 0; i++) {
+		struct gpfd_request req = { .magic = GPFD_MAGIC, .op = GPU_PROTO_FD_TOKEN_EXPORT };
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		struct gpfd_reply reply;
+		int sk;
+
+		usleep(20 * 1000);
+		if (mint(file_a, GPU_PROTO_FD_TOKEN_EXPORT, h, 0, &t) != 0)
+			continue;
+		memcpy(req.token, t.token, 32);
+		sk = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		strcpy(sun.sun_path, fd_path);
+		if (sk < 0)
+			continue;
+		if (connect(sk, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+		    send(sk, &req, sizeof(req), MSG_NOSIGNAL) == sizeof(req) &&
+		    fd_recv(sk, &reply, &memfd) == 0)
+			r = 0;
+		close(sk);
+	}
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(r, 0);
+	close(memfd);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+END_TEST
+
 /* --- concurrency: redeeming while the device is revoked ------------------- */
 
 struct racer {
@@ -1291,6 +1369,7 @@ static Suite *fdpass_suite(void)
 	tcase_add_test(tc, test_connection_limits);
 	tcase_add_test(tc, test_total_connection_limit);
 	tcase_add_test(tc, test_peer_permissions);
+	tcase_add_test(tc, test_accept_out_of_descriptors_resumes);
 	tcase_add_test(tc, test_redeem_races_revoke);
 	tcase_add_test(tc, test_library_in_process);
 	tcase_add_test(tc, test_library_over_socket_transport);
