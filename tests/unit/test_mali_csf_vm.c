@@ -934,6 +934,26 @@ START_TEST(revoke_leaves_no_translation_and_no_dma)
 }
 END_TEST
 
+START_TEST(revoke_after_surprise_removal_still_unmaps_everything)
+{
+	uint32_t bo, vm;
+
+	setup();
+	memset(&at_release, 0, sizeof(at_release));
+	mali_csf_release_probe = record_at_release;
+	bo = bo_create(&A, 4 * PAGE);
+	vm = vm_create(&A);
+	ck_assert_int_eq(vm_map(&A, vm, bo, 0, VA, 4 * PAGE), 0);
+	(void)vm_as(&A, vm);
+	/* The GPU is gone: AS_STATUS reads all-ones, no command completes. */
+	gp_mock_simulate_removal(backend());
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	ck_assert(at_release.ran);
+	ck_assert_uint_eq(at_release.dma_mappings, 0);
+	teardown();
+}
+END_TEST
+
 /* --- revoke while binds are in flight (TSan) --- */
 
 struct binder {
@@ -1231,6 +1251,7 @@ static Suite *mali_csf_vm_suite(void)
 	tcase_add_test(life, closing_the_file_tears_its_vms_down);
 	tcase_add_test(life, revoke_leaves_no_translation_and_no_dma);
 	tcase_add_test(life, revoke_while_binds_are_in_flight);
+	tcase_add_test(life, revoke_after_surprise_removal_still_unmaps_everything);
 	tcase_add_test(life, binds_racing_destroy_and_faults_on_one_vm);
 	tcase_add_test(life, revoke_stops_a_long_bind_array);
 	suite_add_tcase(s, life);
