@@ -195,7 +195,7 @@ static int as_enable(struct mali_csf_data *mali, unsigned int as, const struct m
  */
 static int as_disable(struct mali_csf_data *mali, unsigned int as)
 {
-	int r = as_flush(mali, as, 0, 0, MALI_AS_COMMAND_FLUSH_MEM);
+	int r = as_flush(mali, as, 0, 0, MALI_AS_COMMAND_FLUSH_MEM), r2;
 
 	/* Even when the flush timed out, unhook the tables before they are freed. */
 	mmu_write64(mali, MALI_AS_TRANSTAB_LO(as), 0);
@@ -203,7 +203,9 @@ static int as_disable(struct mali_csf_data *mali, unsigned int as)
 	mmu_write64(mali, MALI_AS_TRANSCFG_LO(as), MALI_AS_TRANSCFG_ADRMODE_UNMAPPED);
 	if (r == -ENODEV)
 		return r;
-	return as_command(mali, as, MALI_AS_COMMAND_UPDATE) ?: r;
+	/* The UPDATE's own failure first; else the flush's. */
+	r2 = as_command(mali, as, MALI_AS_COMMAND_UPDATE);
+	return r2 < 0 ? r2 : r;
 }
 
 /* Take @vm's slot away.  Context: mmu_lock held, @vm holds a slot. */
