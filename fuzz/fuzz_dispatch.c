@@ -744,16 +744,21 @@ static void fz_check_handles(const struct fz_ctx *ctx, const struct fz_call *c, 
 	uint32_t lowest = (uint32_t)__builtin_ctz(~before);	/* index of the lowest free */
 	size_t off;
 
-	if (fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE)) {
+	bool mali_bo = fz_is(ctx, c, &gp_mali_csf_driver, GPU_PROTO_IOCTL_MALI_BO_CREATE);
+
+	/* The fuzz driver's BO_CREATE and panthor's make one handle each. */
+	if (fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE) || mali_bo) {
+		size_t handle_at = mali_bo ? offsetof(struct gpu_proto_mali_bo_create, handle)
+					   : offsetof(struct fz_bo_create, handle);
+
 		if (r == 0) {
 			fz_assert(after == (before | 1u << lowest),
 				  "BO_CREATE: handles %#x -> %#x, expected handle %u added", before, after,
 				  lowest + 1);
-			if (c->out_size >= offsetof(struct fz_bo_create, pad) &&
-			    fz_in_arena(c->arg, c->out_size, &off)) {
+			if (c->out_size >= handle_at + 4 && fz_in_arena(c->arg, c->out_size, &off)) {
 				uint32_t h;
 
-				memcpy(&h, fz_arena + off + offsetof(struct fz_bo_create, handle), 4);
+				memcpy(&h, fz_arena + off + handle_at, 4);
 				fz_assert(h == lowest + 1, "BO_CREATE returned handle %u, not %u", h,
 					  lowest + 1);
 			}
@@ -1005,7 +1010,6 @@ static void fz_op_ioctl(struct fz_ctx *ctx, uint8_t op)
 			    (_IOC_TYPE(cmd) == 'd' && _IOC_NR(cmd) == _IOC_NR(GPU_PROTO_IOCTL_GEM_CLOSE)) ||
 			    (ctx->dev->driver == &fz_driver && _IOC_TYPE(cmd) == 'd' &&
 			     _IOC_NR(cmd) == _IOC_NR(FZ_IOCTL_BO_CREATE)) ||
-
 			    fz_mali_memory(ctx, cmd);
 
 	if ((op & FZ_F_DIFF) && !side_effects)

@@ -302,121 +302,6 @@ int gpc_mali_flush_caches(struct gpc_device *dev, uint64_t user_data);
 void gpc_mali_decode_gpu_id(uint32_t gpu_id, struct gpc_mali_gpu_id *out);
 
 /* ------------------------------------------------------------------------ */
-/* mali-csf GPU memory: panthor's BO and VM ioctls                           */
-/* ------------------------------------------------------------------------ */
-
-/*
- * Thin, typed wrappers of GPU_PROTO_IOCTL_MALI_BO_* and _VM_*, whose
- * arguments and errors docs/uapi.md describes.  Each returns 0 or a
- * negative errno and leaves errno as it was; on failure, out parameters
- * are left untouched.
- */
-
-/**
- * gpc_mali_bo_create() - allocate a buffer object (BO_CREATE)
- * @dev: the handle.
- * @size: bytes wanted, > 0 and at most 64 GiB; rounded up to 4 KiB.
- * @flags: 0 or GPU_PROTO_MALI_BO_NO_MMAP (the object will never be mapped
- *	by the CPU; gpc_mali_bo_mmap_offset() then fails with -EPERM).
- * @exclusive_vm_id: 0, or a VM of this handle the object may only ever be
- *	bound in.
- * @handle: receives the object's handle (>= 1).
- * @alloc_size: receives the size allocated; may be NULL.
- *
- * The object is zero-filled system memory, owned by this handle until
- * GEM_CLOSE or gpc_close(); it outlives the device.
- *
- * Return: 0; -EINVAL (NULL @handle, zero or huge @size, unknown @flags, no
- * such @exclusive_vm_id); -ENOSPC (the handle's object limit); -ENOMEM;
- * -ENODEV once the device is gone.
- */
-int gpc_mali_bo_create(struct gpc_device *dev, uint64_t size, uint32_t flags,
-		       uint32_t exclusive_vm_id, uint32_t *handle, uint64_t *alloc_size);
-
-/**
- * gpc_mali_bo_mmap_offset() - the offset to mmap() an object at (BO_MMAP_OFFSET)
- * @dev: the handle.
- * @handle: the object.
- * @offset: receives the fake offset, as panthor's; pass it to mmap() on the
- *	device's fd through the shim, or to the library's mapping call.
- *
- * Return: 0; -ENOENT (no such handle here); -EPERM (a NO_MMAP object);
- * -EINVAL; -ENODEV.
- */
-int gpc_mali_bo_mmap_offset(struct gpc_device *dev, uint32_t handle, uint64_t *offset);
-
-/**
- * gpc_mali_vm_create() - create a GPU address space (VM_CREATE)
- * @dev: the handle.
- * @user_va_range: bytes of VA for the caller's own mappings, from 0; 0 for
- *	the daemon's default (half of the GPU's VA space).  The driver takes
- *	the top of the space, a power of two of at least 256 MiB.
- * @vm_id: receives the VM's id (>= 1, at most 32 VMs per handle).
- * @granted_range: receives the user range actually granted (binds must stay
- *	below it); may be NULL.
- *
- * Return: 0; -EINVAL (NULL @vm_id, @user_va_range too large); -EBUSY (32
- * VMs already); -ENOMEM; -ENODEV.
- */
-int gpc_mali_vm_create(struct gpc_device *dev, uint64_t user_va_range, uint32_t *vm_id,
-		       uint64_t *granted_range);
-
-/**
- * gpc_mali_vm_destroy() - destroy a VM and every mapping in it (VM_DESTROY)
- * @dev: the handle.
- * @vm_id: the VM.
- *
- * The objects that were bound stay; only the GPU's view of them goes.
- * Return: 0; -EINVAL (no such VM, e.g. destroyed already); -ENODEV.
- */
-int gpc_mali_vm_destroy(struct gpc_device *dev, uint32_t vm_id);
-
-/**
- * gpc_mali_vm_bind_map() - map part of an object into a VM (synchronous VM_BIND MAP)
- * @dev: the handle.
- * @vm_id: the VM.
- * @handle: the object.
- * @bo_offset: where in the object the mapping starts.
- * @va: the GPU virtual address.
- * @size: bytes; @va, @size and @bo_offset are multiples of 4 KiB.
- * @flags: GPU_PROTO_MALI_VM_BIND_OP_MAP_READONLY, _NOEXEC, _UNCACHED.
- *
- * When the call returns the GPU translates the range.  A mapping already in
- * the range is replaced where the new one overlaps it.
- *
- * Return: 0; -EINVAL (no such VM or handle, misaligned or out-of-range
- * arguments, an object exclusive to another VM, an unusable VM); -ENOSPC
- * (device address space exhausted); -ENOMEM; -EIO (the MMU did not
- * respond); -ENODEV.
- */
-int gpc_mali_vm_bind_map(struct gpc_device *dev, uint32_t vm_id, uint32_t handle,
-			 uint64_t bo_offset, uint64_t va, uint64_t size, uint32_t flags);
-
-/**
- * gpc_mali_vm_bind_unmap() - unmap a VA range (synchronous VM_BIND UNMAP)
- * @dev: the handle.
- * @vm_id: the VM.
- * @va: start, a multiple of 4 KiB.
- * @size: bytes, a multiple of 4 KiB; holes in the range are fine.
- *
- * When the call returns the GPU no longer translates any of the range.
- * Return: 0; -EINVAL (no such VM, misaligned or out-of-range arguments);
- * -ENOMEM; -EIO; -ENODEV.
- */
-int gpc_mali_vm_bind_unmap(struct gpc_device *dev, uint32_t vm_id, uint64_t va, uint64_t size);
-
-/**
- * gpc_mali_vm_get_state() - whether a VM is still usable (VM_GET_STATE)
- * @dev: the handle.
- * @vm_id: the VM.
- * @state: receives GPU_PROTO_MALI_VM_STATE_USABLE, or _UNUSABLE once the
- *	GPU faulted in it (new maps then fail; destroy it and make another).
- *
- * Return: 0; -EINVAL (no such VM, NULL @state); -ENODEV.
- */
-int gpc_mali_vm_get_state(struct gpc_device *dev, uint32_t vm_id, uint32_t *state);
-
-/* ------------------------------------------------------------------------ */
 /* Buffer objects: CPU mappings and PRIME (since 0.2)                         */
 /* ------------------------------------------------------------------------ */
 
@@ -533,6 +418,121 @@ int gpc_prime_fd_to_handle(struct gpc_device *dev, int fd, uint32_t *handle);
  * Return: 0, -EINVAL (no such handle, also on a second close).
  */
 int gpc_gem_close(struct gpc_device *dev, uint32_t handle);
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf GPU memory: panthor's BO and VM ioctls                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Thin, typed wrappers of GPU_PROTO_IOCTL_MALI_BO_* and _VM_*, whose
+ * arguments and errors docs/uapi.md describes.  Each returns 0 or a
+ * negative errno and leaves errno as it was; on failure, out parameters
+ * are left untouched.
+ */
+
+/**
+ * gpc_mali_bo_create() - allocate a buffer object (BO_CREATE)
+ * @dev: the handle.
+ * @size: bytes wanted, > 0 and at most 64 GiB; rounded up to 4 KiB.
+ * @flags: 0 or GPU_PROTO_MALI_BO_NO_MMAP (the object will never be mapped
+ *	by the CPU; gpc_mali_bo_mmap_offset() then fails with -EPERM).
+ * @exclusive_vm_id: 0, or a VM of this handle the object may only ever be
+ *	bound in.
+ * @handle: receives the object's handle (>= 1).
+ * @alloc_size: receives the size allocated; may be NULL.
+ *
+ * The object is zero-filled system memory, owned by this handle until
+ * GEM_CLOSE or gpc_close(); it outlives the device.
+ *
+ * Return: 0; -EINVAL (NULL @handle, zero or huge @size, unknown @flags, no
+ * such @exclusive_vm_id); -ENOSPC (the handle's object limit); -ENOMEM;
+ * -ENODEV once the device is gone.
+ */
+int gpc_mali_bo_create(struct gpc_device *dev, uint64_t size, uint32_t flags,
+		       uint32_t exclusive_vm_id, uint32_t *handle, uint64_t *alloc_size);
+
+/**
+ * gpc_mali_bo_mmap_offset() - the offset to mmap() an object at (BO_MMAP_OFFSET)
+ * @dev: the handle.
+ * @handle: the object.
+ * @offset: receives the fake offset, as panthor's; pass it to mmap() on the
+ *	device's fd through the shim, or to the library's mapping call.
+ *
+ * Return: 0; -ENOENT (no such handle here); -EPERM (a NO_MMAP object);
+ * -EINVAL; -ENODEV.
+ */
+int gpc_mali_bo_mmap_offset(struct gpc_device *dev, uint32_t handle, uint64_t *offset);
+
+/**
+ * gpc_mali_vm_create() - create a GPU address space (VM_CREATE)
+ * @dev: the handle.
+ * @user_va_range: bytes of VA for the caller's own mappings, from 0; 0 for
+ *	the daemon's default (half of the GPU's VA space).  The driver takes
+ *	the top of the space, a power of two of at least 256 MiB.
+ * @vm_id: receives the VM's id (>= 1, at most 32 VMs per handle).
+ * @granted_range: receives the user range actually granted (binds must stay
+ *	below it); may be NULL.
+ *
+ * Return: 0; -EINVAL (NULL @vm_id, @user_va_range too large); -EBUSY (32
+ * VMs already); -ENOMEM; -ENODEV.
+ */
+int gpc_mali_vm_create(struct gpc_device *dev, uint64_t user_va_range, uint32_t *vm_id,
+		       uint64_t *granted_range);
+
+/**
+ * gpc_mali_vm_destroy() - destroy a VM and every mapping in it (VM_DESTROY)
+ * @dev: the handle.
+ * @vm_id: the VM.
+ *
+ * The objects that were bound stay; only the GPU's view of them goes.
+ * Return: 0; -EINVAL (no such VM, e.g. destroyed already); -ENODEV.
+ */
+int gpc_mali_vm_destroy(struct gpc_device *dev, uint32_t vm_id);
+
+/**
+ * gpc_mali_vm_bind_map() - map part of an object into a VM (synchronous VM_BIND MAP)
+ * @dev: the handle.
+ * @vm_id: the VM.
+ * @handle: the object.
+ * @bo_offset: where in the object the mapping starts.
+ * @va: the GPU virtual address.
+ * @size: bytes; @va, @size and @bo_offset are multiples of 4 KiB.
+ * @flags: GPU_PROTO_MALI_VM_BIND_OP_MAP_READONLY, _NOEXEC, _UNCACHED.
+ *
+ * When the call returns the GPU translates the range.  A mapping already in
+ * the range is replaced where the new one overlaps it.
+ *
+ * Return: 0; -EINVAL (no such VM or handle, misaligned or out-of-range
+ * arguments, an object exclusive to another VM, an unusable VM); -ENOSPC
+ * (device address space exhausted); -ENOMEM; -EIO (the MMU did not
+ * respond); -ENODEV.
+ */
+int gpc_mali_vm_bind_map(struct gpc_device *dev, uint32_t vm_id, uint32_t handle,
+			 uint64_t bo_offset, uint64_t va, uint64_t size, uint32_t flags);
+
+/**
+ * gpc_mali_vm_bind_unmap() - unmap a VA range (synchronous VM_BIND UNMAP)
+ * @dev: the handle.
+ * @vm_id: the VM.
+ * @va: start, a multiple of 4 KiB.
+ * @size: bytes, a multiple of 4 KiB; holes in the range are fine.
+ *
+ * When the call returns the GPU no longer translates any of the range.
+ * Return: 0; -EINVAL (no such VM, misaligned or out-of-range arguments);
+ * -ENOMEM; -EIO; -ENODEV.
+ */
+int gpc_mali_vm_bind_unmap(struct gpc_device *dev, uint32_t vm_id, uint64_t va, uint64_t size);
+
+/**
+ * gpc_mali_vm_get_state() - whether a VM is still usable (VM_GET_STATE)
+ * @dev: the handle.
+ * @vm_id: the VM.
+ * @state: receives GPU_PROTO_MALI_VM_STATE_USABLE, or _UNUSABLE once the
+ *	GPU faulted in it (new maps then fail; destroy it and make another).
+ *
+ * Return: 0; -EINVAL (no such VM, NULL @state); -ENODEV.
+ */
+int gpc_mali_vm_get_state(struct gpc_device *dev, uint32_t vm_id, uint32_t *state);
 
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */

@@ -79,11 +79,19 @@ static void setup_with(const struct gp_mock_config *cfg)
 	client_open(&B);
 }
 
+/* Reset and power-up complete at once: probe must not time out on a loaded machine. */
+static void test_config(struct gp_mock_config *cfg)
+{
+	gp_mock_config_init(cfg);
+	cfg->reset_delay_us = 0;
+	cfg->l2_power_delay_us = 0;
+}
+
 static void setup(void)
 {
 	struct gp_mock_config cfg;
 
-	gp_mock_config_init(&cfg);
+	test_config(&cfg);
 	setup_with(&cfg);
 }
 
@@ -718,7 +726,7 @@ START_TEST(exhausted_device_address_space_is_enospc)
 	struct gp_mock_stats before;
 	uint32_t bo, vm;
 
-	gp_mock_config_init(&cfg);
+	test_config(&cfg);
 	cfg.dma_space = 64 * PAGE;
 	setup_with(&cfg);
 	bo = bo_create(&A, 128 * PAGE);
@@ -729,6 +737,26 @@ START_TEST(exhausted_device_address_space_is_enospc)
 	/* What fits still maps. */
 	ck_assert_int_eq(vm_map(&A, vm, bo, 0, VA, 16 * PAGE), 0);
 	assert_gpu_sees(vm_as(&A, vm), VA, bo_mem(&A, bo), 8);
+	teardown();
+}
+END_TEST
+
+START_TEST(failed_table_allocation_unmaps_the_object_range)
+{
+	struct gp_mock_config cfg;
+	uint32_t bo, vm;
+
+	/* Maps 1-3 succeed (root table, object range, level-1 table); the level-2 table fails. */
+	test_config(&cfg);
+	cfg.dma_map_fail_after = 3;
+	setup_with(&cfg);
+	bo = bo_create(&A, PAGE);
+	vm = vm_create(&A);
+	ck_assert_int_eq(vm_map(&A, vm, bo, 0, VA, PAGE), -ENOMEM);
+	/* The object range went back; the empty level-1 table stays until an unmap. */
+	ck_assert_uint_eq(stats().dma_mappings, 2);
+	ck_assert_int_eq(vm_unmap(&A, vm, VA, PAGE), 0);
+	ck_assert_uint_eq(stats().dma_mappings, 1);
 	teardown();
 }
 END_TEST
@@ -747,6 +775,31 @@ START_TEST(page_table_budget_is_enomem_and_reclaimed)
 	/* The tables made before the failure are empty and go with an unmap. */
 	ck_assert_int_eq(vm_unmap(&A, vm, VA, size), 0);
 	ck_assert_uint_eq(stats().dma_mappings, before.dma_mappings);
+	teardown();
+}
+END_TEST
+
+START_TEST(mmu_commands_are_issued_only_when_the_as_is_ready)
+{
+	struct gp_mock_config cfg;
+	uint32_t bo, vm;
+	unsigned int as;
+
+	/* Every AS command keeps AS_STATUS ACTIVE for 1 ms. */
+	test_config(&cfg);
+	cfg.mmu_command_delay_us = 1000;
+	setup_with(&cfg);
+	bo = bo_create(&A, 2 * PAGE);
+	fill(bo_mem(&A, bo), 2 * PAGE, 0x61);
+	vm = vm_create(&A);
+	ck_assert_int_eq(vm_map(&A, vm, bo, 0, VA, 2 * PAGE), 0);
+	as = vm_as(&A, vm);
+	assert_gpu_sees(as, VA + PAGE, bo_mem(&A, bo) + PAGE, 16);
+	ck_assert_int_eq(vm_unmap(&A, vm, VA + PAGE, PAGE), 0);
+	assert_gpu_faults(as, VA + PAGE, MALI_EXC_TRANSLATION_FAULT(3) | MALI_AS_FAULTSTATUS_ACCESS_READ);
+	/* The driver waited each time: the hardware never had to drop one. */
+	ck_assert_uint_gt(stats().as_commands, 6);
+	ck_assert_uint_eq(stats().as_commands_dropped, 0);
 	teardown();
 }
 END_TEST
@@ -881,6 +934,26 @@ START_TEST(revoke_leaves_no_translation_and_no_dma)
 }
 END_TEST
 
+START_TEST(revoke_after_surprise_removal_still_unmaps_everything)
+{
+	uint32_t bo, vm;
+
+	setup();
+	memset(&at_release, 0, sizeof(at_release));
+	mali_csf_release_probe = record_at_release;
+	bo = bo_create(&A, 4 * PAGE);
+	vm = vm_create(&A);
+	ck_assert_int_eq(vm_map(&A, vm, bo, 0, VA, 4 * PAGE), 0);
+	(void)vm_as(&A, vm);
+	/* The GPU is gone: AS_STATUS reads all-ones, no command completes. */
+	gp_mock_simulate_removal(backend());
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	ck_assert(at_release.ran);
+	ck_assert_uint_eq(at_release.dma_mappings, 0);
+	teardown();
+}
+END_TEST
+
 /* --- revoke while binds are in flight (TSan) --- */
 
 struct binder {
@@ -912,7 +985,7 @@ static void *binder_run(void *arg)
 				r = vm_unmap(&b->c, vm, VA + PAGE, PAGE);
 		}
 		if (r == 0)
-			b->ok++;
+			__atomic_fetch_add(&b->ok, 1, __ATOMIC_RELAXED);
 		else if (r == -ENODEV)
 			b->enodev++;
 		else
@@ -932,7 +1005,7 @@ START_TEST(revoke_while_binds_are_in_flight)
 
 	struct gp_mock_config cfg;
 
-	gp_mock_config_init(&cfg);
+	test_config(&cfg);
 	bind_mock_cfg(&cfg);
 	memset(&at_release, 0, sizeof(at_release));
 	mali_csf_release_probe = record_at_release;
@@ -970,6 +1043,179 @@ START_TEST(revoke_while_binds_are_in_flight)
 }
 END_TEST
 
+/*
+ * Two threads of one client bind into one VM while a third destroys and
+ * recreates it and the GPU faults in it, the control plane handling the
+ * MMU interrupt: every call ends in 0 or a documented error, and nothing
+ * stays mapped afterwards (TSan checks the locking).
+ */
+struct racer {
+	struct client *c;
+	uint32_t bo;
+	atomic_int *stop;
+	unsigned int ok, other;
+	int last_other;
+};
+
+static void *racer_bind(void *arg)
+{
+	struct racer *r = arg;
+
+	while (!atomic_load(r->stop)) {
+		int e = vm_map(r->c, 1, r->bo, 0, VA, 2 * PAGE);
+
+		if (e == 0)
+			e = vm_unmap(r->c, 1, VA, PAGE);
+		if (e == 0)
+			__atomic_fetch_add(&r->ok, 1, __ATOMIC_RELAXED);
+		else if (e != -EINVAL) {	/* the VM destroyed, or unusable: EINVAL */
+			r->other++;
+			r->last_other = e;
+		}
+	}
+	return NULL;
+}
+
+/* Another caller (thread) on @c's file, with its own arena. */
+static void client_thread(struct client *c, const struct client *of)
+{
+	*c = *of;
+	ck_assert_int_eq(gp_inproc_caller_new(GP_INPROC_RETRY, &c->caller), 0);
+	c->arena = aligned_alloc(PAGE, ARENA_SIZE);
+	ck_assert_ptr_nonnull(c->arena);
+	memset(c->arena, 0, ARENA_SIZE);
+	ck_assert_int_eq(gp_inproc_caller_map(c->caller, c->arena, ARENA_SIZE,
+					      GP_USER_IN | GP_USER_OUT), 0);
+}
+
+static void client_thread_free(struct client *c)
+{
+	gp_inproc_caller_free(&c->caller);
+	free(c->arena);
+}
+
+START_TEST(binds_racing_destroy_and_faults_on_one_vm)
+{
+	struct client threads[2];
+	struct racer r[2];
+	pthread_t t[2];
+	atomic_int stop = 0;
+	uint8_t byte = 0;
+
+	setup();
+	ck_assert_uint_eq(vm_create(&A), 1);
+	for (unsigned int i = 0; i < 2; i++) {
+		client_thread(&threads[i], &A);
+		r[i] = (struct racer){ .c = &threads[i], .stop = &stop, .bo = bo_create(&A, 2 * PAGE) };
+	}
+	for (unsigned int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, racer_bind, &r[i]), 0);
+	for (int round = 0; round < 40; round++) {
+		struct gp_guard guard;
+		struct mali_csf_vm *vm;
+		unsigned int as;
+
+		/*
+		 * A GPU access through the VM's AS, when it has one, to a VA
+		 * whose root descriptor the binders never write (the model
+		 * reads descriptors with plain loads; the driver writes them
+		 * atomically, as a CPU racing a table walk does).
+		 */
+		ck_assert(gp_dev_enter(gp_registration_device(reg), &guard));
+		vm = mali_csf_vm_lookup(A.file, 1);
+		if (vm && mali_csf_vm_activate(gp_guard_data(&guard), vm, &as) == 0) {
+			if (gp_mock_gpu_access(backend(), as, 1ull << 46, &byte, 1, false) < 0)
+				(void)gp_device_handle_irq(gp_registration_device(reg), GP_MOCK_IRQ_MMU);
+			mali_csf_vm_idle(gp_guard_data(&guard), vm);
+		}
+		mali_csf_vm_put(&vm);
+		gp_dev_exit(&guard);
+		usleep(500);
+		ck_assert_int_eq(vm_destroy(&A, 1), 0);
+		ck_assert_uint_eq(vm_create(&A), 1);
+		usleep(500);
+	}
+	atomic_store(&stop, 1);
+	for (unsigned int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_msg(r[i].other == 0, "bind racing destroy: %d", r[i].last_other);
+		ck_assert_uint_gt(r[i].ok, 0);
+	}
+	ck_assert_uint_gt(stats().mmu_faults, 0);
+	ck_assert_int_eq(vm_destroy(&A, 1), 0);
+	ck_assert_uint_eq(stats().dma_mappings, 0);
+	for (unsigned int i = 0; i < 2; i++)
+		client_thread_free(&threads[i]);
+	teardown();
+}
+END_TEST
+
+/*
+ * A client's long VM_BIND array does not hold revoke up: once revoke has
+ * begun, the call stops at the next operation.
+ */
+enum { LONG_OPS = 16384 };
+
+struct long_bind {
+	struct gp_inproc_caller *caller;
+	struct gp_file *file;
+	struct gpu_proto_mali_vm_bind *arg;
+	int r;
+};
+
+static void *long_bind_run(void *p)
+{
+	struct long_bind *lb = p;
+
+	lb->r = gp_inproc_ioctl(lb->caller, lb->file, GPU_PROTO_IOCTL_MALI_VM_BIND,
+				(uintptr_t)lb->arg);
+	return NULL;
+}
+
+START_TEST(revoke_stops_a_long_bind_array)
+{
+	struct gpu_proto_mali_vm_bind_op *ops;
+	struct gpu_proto_mali_vm_bind *arg;
+	struct long_bind lb = { 0 };
+	size_t bytes = sizeof(*arg) + LONG_OPS * sizeof(*ops);
+	pthread_t t;
+	uint32_t bo, vm;
+	void *mem;
+
+	setup();
+	bo = bo_create(&A, PAGE);
+	vm = vm_create(&A);
+	mem = aligned_alloc(PAGE, (bytes + PAGE - 1) & ~(PAGE - 1));
+	ck_assert_ptr_nonnull(mem);
+	arg = mem;
+	ops = (void *)(arg + 1);
+	for (unsigned int i = 0; i < LONG_OPS; i++)
+		ops[i] = (struct gpu_proto_mali_vm_bind_op){
+			.flags = GPU_PROTO_MALI_VM_BIND_OP_TYPE_MAP, .bo_handle = bo,
+			.va = VA + (uint64_t)i * PAGE, .size = PAGE,
+		};
+	*arg = (struct gpu_proto_mali_vm_bind){
+		.vm_id = vm, .ops = { .stride = sizeof(*ops), .count = LONG_OPS, .array = (uintptr_t)ops },
+	};
+	ck_assert_int_eq(gp_inproc_caller_new(GP_INPROC_DIRECT, &lb.caller), 0);
+	ck_assert_int_eq(gp_inproc_caller_map(lb.caller, mem, bytes, GP_USER_IN | GP_USER_OUT), 0);
+	lb.file = A.file;
+	lb.arg = arg;
+	ck_assert_int_eq(pthread_create(&t, NULL, long_bind_run, &lb), 0);
+	/* Revoke once the call is inside its guard, doing binds. */
+	while (stats().dma_maps < 64)
+		usleep(100);
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(lb.r, -ENODEV);
+	ck_assert_uint_gt(arg->ops.count, 0);
+	ck_assert_uint_lt(arg->ops.count, LONG_OPS);
+	gp_inproc_caller_free(&lb.caller);
+	free(mem);
+	teardown();
+}
+END_TEST
+
 static Suite *mali_csf_vm_suite(void)
 {
 	Suite *s = suite_create("mali-csf-vm");
@@ -995,7 +1241,9 @@ static Suite *mali_csf_vm_suite(void)
 	tcase_add_test(vm, bind_bad_input_gets_panthors_errors);
 	tcase_add_test(vm, exhausted_device_address_space_is_enospc);
 	tcase_add_test(vm, page_table_budget_is_enomem_and_reclaimed);
+	tcase_add_test(vm, failed_table_allocation_unmaps_the_object_range);
 	tcase_add_test(vm, vms_beyond_the_slots_evict_the_least_recently_used);
+	tcase_add_test(vm, mmu_commands_are_issued_only_when_the_as_is_ready);
 	suite_add_tcase(s, vm);
 
 	tcase_set_timeout(life, 120);
@@ -1003,6 +1251,9 @@ static Suite *mali_csf_vm_suite(void)
 	tcase_add_test(life, closing_the_file_tears_its_vms_down);
 	tcase_add_test(life, revoke_leaves_no_translation_and_no_dma);
 	tcase_add_test(life, revoke_while_binds_are_in_flight);
+	tcase_add_test(life, revoke_after_surprise_removal_still_unmaps_everything);
+	tcase_add_test(life, binds_racing_destroy_and_faults_on_one_vm);
+	tcase_add_test(life, revoke_stops_a_long_bind_array);
 	suite_add_tcase(s, life);
 	return s;
 }

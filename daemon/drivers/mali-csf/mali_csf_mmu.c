@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
-#include <urcu/uatomic.h>
 
 #include "backend.h"
 #include "gem.h"
@@ -196,7 +195,7 @@ static int as_enable(struct mali_csf_data *mali, unsigned int as, const struct m
  */
 static int as_disable(struct mali_csf_data *mali, unsigned int as)
 {
-	int r = as_flush(mali, as, 0, 0, MALI_AS_COMMAND_FLUSH_MEM);
+	int r = as_flush(mali, as, 0, 0, MALI_AS_COMMAND_FLUSH_MEM), r2;
 
 	/* Even when the flush timed out, unhook the tables before they are freed. */
 	mmu_write64(mali, MALI_AS_TRANSTAB_LO(as), 0);
@@ -204,7 +203,9 @@ static int as_disable(struct mali_csf_data *mali, unsigned int as)
 	mmu_write64(mali, MALI_AS_TRANSCFG_LO(as), MALI_AS_TRANSCFG_ADRMODE_UNMAPPED);
 	if (r == -ENODEV)
 		return r;
-	return as_command(mali, as, MALI_AS_COMMAND_UPDATE) ?: r;
+	/* The UPDATE's own failure first; else the flush's. */
+	r2 = as_command(mali, as, MALI_AS_COMMAND_UPDATE);
+	return r2 < 0 ? r2 : r;
 }
 
 /* Take @vm's slot away.  Context: mmu_lock held, @vm holds a slot. */
@@ -239,18 +240,6 @@ static uint64_t mmu_mair_to_memattr(uint64_t mair)
 	return memattr;
 }
 
-/*
- * dma_set_mask() for the GPU.  backend.h's gp_backend_dma_set_mask() is the
- * contract; until the branch implementing it is merged, narrow the mask
- * the way backend.h describes (the field is the driver's to narrow in
- * probe, before its first mapping).
- */
-static int mali_csf_dma_set_mask(struct gp_backend *be, uint64_t mask)
-{
-	be->dma_mask &= mask;
-	return 0;
-}
-
 int mali_csf_mmu_init(struct mali_csf_data *mali)
 {
 	struct gp_backend *be = mali->backend;
@@ -280,11 +269,20 @@ int mali_csf_mmu_init(struct mali_csf_data *mali)
 		return gp_log_errno(LOG_ERR, ENODEV, "mali-csf: %s: AS_PRESENT 0x%x leaves no address space for VMs",
 				    be->bus_id, mali->gpu_info.as_present);
 
-	/* Page tables and objects must be reachable with the GPU's PA bits. */
-	r = mali_csf_dma_set_mask(be, (1ull << mali->pa_bits) - 1);
-	if (r < 0)
-		return gp_log_errno(LOG_ERR, r, "mali-csf: %s: cannot limit DMA to %u bits", be->bus_id,
-				    mali->pa_bits);
+	/*
+	 * Page tables and objects must be reachable with the GPU's PA bits.
+	 * A binding without DMA (a no-IOMMU group) still serves the queries;
+	 * its VMs cannot get page tables (VM_CREATE fails with EOPNOTSUPP).
+	 */
+	if (be->ops->dma_map) {
+		r = gp_backend_dma_set_mask(be, (1ull << mali->pa_bits) - 1);
+		if (r < 0)
+			return gp_log_errno(LOG_ERR, r, "mali-csf: %s: cannot limit DMA to %u bits",
+					    be->bus_id, mali->pa_bits);
+	} else {
+		gp_log_info("mali-csf: %s: the binding has no DMA; GPU memory ioctls will fail with EOPNOTSUPP",
+			    be->bus_id);
+	}
 
 	/*
 	 * vfio-platform numbers lines in device-tree order ("job", "mmu",
@@ -645,7 +643,7 @@ int mali_csf_vm_map(struct mali_csf_vm *vm, struct gp_gem_object *obj, uint64_t 
 
 	pthread_mutex_lock(&vm->op_lock);
 	/* As panthor_vm_exec_op(): no new MAP on an unusable VM. */
-	if (!vm->dev_live || uatomic_read(&vm->unusable)) {
+	if (!vm->dev_live || __atomic_load_n(&vm->unusable, __ATOMIC_ACQUIRE)) {
 		r = -EINVAL;
 		goto out_unlock;
 	}
@@ -790,7 +788,7 @@ void mali_csf_vm_idle(struct mali_csf_data *mali, struct mali_csf_vm *vm)
 
 bool mali_csf_vm_is_unusable(const struct mali_csf_vm *vm)
 {
-	return uatomic_read(&vm->unusable);
+	return __atomic_load_n(&vm->unusable, __ATOMIC_ACQUIRE);
 }
 
 /* --- VM device state --- */
@@ -930,7 +928,7 @@ void mali_csf_mmu_irq(struct mali_csf_data *mali)
 		pthread_mutex_lock(&mali->mmu_lock);
 		vm = mali->as_slot[as];
 		if (vm) {
-			uatomic_set(&vm->unusable, true);
+			__atomic_store_n(&vm->unusable, true, __ATOMIC_RELEASE);
 			vm_release_as_locked(mali, vm);
 		}
 		gp_log_error("mali-csf: GPU %s fault in AS%u at VA 0x%016" PRIx64

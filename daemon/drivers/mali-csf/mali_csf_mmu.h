@@ -74,7 +74,7 @@ struct mali_csf_vma {
 
 struct mali_csf_vm {
 	/* --- the shell: the file's --- */
-	unsigned long refs;		/* uatomic; the pool holds one */
+	unsigned long refs;		/* __atomic; the pool holds one */
 	uint32_t id;
 	uint64_t serial;		/* unique per daemon: exclusive-VM identity */
 	uint64_t user_va_end;		/* binds stay below: the kernel range's start */
@@ -82,7 +82,7 @@ struct mali_csf_vm {
 	/* --- the device state: registration data, from mali->vms --- */
 	pthread_mutex_t op_lock;	/* binds, teardown; before mali->mmu_lock */
 	bool dev_live;			/* under op_lock (and mmu_lock to set false) */
-	bool unusable;			/* uatomic: took a fault */
+	bool unusable;			/* __atomic: took a fault */
 	struct mali_csf_data *mali;	/* while @dev_live */
 	struct cds_list_head dev_link;	/* in mali->vms; under mmu_lock */
 	struct cds_list_head vmas;	/* under op_lock */

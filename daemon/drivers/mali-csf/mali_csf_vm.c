@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <urcu/uatomic.h>
 
 #include "backend.h"
 #include "file.h"
@@ -65,7 +64,7 @@ struct mali_csf_vm *mali_csf_vm_lookup(struct gp_file *file, uint32_t id)
 	pthread_mutex_lock(&mfile->lock);
 	vm = mfile->vms[id];
 	if (vm)
-		uatomic_inc(&vm->refs);
+		__atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&mfile->lock);
 	return vm;
 }
@@ -79,7 +78,7 @@ void mali_csf_vm_put(struct mali_csf_vm **pvm)
 	struct mali_csf_vm *vm = *pvm;
 
 	*pvm = NULL;
-	if (!vm || uatomic_sub_return(&vm->refs, 1) != 0)
+	if (!vm || __atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	pthread_mutex_destroy(&vm->op_lock);
 	free(vm);
@@ -171,7 +170,7 @@ int mali_csf_vm_create(const struct gp_registered_device *rdev, void *data, void
 	if (!vm)
 		return -ENOMEM;
 	vm->refs = 1;
-	vm->serial = uatomic_add_return(&mali_csf_vm_serial, 1);
+	vm->serial = __atomic_add_fetch(&mali_csf_vm_serial, 1, __ATOMIC_RELAXED);
 	vm->user_va_end = full - kernel_range;
 	r = mali_csf_vm_dev_init(mali, vm);
 	if (r < 0) {
@@ -426,6 +425,15 @@ int mali_csf_vm_bind(const struct gp_registered_device *rdev, void *data, void *
 	for (uint32_t i = 0; r == 0 && i < args->ops.count; i++) {
 		struct gpu_proto_mali_vm_bind_op op;
 
+		/*
+		 * Revoke waits for this guard: a client's long array must not
+		 * hold it up, so stop at the next operation once it started.
+		 */
+		if (gp_device_is_unplugged(gp_registered_to_device(rdev))) {
+			r = -ENODEV;
+			args->ops.count = i;
+			break;
+		}
 		r = mali_csf_copy_op(user, args->ops.array + (uint64_t)i * args->ops.stride,
 				     args->ops.stride, &op);
 		if (r == 0)
