@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <gpu-proto/gpu_proto_drm.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -201,17 +200,6 @@ static int gp_fd_token_tgid(pid_t pid, pid_t *tgid)
 	return 0;
 }
 
-static bool gp_fd_token_pidfd_exited(int pidfd)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int r;
-
-	do {
-		r = poll(&p, 1, 0);
-	} while (r < 0 && errno == EINTR);
-	return r != 0;		/* exited, or cannot tell: fail closed */
-}
-
 /*
  * Pin the caller's process.  A caller with a pidfd of its own (a socket
  * connection's peer) already names a process id (SO_PEERCRED gives the
@@ -225,7 +213,7 @@ static int gp_fd_token_pin(const struct gp_caller *caller, pid_t *tgid, int *pid
 		return -EACCES;		/* no id in our pid namespace: no peer can match */
 	/* Only a transport's caller owns a pidfd; a bare struct's field may read 0. */
 	if (caller->ops && caller->pidfd >= 0) {
-		if (gp_fd_token_pidfd_exited(caller->pidfd))
+		if (gp_pidfd_exited(caller->pidfd))
 			return -ESRCH;
 		*tgid = caller->pid;
 	} else {
@@ -395,9 +383,9 @@ static bool gp_fd_token_peer_matches(const struct gp_fd_token *t, const struct g
 {
 	if (peer->pid <= 0 || peer->pid != t->tgid)
 		return false;
-	if (gp_fd_token_pidfd_exited(t->pidfd))
+	if (gp_pidfd_exited(t->pidfd))
 		return false;
-	if (peer->pidfd >= 0 && gp_fd_token_pidfd_exited(peer->pidfd))
+	if (peer->pidfd >= 0 && gp_pidfd_exited(peer->pidfd))
 		return false;
 	return true;
 }

@@ -14,6 +14,17 @@
 #include "rcu.h"
 #include "registration.h"
 
+bool gp_pidfd_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	do {
+		r = poll(&p, 1, 0);
+	} while (r < 0 && errno == EINTR);
+	return r != 0;
+}
+
 struct gp_queued_event {
 	struct cds_list_head link;
 	uint32_t length;

@@ -81,6 +81,13 @@ static inline bool gp_caller_capable(const struct gp_caller *caller, int cap)
 	return false;
 }
 
+/**
+ * gp_pidfd_exited() - has the process behind @pidfd exited?  A pidfd polls
+ * readable then.  Fails closed: true when it cannot tell.  Used wherever a
+ * caller's pid is pinned by a pidfd, so a recycled pid is never believed.
+ */
+bool gp_pidfd_exited(int pidfd);
+
 /* What kind of node the file was opened through (drm_minor type). */
 enum gp_node_type {
 	GP_NODE_RENDER,		/* render client: RENDER_ALLOW ioctls only */

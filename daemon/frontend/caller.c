@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,18 +21,6 @@
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
-
-/* Has the process behind @pidfd exited?  A pidfd polls readable then. */
-static bool gp_pidfd_exited(int pidfd)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int r;
-
-	do {
-		r = poll(&p, 1, 0);
-	} while (r < 0 && errno == EINTR);
-	return r != 0;		/* exited, or cannot tell: fail closed */
-}
 
 /* Read a whole small /proc file under @dir into @buf (NUL-terminated). */
 static ssize_t gp_proc_read(int dir, const char *name, char *buf, size_t size)

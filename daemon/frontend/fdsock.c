@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -30,6 +29,7 @@
 #include "fdsock.h"
 #include "fdtoken.h"
 #include "gem.h"
+#include "listen.h"
 #include "log.h"
 #include "nodeperm.h"
 
@@ -415,51 +415,6 @@ static void *gp_fdsock_main(void *arg)
 
 /* --- lifetime --- */
 
-static int gp_fdsock_make_dir(const char *path)
-{
-	char dir[PATH_MAX], *slash;
-
-	if (strlen(path) >= sizeof(dir))
-		return -ENAMETOOLONG;
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0755) < 0) {
-		if (errno == EEXIST)
-			return 0;
-		return gp_log_errno(LOG_ERR, errno, "fd socket directory %s", dir);
-	}
-	if (chmod(dir, 0755) < 0)
-		return gp_log_errno(LOG_ERR, errno, "fd socket directory %s: chmod", dir);
-	return 0;
-}
-
-/*
- * Each connection holds two descriptors (the socket and the peer's pidfd)
- * for up to the timeout: raise the soft RLIMIT_NOFILE by that much, as
- * the socket transport does for its own, and say so when the hard limit
- * is lower (accept() pauses on EMFILE then; nothing else suffers).
- */
-static void gp_fdsock_reserve_fds(unsigned int max_connections)
-{
-	rlim_t need = 2 * (rlim_t)max_connections;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	need += rl.rlim_cur;
-	if (rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max)
-		need = rl.rlim_max;
-	if (need <= rl.rlim_cur)
-		return;
-	rl.rlim_cur = need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-		gp_log_errno(LOG_WARNING, errno, "fd socket: cannot raise RLIMIT_NOFILE to %llu",
-			     (unsigned long long)need);
-}
-
 static void gp_fdsock_destroy(struct gp_fdsock *s)
 {
 	if (s->listen_fd >= 0)
@@ -482,7 +437,7 @@ int gp_fdsock_new(const struct gp_fdsock_config *cfg, struct gp_fdsock **out)
 	if (strlen(cfg->path) >= sizeof(sun.sun_path))
 		return gp_log_errno(LOG_ERR, ENAMETOOLONG, "fd socket %s", cfg->path);
 	strcpy(sun.sun_path, cfg->path);
-	r = gp_fdsock_make_dir(cfg->path);
+	r = gp_listen_make_dir(cfg->path, "fd socket");
 	if (r < 0)
 		return r;
 	if (lstat(cfg->path, &st) == 0) {
@@ -502,7 +457,8 @@ int gp_fdsock_new(const struct gp_fdsock_config *cfg, struct gp_fdsock **out)
 		s->cfg.max_per_uid = GP_FDSOCK_DEFAULT_MAX_PER_UID;
 	if (!s->cfg.timeout_ms)
 		s->cfg.timeout_ms = GP_FDSOCK_DEFAULT_TIMEOUT_MS;
-	gp_fdsock_reserve_fds(s->cfg.max_connections);
+	/* Each connection holds two descriptors: the socket and the peer's pidfd. */
+	gp_listen_reserve_fds(2ull * s->cfg.max_connections, "fd socket");
 	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->path = strdup(cfg->path);

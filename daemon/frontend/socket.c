@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,6 +28,7 @@
 
 #include "caller.h"
 #include "ioctl.h"
+#include "listen.h"
 #include "log.h"
 #include "nodeperm.h"
 #include "retry.h"
@@ -761,48 +761,6 @@ static void *gp_socket_accept_main(void *arg)
 
 /* --- lifetime --- */
 
-static int gp_socket_make_dir(const char *path)
-{
-	char dir[PATH_MAX], *slash;
-
-	if (strlen(path) >= sizeof(dir))
-		return -ENAMETOOLONG;
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0755) < 0) {
-		if (errno == EEXIST)
-			return 0;
-		return gp_log_errno(LOG_ERR, errno, "socket directory %s", dir);
-	}
-	/* Searchable by the socket's group whatever the umask (the unit's is 0077). */
-	if (chmod(dir, 0755) < 0)
-		return gp_log_errno(LOG_ERR, errno, "socket directory %s: chmod", dir);
-	return 0;
-}
-
-/*
- * Each connection takes two descriptors (the socket and its eventfd).
- * Raise the soft RLIMIT_NOFILE so the configured maximum fits; when the
- * hard limit is lower, say so: accept() would fail with EMFILE first.
- */
-static void gp_socket_reserve_fds(unsigned int max_connections)
-{
-	rlim_t need = 2 * (rlim_t)max_connections + 64;
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
-		return;
-	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
-		gp_log_warning("socket: RLIMIT_NOFILE allows %llu descriptors, %u connections need %llu: "
-			       "raise LimitNOFILE= or lower --socket-max-connections",
-			       (unsigned long long)rl.rlim_cur, max_connections,
-			       (unsigned long long)need);
-}
-
 int gp_socket_new(const struct gp_socket_config *cfg, struct gp_socket **out)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -813,7 +771,7 @@ int gp_socket_new(const struct gp_socket_config *cfg, struct gp_socket **out)
 	if (strlen(cfg->path) >= sizeof(sun.sun_path))
 		return gp_log_errno(LOG_ERR, ENAMETOOLONG, "socket %s", cfg->path);
 	strcpy(sun.sun_path, cfg->path);
-	r = gp_socket_make_dir(cfg->path);
+	r = gp_listen_make_dir(cfg->path, "socket");
 	if (r < 0)
 		return r;
 	/* Replace a stale socket from an earlier run, never anything else. */
@@ -836,7 +794,8 @@ int gp_socket_new(const struct gp_socket_config *cfg, struct gp_socket **out)
 		s->cfg.stack_size = GP_SOCKET_DEFAULT_STACK_SIZE;
 	if (!s->cfg.stall_timeout_ms)
 		s->cfg.stall_timeout_ms = GP_SOCKET_DEFAULT_STALL_TIMEOUT_MS;
-	gp_socket_reserve_fds(s->cfg.max_connections);
+	/* Each connection takes two descriptors: the socket and its eventfd. */
+	gp_listen_reserve_fds(2ull * s->cfg.max_connections + 64, "socket");
 	s->path = strdup(cfg->path);
 	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	pthread_mutex_init(&s->lock, NULL);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every listening AF_UNIX socket of the daemon needs before listen():
+ * its directory, and descriptors for the connections it may hold.  Shared
+ * by the socket transport and the fd socket.
+ */
+#ifndef GP_FRONTEND_LISTEN_H
+#define GP_FRONTEND_LISTEN_H
+
+/**
+ * gp_listen_make_dir() - create the directory of socket @path (0755).
+ * @what: how log lines name the socket, e.g. "socket" or "fd socket"
+ *
+ * The directory is made searchable whatever the umask (the unit's is 0077),
+ * so that the socket's own owner, group and mode decide who connects.  An
+ * existing directory is left as it is.
+ * Return: 0 or -errno (logged).
+ */
+int gp_listen_make_dir(const char *path, const char *what);
+
+/**
+ * gp_listen_reserve_fds() - raise the soft RLIMIT_NOFILE by @fds.
+ *
+ * On top of the current limit, so sockets that each reserve their own add
+ * up.  As far as the hard limit allows; when it does not, accept() fails
+ * with EMFILE first, which the caller handles by pausing, so this only
+ * logs a warning naming the options that help.
+ */
+void gp_listen_reserve_fds(unsigned long long fds, const char *what);
+
+#endif /* GP_FRONTEND_LISTEN_H */
