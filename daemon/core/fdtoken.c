@@ -281,6 +281,15 @@ static int gp_fd_token_export_object(struct gp_file *file, struct gpu_proto_fd_t
 		if (!obj)
 			return -EINVAL;
 	}
+	/* The memfd is CPU access to the object: the driver may refuse it. */
+	if (obj->funcs && obj->funcs->mmap) {
+		int r = obj->funcs->mmap(obj);
+
+		if (r < 0) {
+			gp_gem_object_put(&obj);
+			return r;
+		}
+	}
 	*out = obj;
 	return 0;
 }
@@ -416,6 +425,13 @@ static int gp_fd_token_import(struct gp_fd_token *t, int fd, struct gp_fd_token_
 	/* As drm_gem_prime_fd_to_handle(): the handle the file has, else a new one. */
 	pthread_mutex_lock(&gp_fd_token_import_lock);
 	r = gp_gem_handle_by_object(t->file, obj, &res->handle);
+	if (r == -ENOENT && obj->funcs && obj->funcs->prime_export) {
+		/* A first handle in this file: the object leaves its exporter's. */
+		int refused = obj->funcs->prime_export(obj);
+
+		if (refused < 0)
+			r = refused;
+	}
 	if (r == -ENOENT)
 		r = gp_gem_handle_create(t->file, obj, &res->handle);
 	pthread_mutex_unlock(&gp_fd_token_import_lock);

@@ -38,9 +38,23 @@ struct gp_gem_object;
  * @free: free the driver's containing structure; called once, when the
  *	last reference goes, after the core released the memory.  NULL for
  *	objects created by gp_gem_object_create().
+ * @mmap, @prime_export: the driver's say on where the memory may go (below).
  */
 struct gp_gem_object_funcs {
 	void (*free)(struct gp_gem_object *obj);
+	/*
+	 * @mmap: may a client get the object's memory for CPU access?  Asked
+	 * when FD_TOKEN would hand out its memfd (for a mapping or a PRIME
+	 * export alike: the memfd is both).  0 or -errno.  NULL: always.
+	 */
+	int (*mmap)(struct gp_gem_object *obj);
+	/*
+	 * @prime_export: may another file import it?  Asked when a PRIME
+	 * import would give a file its first handle on the object, as a
+	 * driver's drm_gem_object_funcs.export refuses (panthor: objects of an
+	 * exclusive VM).  0 or -errno.  NULL: always.
+	 */
+	int (*prime_export)(struct gp_gem_object *obj);
 };
 
 /**

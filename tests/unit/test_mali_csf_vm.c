@@ -20,6 +20,7 @@
 #include "backend.h"
 #include "check_run.h"
 #include "drivers.h"
+#include "fdtoken.h"
 #include "file.h"
 #include "gem.h"
 #include "inproc.h"
@@ -371,6 +372,57 @@ START_TEST(bo_mmap_offset_errors)
 	mo.offset = 0;
 	ck_assert_int_eq(cl_ioctl(&A, GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET, &mo, sizeof(mo)), -EPERM);
 	ck_assert_uint_eq(mo.offset, 0);
+	teardown();
+}
+END_TEST
+
+/* Mint a token on @c and redeem it at once, as the fd socket does for this process. */
+static int fd_token(struct client *c, uint32_t op, uint32_t handle, int import_fd,
+		    struct gp_fd_token_result *res)
+{
+	struct gpu_proto_fd_token t = { .op = op, .handle = handle };
+	/* The redeemer is the process that minted: here, the file's caller. */
+	struct gp_fd_token_peer peer = { .pid = c->file->caller.pid, .pidfd = -1 };
+	int r = cl_ioctl(c, GPU_PROTO_IOCTL_FD_TOKEN, &t, sizeof(t));
+
+	if (r < 0)
+		return r;
+	memset(res, 0, sizeof(*res));
+	return gp_fd_token_redeem(t.token, op, &peer, import_fd, res);
+}
+
+/*
+ * panthor's rules on where a BO's memory may go hold on the memfd path
+ * too: a NO_MMAP object's memfd is never handed out (it would be CPU
+ * access), and an exclusive VM's object never gets a handle in another
+ * file (panthor_gem_prime_export() refuses it), though its own file may
+ * map it and re-import it.
+ */
+START_TEST(bo_memory_leaves_only_as_panthor_allows)
+{
+	struct gp_fd_token_result res, imp;
+	uint32_t plain, nommap, excl, vm;
+
+	setup();
+	plain = bo_create(&A, PAGE);
+	ck_assert_int_eq(bo_create_full(&A, PAGE, GPU_PROTO_MALI_BO_NO_MMAP, 0, &nommap, NULL), 0);
+	vm = vm_create(&A);
+	ck_assert_int_eq(bo_create_full(&A, PAGE, 0, vm, &excl, NULL), 0);
+
+	ck_assert_int_eq(fd_token(&A, GPU_PROTO_FD_TOKEN_EXPORT, nommap, -1, &res), -EPERM);
+
+	/* A plain object goes anywhere: mapped, and imported by another file. */
+	ck_assert_int_eq(fd_token(&A, GPU_PROTO_FD_TOKEN_EXPORT, plain, -1, &res), 0);
+	ck_assert_int_eq(fd_token(&B, GPU_PROTO_FD_TOKEN_IMPORT, 0, res.obj->memfd, &imp), 0);
+	ck_assert_uint_ge(imp.handle, 1);
+	gp_gem_object_put(&res.obj);
+
+	/* An exclusive VM's object: its file maps it and re-imports it, no one else imports it. */
+	ck_assert_int_eq(fd_token(&A, GPU_PROTO_FD_TOKEN_EXPORT, excl, -1, &res), 0);
+	ck_assert_int_eq(fd_token(&B, GPU_PROTO_FD_TOKEN_IMPORT, 0, res.obj->memfd, &imp), -EINVAL);
+	ck_assert_int_eq(fd_token(&A, GPU_PROTO_FD_TOKEN_IMPORT, 0, res.obj->memfd, &imp), 0);
+	ck_assert_uint_eq(imp.handle, excl);
+	gp_gem_object_put(&res.obj);
 	teardown();
 }
 END_TEST
@@ -1226,6 +1278,7 @@ static Suite *mali_csf_vm_suite(void)
 	tcase_add_test(bo, bo_create_rounds_up_and_gives_distinct_offsets);
 	tcase_add_test(bo, bo_create_bad_input_is_einval);
 	tcase_add_test(bo, bo_mmap_offset_errors);
+	tcase_add_test(bo, bo_memory_leaves_only_as_panthor_allows);
 	suite_add_tcase(s, bo);
 
 	tcase_set_timeout(vm, 120);

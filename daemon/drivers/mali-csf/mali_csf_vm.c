@@ -40,8 +40,24 @@ static void mali_csf_bo_free(struct gp_gem_object *obj)
 	free((struct mali_csf_bo *)((char *)obj - offsetof(struct mali_csf_bo, base)));
 }
 
+static struct mali_csf_bo *to_mali_bo(struct gp_gem_object *obj);
+
+/* NO_MMAP: the memory never reaches a client's CPU, as BO_MMAP_OFFSET refuses. */
+static int mali_csf_bo_mmap(struct gp_gem_object *obj)
+{
+	return to_mali_bo(obj)->flags & GPU_PROTO_MALI_BO_NO_MMAP ? -EPERM : 0;
+}
+
+/* As panthor_gem_prime_export(): objects of an exclusive VM stay in their file. */
+static int mali_csf_bo_prime_export(struct gp_gem_object *obj)
+{
+	return to_mali_bo(obj)->exclusive_vm ? -EINVAL : 0;
+}
+
 static const struct gp_gem_object_funcs mali_csf_bo_funcs = {
 	.free = mali_csf_bo_free,
+	.mmap = mali_csf_bo_mmap,
+	.prime_export = mali_csf_bo_prime_export,
 };
 
 /* The panthor BO behind @obj, or NULL for an object made elsewhere (a PRIME import). */
