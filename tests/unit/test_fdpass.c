@@ -693,6 +693,66 @@ static int send_raw(const void *buf, size_t len, const int *fdv, unsigned int nf
 	return r;
 }
 
+/*
+ * Does recvmsg() close the descriptors that did not fit its control buffer,
+ * as the kernel does (scm_detach_fds())?  qemu-user (the arm64 unit run)
+ * leaves them open in the receiver, which no daemon can help; the MSG_CTRUNC
+ * case asks first.
+ */
+static bool truncated_fds_are_closed(void)
+{
+	/* Room for one descriptor (CMSG_SPACE rounds that up to two on LP64); four are sent. */
+	char data = 0, cbuf[CMSG_SPACE(sizeof(int))], sbuf[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int sv[2], pipe_fds[2], four[4];
+	struct pollfd p = { .events = POLLIN };
+	struct cmsghdr *c;
+	bool closed = true;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return true;
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+		goto out_sv;
+	for (unsigned int i = 0; i < 4; i++)
+		four[i] = pipe_fds[1];
+	msg.msg_control = sbuf;
+	msg.msg_controllen = sizeof(sbuf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(four));
+	memcpy(CMSG_DATA(c), four, sizeof(four));
+	if (sendmsg(sv[0], &msg, 0) < 0) {
+		close(pipe_fds[1]);
+		goto out_pipe;
+	}
+	/* Only the copies in flight hold the pipe's write end now. */
+	close(pipe_fds[1]);
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	if (recvmsg(sv[1], &msg, MSG_CMSG_CLOEXEC) >= 0)
+		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t k = 0; c->cmsg_type == SCM_RIGHTS && k < n; k++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof(fd));
+				close(fd);
+			}
+		}
+	/* Every copy we were given is closed: the write end is gone unless one leaked. */
+	p.fd = pipe_fds[0];
+	closed = poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+out_pipe:
+	close(pipe_fds[0]);
+out_sv:
+	close(sv[0]);
+	close(sv[1]);
+	return closed;
+}
+
 START_TEST(test_malformed_requests)
 {
 	struct gpu_proto_fd_token t;
@@ -725,9 +785,14 @@ START_TEST(test_malformed_requests)
 	ck_assert_int_eq(send_raw(&req, sizeof(req), NULL, 0), EINVAL);
 	ck_assert_int_eq(send_raw(&req, sizeof(req), (int[]){ pfd[1], pfd[1] }, 2), EINVAL);
 	/* More fds than the daemon takes: MSG_CTRUNC. */
-	for (unsigned int i = 0; i < 12; i++)
-		many[i] = pfd[1];
-	ck_assert_int_eq(send_raw(&req, sizeof(req), many, 12), EINVAL);
+	if (truncated_fds_are_closed()) {
+		for (unsigned int i = 0; i < 12; i++)
+			many[i] = pfd[1];
+		ck_assert_int_eq(send_raw(&req, sizeof(req), many, 12), EINVAL);
+	} else {
+		printf("SKIP: test_malformed_requests: more fds than fit: recvmsg() here keeps the "
+		       "ones that did not fit open (user-mode emulation?)\n");
+	}
 
 	/* Every fd sent came back closed: the daemon keeps no copy. */
 	ck_assert_uint_eq(open_fd_count_settled(before), before);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,29 @@ START_TEST(memfd_is_sealed_against_resize)
 }
 END_TEST
 
+/*
+ * Can this process map @bytes of a memfd, as the daemon maps every object
+ * whole?  qemu-user (the arm64 unit run) refuses large shared mappings that
+ * any arm64 kernel gives, so the tests of the largest objects ask first.
+ */
+static bool address_space_holds(uint64_t bytes)
+{
+	int fd = memfd_create("gp-test-probe", MFD_CLOEXEC);
+	bool ok = false;
+	void *p;
+
+	if (fd < 0)
+		return false;
+	if (ftruncate(fd, (off_t)bytes) == 0) {
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		ok = p != MAP_FAILED;
+		if (ok)
+			munmap(p, bytes);
+	}
+	close(fd);
+	return ok;
+}
+
 START_TEST(zero_and_huge_sizes_are_einval)
 {
 	struct fake_bo_create c;
@@ -288,6 +312,11 @@ START_TEST(zero_and_huge_sizes_are_einval)
 	ck_assert_int_eq(gp_gem_handle_count(file), 0);
 	ck_assert_uint_eq(dev->gem_count, 0);
 	/* The largest size is accepted by the object layer (memory is not committed). */
+	if (!address_space_holds(GP_GEM_MAX_SIZE)) {
+		printf("SKIP: a %llu-byte object: this process cannot map that much "
+		       "(user-mode emulation?)\n", (unsigned long long)GP_GEM_MAX_SIZE);
+		return;
+	}
 	ck_assert_int_eq(gp_gem_object_create(dev, GP_GEM_MAX_SIZE, &obj), 0);
 	ck_assert_uint_eq(obj->size, GP_GEM_MAX_SIZE);
 	gp_gem_object_put(&obj);
@@ -828,7 +857,12 @@ static Suite *gem_suite(void)
 	tcase_add_test(tc, prime_import_lookup_finds_the_same_object);
 	tcase_add_test(tc, memfd_is_sealed_against_resize);
 	tcase_add_test(tc, zero_and_huge_sizes_are_einval);
-	tcase_add_test(tc, offset_space_exhaustion_is_enospc_and_first_fit_reuses);
+	/* Fifteen 64 GiB objects, each mapped whole. */
+	if (address_space_holds(16 * GP_GEM_MAX_SIZE))
+		tcase_add_test(tc, offset_space_exhaustion_is_enospc_and_first_fit_reuses);
+	else
+		printf("SKIP: offset_space_exhaustion_is_enospc_and_first_fit_reuses: this process "
+		       "cannot map 1 TiB (user-mode emulation?)\n");
 	tcase_add_test(tc, handle_limit_is_enospc_byte_limit_is_enomem);
 	tcase_add_test(tc, file_close_drops_its_handles);
 	tcase_add_test(tc, handle_create_on_a_closed_file_is_enodev);
