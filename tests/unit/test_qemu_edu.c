@@ -486,6 +486,49 @@ START_TEST(dma_timeout_leaves_the_transfer_to_the_interrupt)
 }
 END_TEST
 
+/*
+ * A client may raise every status bit: the all-ones status is then not a
+ * device gone from the bus (the ID register still answers), so it is
+ * acknowledged and another client's transfer still completes.
+ */
+START_TEST(all_ones_status_raised_by_a_client_is_not_a_removal)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct gpu_proto_edu_raise_irq raise = { .user_data = 1, .status = UINT32_MAX };
+	struct gpu_proto_edu_event_irq ev;
+	struct edu_client cl, other;
+	struct irq_thread irq;
+	uint64_t count;
+	uint32_t a;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	client_open(&other, reg);
+	gp_inproc_caller_map(other.c, &raise, sizeof(raise), GP_USER_IN | GP_USER_OUT);
+	ck_assert_int_eq(gp_inproc_ioctl(other.c, other.file, GPU_PROTO_IOCTL_EDU_RAISE_IRQ,
+					 (uintptr_t)&raise), 0);
+	ck_assert_int_eq(read(e->irq_fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+	ck_assert_uint_eq(e->irq_status, 0);
+	ck_assert_int_eq(gp_file_read_events(other.file, &ev, sizeof(ev)), sizeof(ev));
+	ck_assert_uint_eq(ev.status, UINT32_MAX);
+
+	/* Raised again and left pending: the transfer's interrupt handles both. */
+	ck_assert_int_eq(gp_inproc_ioctl(other.c, other.file, GPU_PROTO_IOCTL_EDU_RAISE_IRQ,
+					 (uintptr_t)&raise), 0);
+	a = client_bo_create(&cl, 4096);
+	irq_thread_start(&irq, e, gp_registration_device(reg));
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 64), 0);
+	irq_thread_stop(&irq);
+	ck_assert_uint_eq(e->live_maps, 0);
+	client_close(&other);
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
 static Suite *edu_suite(void)
 {
 	Suite *s = suite_create("qemu-edu");
@@ -506,6 +549,7 @@ static Suite *edu_suite(void)
 	tcase_add_test(tc, revoke_with_dma_in_flight_quiesces_then_unmaps);
 	tcase_add_test(tc, dma_waiting_does_not_block_the_irq_path);
 	tcase_add_test(tc, dma_timeout_leaves_the_transfer_to_the_interrupt);
+	tcase_add_test(tc, all_ones_status_raised_by_a_client_is_not_a_removal);
 	suite_add_tcase(s, tc);
 	return s;
 }
