@@ -878,6 +878,23 @@ static void seeds_edu(void)
 		op(&s, FZ_OP_REBIND);
 		emit(&s, "edu-revoke-dma-%s", mode);
 
+		/*
+		 * Every status bit raised, handled, then raised again and left
+		 * pending: transfers still complete (the all-ones status once
+		 * read as a removal wedged the engine; fuzz/README.md).
+		 */
+		s.n = 0;
+		put8(&s, FZ_H_EDU);
+		op_map(&s, 0, 256, RW);
+		op_edu_bo(&s, m, 0, 4096);
+		op_edu_raise(&s, m, 96, 1, UINT32_MAX, 0);
+		op(&s, FZ_OP_IRQ);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0, 64, 0);
+		op_edu_raise(&s, m, 96, 2, UINT32_MAX, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 64, 64, 0);
+		op_read(&s, 0, 64);
+		emit(&s, "regression-dispatch-edu-all-ones-status-%s", mode);
+
 		/* Handles: GEM_CLOSE, FD_TOKEN on an object, a closed handle, a plain revoke. */
 		s.n = 0;
 		put8(&s, FZ_H_EDU | FZ_H_PRIMARY);
