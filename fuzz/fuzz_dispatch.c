@@ -5,7 +5,7 @@
  * Each input is a small program (fuzz_dispatch.h): map parts of an arena
  * into the caller's address space with some protection, write bytes and
  * pointers into it, and issue ioctls with random commands, sizes and
- * argument pointers, in direct or retry mode, on one of two devices that
+ * argument pointers, in direct or retry mode, on one of three devices that
  * stay bound across inputs:
  *
  *   - mali-csf on the mock Mali-G610 (zero delays, so a probe is cheap):
