@@ -5,7 +5,7 @@
  * Each input is a small program (fuzz_dispatch.h): map parts of an arena
  * into the caller's address space with some protection, write bytes and
  * pointers into it, and issue ioctls with random commands, sizes and
- * argument pointers, in direct or retry mode, on one of two devices that
+ * argument pointers, in direct or retry mode, on one of three devices that
  * stay bound across inputs:
  *
  *   - mali-csf on the mock Mali-G610 (zero delays, so a probe is cheap):
@@ -14,10 +14,22 @@
  *   - "fuzz", a personality defined here whose ioctls exercise each
  *     dispatch rule and report what they saw (see fz_ioctls[]), with
  *     buffer objects: its BO_CREATE, the core's GEM_CLOSE and the raw
- *     PRIME ioctls.
+ *     PRIME ioctls;
+ *   - qemu-edu, the production driver, on the fake edu device of
+ *     tests/lib/fake_edu.h (its registers and DMA engine, the backend's
+ *     DMA mappings as its IOMMU): INFO, RAISE_IRQ and its events,
+ *     BO_CREATE, DMA both ways, GEM_CLOSE, FD_TOKEN.
  *
- * Programs can also read and poll events, service the GPU interrupt,
- * revoke and rebind the device, and make the mock vanish from the bus.
+ * Programs can also read and poll events, service the device interrupt,
+ * revoke and rebind the device (qemu-edu: also while a transfer runs), and
+ * make the mock vanish from the bus.
+ *
+ * EDU_DMA waits for its completion interrupt, which the control plane
+ * handles; so while one runs, a second thread of the harness (fz_cp) plays
+ * the control plane: it services the interrupt the fake raises when the
+ * transfer is started (or, with FZ_F_ON_DMA, revokes the device while the
+ * fake holds the transfer).  Pending interrupts are serviced before the
+ * ioctl, so the outcome does not depend on scheduling.
  *
  * Besides the sanitizers, every ioctl is checked against the documented
  * contract (docs/architecture.md, "Ioctl dispatch"):
@@ -34,12 +46,17 @@
  *   - handles: BO_CREATE gives the lowest free handle, GEM_CLOSE drops
  *     exactly the handle named (EINVAL for one the file lacks), nothing
  *     else changes a file's handles; raw PRIME is EOPNOTSUPP and
- *     HANDLE_TO_FD answers fd -1.
+ *     HANDLE_TO_FD answers fd -1;
+ *   - EDU_DMA: never ETIMEDOUT; ENODEV only when revoked mid-transfer; on
+ *     success the object's bytes and the device buffer's agree over the
+ *     range, no mapping is left and the fake's IOMMU saw no fault;
+ *     RAISE_IRQ's events arrive once, in order.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +68,7 @@
 #include "driver.h"
 #include "drivers.h"
 #include "drm_ioctls.h"
+#include "fake_edu.h"
 #include "fdtoken.h"
 #include "file.h"
 #include "fuzz_dispatch.h"
@@ -122,7 +140,7 @@ static unsigned char *fz_arena;			/* FZ_ARENA_SIZE bytes on the heap: redzones a
 static unsigned char fz_before[FZ_ARENA_SIZE];	/* the arena when the ioctl started */
 static unsigned char fz_saved[FZ_ARENA_SIZE];	/* FZ_F_DIFF: the arena before the first run */
 static unsigned char fz_writable[FZ_ARENA_SIZE];
-static unsigned char fz_fills[16][FZ_ARENA_SIZE];	/* initial contents, by header >> 4 */
+static unsigned char fz_fills[8][FZ_ARENA_SIZE];	/* initial contents, by FZ_H_FILL() */
 
 static uint64_t fz_arena_addr(void)
 {
@@ -372,16 +390,19 @@ struct fz_device {
 	const char *unique;
 	struct gp_registration *reg;	/* NULL while revoked */
 	struct gp_backend *be;		/* mali: the mock binding, borrowed while bound */
-	int irq_fd;			/* mali: the GPU IRQ eventfd while bound, else -1 */
+	struct fake_edu *edu;		/* qemu-edu: the fake, borrowed while bound */
+	int irq_fd;			/* the serviced IRQ eventfd while bound, else -1 */
+	unsigned int irq_line;		/* and its line */
 	bool removed;			/* mali: gp_mock_simulate_removal() */
 	unsigned int gen;		/* bumped by every bind */
 };
 
 static struct fz_device fz_mali = { .driver = &gp_mali_csf_driver, .unique = "mock", .irq_fd = -1 };
 static struct fz_device fz_fuzzdev = { .driver = &fz_driver, .unique = "fuzz:0", .irq_fd = -1 };
+static struct fz_device fz_edu = { .driver = &gp_qemu_edu_driver, .unique = FAKE_EDU_BUS_ID, .irq_fd = -1 };
 static struct gp_mock_config fz_mock_cfg;
 
-/* FLUSH_CACHES user_data a file is owed, in request order. */
+/* FLUSH_CACHES (EDU_RAISE_IRQ) user_data a file is owed, in request order. */
 #define FZ_EVENTS_MAX (GP_FILE_EVENT_SPACE / sizeof(struct gpu_proto_mali_event_flush_done) + 1)
 
 struct fz_file {
@@ -400,6 +421,8 @@ struct fz_ctx {
 	unsigned int nmaps;
 	struct fz_map maps[FZ_MAPS_MAX];
 	struct fz_file files[2];
+	bool edu_revoke_on_dma;			/* FZ_F_ON_DMA armed */
+	bool edu_revoked_mid;			/* the last EDU_DMA was revoked under it */
 };
 
 static void fz_bind(struct fz_device *d)
@@ -412,6 +435,16 @@ static void fz_bind(struct fz_device *d)
 		fz_assert(r == 0, "gp_mock_open: %d", r);
 		d->be = be;
 		d->irq_fd = gp_backend_irq_fd(be, GP_MOCK_IRQ_GPU);
+		d->irq_line = GP_MOCK_IRQ_GPU;
+	} else if (d->driver == &gp_qemu_edu_driver) {
+		d->edu = fake_edu_new_dma();
+		d->edu->free_on_release = true;	/* the registration owns it */
+		/* Not zeros, as objects start: a transfer's bytes can be told apart. */
+		for (size_t i = 0; i < sizeof(d->edu->dma_buf); i++)
+			d->edu->dma_buf[i] = (uint8_t)(i * 13u + 7u);
+		be = &d->edu->be;
+		d->irq_fd = d->edu->irq_fd;
+		d->irq_line = 0;
 	}
 	r = gp_driver_bind(d->driver, &be, d->unique, &d->reg);
 	fz_assert(r == 0, "binding %s: %d", d->driver->name, r);
@@ -429,6 +462,7 @@ static void fz_revoke(struct fz_device *d)
 	fz_assert(r == -EALREADY, "second revoke: %d, not -EALREADY", r);
 	gp_registration_free(&d->reg);
 	d->be = NULL;
+	d->edu = NULL;
 	d->irq_fd = -1;
 }
 
@@ -460,7 +494,7 @@ static bool fz_service_irq(struct fz_device *d, int timeout_ms)
 	if (!d->reg || d->irq_fd < 0 || poll(&pfd, 1, timeout_ms) != 1)
 		return false;
 	fz_assert(read(d->irq_fd, &count, sizeof(count)) == sizeof(count), "reading the IRQ eventfd");
-	r = gp_device_handle_irq(gp_registration_device(d->reg), GP_MOCK_IRQ_GPU);
+	r = gp_device_handle_irq(gp_registration_device(d->reg), d->irq_line);
 	fz_assert(r == 0, "gp_device_handle_irq on a bound device: %d", r);
 	return true;
 }
@@ -480,6 +514,108 @@ static bool fz_mali_flush_busy(struct fz_device *d)
 	pthread_mutex_unlock(&mali->flush_lock);
 	gp_dev_exit(&guard);
 	return busy;
+}
+
+/* --- qemu-edu's control plane while an EDU_DMA waits --- */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct fz_device *d;
+	bool armed;		/* the main thread is in an EDU_DMA */
+	bool revoke;		/* revoke once a transfer has started */
+	unsigned int starts;	/* the fake's dma_starts when armed */
+	bool revoked;		/* done: the registration is for the main thread to free */
+	int revoke_r;
+	bool idle;		/* the thread saw the disarm */
+} fz_cp = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .idle = true };
+
+/*
+ * Service interrupts while armed, as the daemon's control plane would
+ * while the ioctl thread waits; or revoke the device once the transfer
+ * runs.  Never both at once, and nothing once revoked (release closes the
+ * eventfd).
+ */
+static void *fz_cp_main(void *unused)
+{
+	pthread_mutex_lock(&fz_cp.lock);
+	for (;;) {
+		while (!fz_cp.armed)
+			pthread_cond_wait(&fz_cp.cond, &fz_cp.lock);
+		fz_cp.idle = false;
+		while (fz_cp.armed) {
+			struct fz_device *d = fz_cp.d;
+			bool revoke = fz_cp.revoke && !fz_cp.revoked &&
+				      atomic_load(&d->edu->dma_starts) != fz_cp.starts;
+
+			if (fz_cp.revoked) {
+				pthread_cond_wait(&fz_cp.cond, &fz_cp.lock);
+				continue;
+			}
+			pthread_mutex_unlock(&fz_cp.lock);
+			if (revoke) {
+				int r = gp_registration_revoke(d->reg);
+
+				pthread_mutex_lock(&fz_cp.lock);
+				fz_cp.revoked = true;
+				fz_cp.revoke_r = r;
+				continue;
+			}
+			fz_service_irq(d, 1);
+			pthread_mutex_lock(&fz_cp.lock);
+		}
+		fz_cp.idle = true;
+		pthread_cond_broadcast(&fz_cp.cond);
+	}
+	return NULL;
+}
+
+static void fz_cp_arm(struct fz_ctx *ctx)
+{
+	struct fz_device *d = ctx->dev;
+
+	/* What is pending now is serviced now: the thread sees only this transfer's. */
+	while (fz_service_irq(d, 0))
+		;
+	if (ctx->edu_revoke_on_dma) {
+		d->edu->hold_dma = true;
+		d->edu->complete_after_cmd_reads = 2;
+	}
+	pthread_mutex_lock(&fz_cp.lock);
+	fz_cp.d = d;
+	fz_cp.revoke = ctx->edu_revoke_on_dma;
+	fz_cp.starts = atomic_load(&d->edu->dma_starts);
+	fz_cp.revoked = false;
+	fz_cp.armed = true;
+	pthread_cond_broadcast(&fz_cp.cond);
+	pthread_mutex_unlock(&fz_cp.lock);
+}
+
+/* Stop the thread; if it revoked the device, finish the unbind here. */
+static void fz_cp_disarm(struct fz_ctx *ctx)
+{
+	struct fz_device *d = ctx->dev;
+	bool revoked;
+	int r;
+
+	pthread_mutex_lock(&fz_cp.lock);
+	fz_cp.armed = false;
+	pthread_cond_broadcast(&fz_cp.cond);
+	while (!fz_cp.idle)
+		pthread_cond_wait(&fz_cp.cond, &fz_cp.lock);
+	revoked = fz_cp.revoked;
+	r = fz_cp.revoke_r;
+	pthread_mutex_unlock(&fz_cp.lock);
+	ctx->edu_revoked_mid = revoked;
+	if (!revoked)
+		return;
+	fz_assert(r == 0, "revoke during EDU_DMA: %d", r);
+	ctx->edu_revoke_on_dma = false;
+	r = gp_registration_revoke(d->reg);
+	fz_assert(r == -EALREADY, "second revoke: %d, not -EALREADY", r);
+	gp_registration_free(&d->reg);
+	d->edu = NULL;
+	d->irq_fd = -1;
 }
 
 /* --- the ioctl and its checks --- */
@@ -571,11 +707,26 @@ static bool fz_mali_memory(const struct fz_ctx *ctx, uint32_t cmd)
 	       _IOC_NR(cmd) <= _IOC_NR(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET);
 }
 
+/* qemu-edu's RAISE_IRQ, BO_CREATE and DMA: side effects, never run twice. */
+static bool fz_edu_effects(const struct fz_ctx *ctx, uint32_t cmd)
+{
+	return ctx->dev->driver == &gp_qemu_edu_driver && _IOC_TYPE(cmd) == 'd' &&
+	       _IOC_NR(cmd) >= _IOC_NR(GPU_PROTO_IOCTL_EDU_RAISE_IRQ) &&
+	       _IOC_NR(cmd) <= _IOC_NR(GPU_PROTO_IOCTL_EDU_DMA);
+}
+
 static bool fz_errno_expected(const struct fz_ctx *ctx, const struct fz_call *c, int r)
 {
 	/* Their documented errors (docs/uapi.md) beyond the common ones. */
 	if (c->desc && fz_mali_memory(ctx, c->desc->cmd) &&
 	    (r == -ENOENT || r == -EPERM || r == -EBUSY || r == -E2BIG || r == -ENOSPC))
+		return true;
+	/* docs/uapi.md, section 4c; never ETIMEDOUT: the harness services every completion. */
+	if ((fz_is(ctx, c, &gp_qemu_edu_driver, GPU_PROTO_IOCTL_EDU_RAISE_IRQ) ||
+	     fz_is(ctx, c, &gp_qemu_edu_driver, GPU_PROTO_IOCTL_EDU_BO_CREATE)) && r == -ENOSPC)
+		return true;
+	if (fz_is(ctx, c, &gp_qemu_edu_driver, GPU_PROTO_IOCTL_EDU_DMA) &&
+	    (r == -ENOENT || r == -ENOSPC || (r == -ENODEV && ctx->edu_revoked_mid)))
 		return true;
 	switch (r) {
 	case 0:
@@ -745,11 +896,13 @@ static void fz_check_handles(const struct fz_ctx *ctx, const struct fz_call *c, 
 	size_t off;
 
 	bool mali_bo = fz_is(ctx, c, &gp_mali_csf_driver, GPU_PROTO_IOCTL_MALI_BO_CREATE);
+	bool edu_bo = fz_is(ctx, c, &gp_qemu_edu_driver, GPU_PROTO_IOCTL_EDU_BO_CREATE);
 
-	/* The fuzz driver's BO_CREATE and panthor's make one handle each. */
-	if (fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE) || mali_bo) {
+	/* The fuzz driver's BO_CREATE, panthor's and qemu-edu's make one handle each. */
+	if (fz_is(ctx, c, &fz_driver, FZ_IOCTL_BO_CREATE) || mali_bo || edu_bo) {
 		size_t handle_at = mali_bo ? offsetof(struct gpu_proto_mali_bo_create, handle)
-					   : offsetof(struct fz_bo_create, handle);
+				   : edu_bo ? offsetof(struct gpu_proto_edu_bo_create, handle)
+					    : offsetof(struct fz_bo_create, handle);
 
 		if (r == 0) {
 			fz_assert(after == (before | 1u << lowest),
@@ -793,6 +946,50 @@ static void fz_adjust_prime_export(unsigned char *k)
 	memcpy(k + offsetof(struct gpu_proto_prime_handle, fd), &fd, sizeof(fd));
 }
 
+/* The ioctl that owes its file an event (its user_data first in the argument), and its size. */
+static bool fz_event_cmd(const struct fz_ctx *ctx, const struct fz_call *c)
+{
+	return fz_is(ctx, c, &gp_mali_csf_driver, GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES) ||
+	       fz_is(ctx, c, &gp_qemu_edu_driver, GPU_PROTO_IOCTL_EDU_RAISE_IRQ);
+}
+
+static size_t fz_event_size(const struct fz_ctx *ctx)
+{
+	return ctx->dev->driver == &gp_qemu_edu_driver ? sizeof(struct gpu_proto_edu_event_irq)
+						       : sizeof(struct gpu_proto_mali_event_flush_done);
+}
+
+/*
+ * An EDU_DMA that returned (not revoked under it): nothing left mapped,
+ * no IOMMU fault, and after a success the object and the device buffer
+ * agree over the range, whichever way it went.
+ */
+FZ_NO_COVERAGE
+static void fz_check_edu_dma(const struct fz_ctx *ctx, const struct fz_file *f,
+			     const struct fz_call *c, int r)
+{
+	struct fake_edu *e = ctx->dev->edu;
+	uint32_t handle = (uint32_t)fz_kfield(c->arg, c->in_size, 0, 4);
+	uint64_t bo_off = fz_kfield(c->arg, c->in_size, 8, 8);
+	uint32_t dev_off = (uint32_t)fz_kfield(c->arg, c->in_size, 16, 4);
+	uint32_t len = (uint32_t)fz_kfield(c->arg, c->in_size, 20, 4);
+	struct gp_gem_object *obj;
+
+	fz_assert(e->live_maps == 0, "EDU_DMA (r %d) left %u DMA mappings", r, e->live_maps);
+	fz_assert(e->faults == 0, "EDU_DMA (r %d): the device faulted %u times", r, e->faults);
+	fz_assert(!(e->dma_cmd & EDU_DMA_CMD_RUN), "EDU_DMA (r %d) returned with the engine running", r);
+	if (r != 0)
+		return;
+	obj = gp_gem_object_lookup(f->file, handle);
+	fz_assert(obj, "EDU_DMA succeeded on handle %u the file lacks", handle);
+	fz_assert(bo_off <= obj->size && len <= obj->size - bo_off &&
+			  dev_off + (uint64_t)len <= GPU_PROTO_EDU_DMA_USABLE,
+		  "EDU_DMA succeeded outside the object or the buffer");
+	fz_assert(!memcmp((const uint8_t *)obj->vaddr + bo_off, e->dma_buf + dev_off, len),
+		  "EDU_DMA: object and device buffer differ after the transfer");
+	gp_gem_object_put(&obj);
+}
+
 /* Issue one ioctl and check it.  Return: its result, or 1 when skipped. */
 static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t cmd, uint64_t arg)
 {
@@ -801,6 +998,7 @@ static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t 
 	uint32_t handles_before;
 	unsigned int rt;
 	size_t space;
+	bool edu_dma;
 	int r;
 
 	if (!f->file)
@@ -812,7 +1010,13 @@ static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t 
 	/* Single-threaded here: only gp_device_handle_irq(), called by us, delivers events. */
 	space = f->file->event_space;
 
+	edu_dma = !c.dead && fz_is(ctx, &c, &gp_qemu_edu_driver, GPU_PROTO_IOCTL_EDU_DMA);
+	ctx->edu_revoked_mid = false;
+	if (edu_dma)
+		fz_cp_arm(ctx);
 	r = gp_inproc_ioctl(caller, f->file, cmd, arg);
+	if (edu_dma)
+		fz_cp_disarm(ctx);
 	rt = gp_inproc_round_trips(caller);
 	if (fz_trace)
 		fprintf(stderr, "fuzz_dispatch: %s file%d cmd %#010x arg %#llx (arena%+lld): %d %s, %u round trips\n",
@@ -835,6 +1039,13 @@ static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t 
 		fz_assert(r == -EACCES || r == -EFAULT, "cmd %#x not permitted: %d", cmd, r);
 	else
 		fz_assert(r != -EACCES, "cmd %#x permitted, yet -EACCES", cmd);
+
+	/* Retry mode: the handler's ENODEV may be followed by a failed copy-out, as in the kernel. */
+	if (ctx->edu_revoked_mid)
+		fz_assert(r == -ENODEV || (retry && r == -EFAULT),
+			  "EDU_DMA revoked while its transfer ran: %d, not -ENODEV", r);
+	else if (edu_dma)
+		fz_check_edu_dma(ctx, f, &c, r);
 
 	fz_check_untouched(ctx, &c, r);
 	fz_check_handles(ctx, &c, r, handles_before, fz_handles(f->file));
@@ -864,18 +1075,15 @@ static int fz_ioctl(struct fz_ctx *ctx, bool retry, struct fz_file *f, uint32_t 
 	 * kernel's final copy to user space fails.
 	 */
 	if (f->file->event_space < space) {
-		fz_assert(fz_is(ctx, &c, &gp_mali_csf_driver, GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES) &&
-				  space - f->file->event_space ==
-					  sizeof(struct gpu_proto_mali_event_flush_done) &&
+		fz_assert(fz_event_cmd(ctx, &c) && space - f->file->event_space == fz_event_size(ctx) &&
 				  (r == 0 || (retry && r == -EFAULT)),
 			  "cmd %#x (r %d) took %zu bytes of event space", cmd, r,
 			  space - f->file->event_space);
 		fz_assert(f->tail - f->head < FZ_EVENTS_MAX, "more flushes queued than the event space holds");
 		f->owed[f->tail++ % FZ_EVENTS_MAX] = fz_kfield(arg, c.in_size, 0, 8);
 	} else {
-		fz_assert(r != 0 || !fz_is(ctx, &c, &gp_mali_csf_driver,
-					   GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES),
-			  "FLUSH_CACHES succeeded without reserving its event");
+		fz_assert(r != 0 || !fz_event_cmd(ctx, &c),
+			  "cmd %#x succeeded without reserving its event", cmd);
 	}
 	return r;
 }
@@ -1010,7 +1218,7 @@ static void fz_op_ioctl(struct fz_ctx *ctx, uint8_t op)
 			    (_IOC_TYPE(cmd) == 'd' && _IOC_NR(cmd) == _IOC_NR(GPU_PROTO_IOCTL_GEM_CLOSE)) ||
 			    (ctx->dev->driver == &fz_driver && _IOC_TYPE(cmd) == 'd' &&
 			     _IOC_NR(cmd) == _IOC_NR(FZ_IOCTL_BO_CREATE)) ||
-			    fz_mali_memory(ctx, cmd);
+			    fz_mali_memory(ctx, cmd) || fz_edu_effects(ctx, cmd);
 
 	if ((op & FZ_F_DIFF) && !side_effects)
 		fz_ioctl_diff(ctx, f, cmd, arg);
@@ -1022,6 +1230,10 @@ static void fz_op_read(struct fz_ctx *ctx, uint8_t op)
 {
 	struct fz_file *f = &ctx->files[!!(op & FZ_F_FILE1)];
 	size_t size = fz_u16(&ctx->in) % 1024;
+	bool edu = ctx->dev->driver == &gp_qemu_edu_driver;
+	uint32_t type = edu ? GPU_PROTO_EDU_EVENT_IRQ : GPU_PROTO_MALI_EVENT_FLUSH_DONE;
+	size_t evsize = fz_event_size(ctx);
+	/* Both begin with the header and user_data. */
 	struct gpu_proto_mali_event_flush_done ev;
 	unsigned char *buf;
 	ssize_t r;
@@ -1035,14 +1247,13 @@ static void fz_op_read(struct fz_ctx *ctx, uint8_t op)
 		fz_assert(r == -ENODEV, "reading a revoked device's file: %zd", r);
 	} else if (r < 0) {
 		fz_assert(r == -EAGAIN || r == -EINVAL, "reading events: %zd", r);
-		fz_assert(r == -EAGAIN || size < sizeof(ev), "-EINVAL for a buffer of %zu bytes", size);
+		fz_assert(r == -EAGAIN || size < evsize, "-EINVAL for a buffer of %zu bytes", size);
 	} else {
-		fz_assert(r > 0 && (size_t)r <= size && r % (ssize_t)sizeof(ev) == 0,
+		fz_assert(r > 0 && (size_t)r <= size && r % (ssize_t)evsize == 0,
 			  "read %zd bytes of events into %zu", r, size);
-		for (ssize_t at = 0; at < r; at += (ssize_t)sizeof(ev)) {
+		for (ssize_t at = 0; at < r; at += (ssize_t)evsize) {
 			memcpy(&ev, buf + at, sizeof(ev));
-			fz_assert(ev.base.type == GPU_PROTO_MALI_EVENT_FLUSH_DONE &&
-					  ev.base.length == sizeof(ev),
+			fz_assert(ev.base.type == type && ev.base.length == evsize,
 				  "event type %#x length %u", ev.base.type, ev.base.length);
 			fz_assert(f->head != f->tail, "an event nobody asked for");
 			fz_assert(ev.user_data == f->owed[f->head % FZ_EVENTS_MAX],
@@ -1070,9 +1281,13 @@ static void fz_op_poll(struct fz_ctx *ctx, uint8_t op)
 			  "poll: %#x with %u events owed", mask, f->tail - f->head);
 }
 
-static void fz_op_revoke(struct fz_ctx *ctx)
+static void fz_op_revoke(struct fz_ctx *ctx, uint8_t op)
 {
-	if (ctx->dev->reg)
+	if (!ctx->dev->reg)
+		return;
+	if ((op & FZ_F_ON_DMA) && ctx->dev->driver == &gp_qemu_edu_driver)
+		ctx->edu_revoke_on_dma = true;
+	else
 		fz_revoke(ctx->dev);
 }
 
@@ -1096,6 +1311,7 @@ static void fz_op_remove(struct fz_ctx *ctx)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	pthread_t cp;
 	char err[256];
 	int r;
 
@@ -1104,7 +1320,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	gp_gem_set_file_limits(FZ_GEM_MAX_HANDLES, FZ_GEM_MAX_BYTES);
 	fz_arena = malloc(FZ_ARENA_SIZE);
 	fz_assert(fz_arena, "out of memory");
-	for (unsigned int f = 1; f < 16; f++)
+	for (unsigned int f = 1; f < 8; f++)
 		for (size_t i = 0; i < FZ_ARENA_SIZE; i++)
 			fz_fills[f][i] = (unsigned char)(i * 0x9du + f * 0x3bu);
 	gp_mock_config_init(&fz_mock_cfg);
@@ -1113,6 +1329,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_assert(r == 0, "mock options: %s", err);
 	fz_bind(&fz_mali);
 	fz_bind(&fz_fuzzdev);
+	fz_bind(&fz_edu);
+	r = pthread_create(&cp, NULL, fz_cp_main, NULL);
+	fz_assert(r == 0, "starting the control plane thread: %d", r);
+	pthread_detach(cp);
 	return 0;
 }
 
@@ -1126,6 +1346,11 @@ static void fz_finish(struct fz_ctx *ctx)
 		fz_assert(fz_service_irq(d, 1000), "no interrupt for a running FLUSH_CACHES");
 	}
 	fz_service_irq(d, 0);
+	/* A revoke armed for a transfer that never came: the fake completes again by itself. */
+	if (d->edu) {
+		d->edu->hold_dma = false;
+		d->edu->complete_after_cmd_reads = 0;
+	}
 	gp_file_close(&ctx->files[0].file);
 	gp_file_close(&ctx->files[1].file);
 	/* Tokens minted by this input hold its files and objects: none outlives it. */
@@ -1149,14 +1374,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_assert(ctx, "out of memory");
 	ctx->in = (struct fz_input){ .p = data, .n = size };
 	h = fz_u8(&ctx->in);
-	ctx->dev = h & FZ_H_FUZZ_DRV ? &fz_fuzzdev : &fz_mali;
+	ctx->dev = h & FZ_H_EDU ? &fz_edu : h & FZ_H_FUZZ_DRV ? &fz_fuzzdev : &fz_mali;
 	ctx->node = h & FZ_H_PRIMARY ? GP_NODE_PRIMARY : GP_NODE_RENDER;
 	ctx->who = (struct gp_caller){
 		.uid = 1000, .gid = 1000, .pid = 4242,
 		.cap_sys_admin = h & FZ_H_SYS_ADMIN, .cap_sys_nice = h & FZ_H_SYS_NICE,
 	};
 	/* The arena starts zeroed (NULL pointers, zero sizes) or with a pattern. */
-	memcpy(fz_arena, fz_fills[h >> 4], FZ_ARENA_SIZE);
+	memcpy(fz_arena, fz_fills[FZ_H_FILL(h)], FZ_ARENA_SIZE);
 
 	r = gp_inproc_caller_new(GP_INPROC_DIRECT, &ctx->caller[0]);
 	fz_assert(r == 0, "gp_inproc_caller_new: %d", r);
@@ -1194,7 +1419,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_service_irq(ctx->dev, 0);
 			break;
 		case FZ_OP_REVOKE:
-			fz_op_revoke(ctx);
+			fz_op_revoke(ctx, op);
 			break;
 		case FZ_OP_REBIND:
 			fz_op_rebind(ctx);

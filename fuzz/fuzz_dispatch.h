@@ -31,6 +31,9 @@
 #define FZ_H_SYS_ADMIN	0x02	/* caller has CAP_SYS_ADMIN */
 #define FZ_H_SYS_NICE	0x04	/* caller has CAP_SYS_NICE */
 #define FZ_H_FUZZ_DRV	0x08	/* the fuzz driver (else mali-csf on the mock) */
+#define FZ_H_EDU	0x80	/* qemu-edu on the fake edu device (before FZ_H_FUZZ_DRV) */
+/* Bits 4..6: which initial arena contents (fz_fills[]). */
+#define FZ_H_FILL(h)	(((h) >> 4) & 7)
 
 enum fz_op {
 	FZ_OP_MAP = 0,		/* u16 off, u16 len, u8 prot (GP_USER_* bits) */
@@ -42,7 +45,7 @@ enum fz_op {
 	FZ_OP_READ = 6,		/* u16 size: gp_file_read_events; flag FZ_F_FILE1 */
 	FZ_OP_POLL = 7,		/* gp_file_poll; flag FZ_F_FILE1 */
 	FZ_OP_IRQ = 8,		/* service a pending interrupt, as the control plane does */
-	FZ_OP_REVOKE = 9,	/* hot-unbind the device */
+	FZ_OP_REVOKE = 9,	/* hot-unbind the device; flag FZ_F_ON_DMA */
 	FZ_OP_REBIND = 10,	/* bind again (if revoked) and open file 1 on it */
 	FZ_OP_REMOVE = 11,	/* mock: the device vanishes from the bus (reads all-ones) */
 	FZ_OP_REOPEN = 12,	/* close a file and open it again; flag FZ_F_FILE1 */
@@ -52,6 +55,12 @@ enum fz_op {
 #define FZ_F_RETRY	0x10	/* GP_INPROC_RETRY caller (else direct) */
 #define FZ_F_FILE1	0x20	/* the second file slot */
 #define FZ_F_DIFF	0x40	/* run in both modes, compare (side-effect-free ioctls) */
+/*
+ * FZ_OP_REVOKE on qemu-edu: not now, but while the next EDU_DMA's transfer
+ * runs (the fake holds it until release polls the engine), as a hot-unbind
+ * from the control plane would.
+ */
+#define FZ_F_ON_DMA	0x40
 
 /*
  * cmd: u8 selector.  (sel & 3) == 0: a raw u32 follows.  Otherwise a u8
@@ -129,7 +138,7 @@ struct fz_bo_create {
 #define FZ_GEM_MAX_HANDLES	16u
 #define FZ_GEM_MAX_BYTES	(1u << 20)
 
-/* FZ_CMD_KNOWN indexes this: both devices' ioctls, holes, ranges' ends, a wrong type. */
+/* FZ_CMD_KNOWN indexes this: the devices' ioctls, holes, ranges' ends, a wrong type. */
 static const uint32_t fz_known_cmds[] = {
 	GPU_PROTO_IOCTL_VERSION,			/* 0 */
 	GPU_PROTO_IOCTL_GET_UNIQUE,			/* 1 */
@@ -161,7 +170,13 @@ static const uint32_t fz_known_cmds[] = {
 	GPU_PROTO_IOCTL_MALI_VM_GET_STATE,		/* 27 */
 	GPU_PROTO_IOCTL_MALI_BO_CREATE,			/* 28 */
 	GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET,		/* 29 */
+	GPU_PROTO_IOCTL_EDU_INFO,			/* 30 */
+	GPU_PROTO_IOCTL_EDU_RAISE_IRQ,			/* 31 */
+	GPU_PROTO_IOCTL_EDU_BO_CREATE,			/* 32 */
+	GPU_PROTO_IOCTL_EDU_DMA,			/* 33 */
 };
+/* The first of qemu-edu's ioctls in fz_known_cmds. */
+#define FZ_KNOWN_EDU	30
 /* The first of mali-csf's memory ioctls in fz_known_cmds. */
 #define FZ_KNOWN_MALI_MEMORY	24
 #define FZ_KNOWN_CMDS (sizeof(fz_known_cmds) / sizeof(fz_known_cmds[0]))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Write fuzz_dispatch's seed corpus: the scenarios of the dispatch,
- * mali-csf and event unit tests as fuzz_dispatch.h programs, each in
+ * mali-csf, qemu-edu and event unit tests as fuzz_dispatch.h programs, each in
  * direct and retry mode (and both at once, FZ_F_DIFF, where that is
  * allowed).
  *
@@ -739,6 +739,183 @@ static void seeds_gem(void)
 	}
 }
 
+/* --- qemu-edu on the fake edu device --- */
+
+#define K_EDU_INFO	FZ_KNOWN_EDU
+#define K_EDU_RAISE	(FZ_KNOWN_EDU + 1)
+#define K_EDU_BO	(FZ_KNOWN_EDU + 2)
+#define K_EDU_DMA	(FZ_KNOWN_EDU + 3)
+
+static const uint8_t edu_modes[] = { 0, FZ_F_RETRY };
+
+static void op_edu_bo(struct seed *s, uint8_t m, uint16_t at, uint64_t size)
+{
+	op_poke(s, at, &(struct gpu_proto_edu_bo_create){ .size = size },
+		sizeof(struct gpu_proto_edu_bo_create));
+	op_ioctl(s, m, K_EDU_BO, at);
+}
+
+static void op_edu_dma(struct seed *s, uint8_t m, uint16_t at, uint32_t handle, uint32_t dir,
+		       uint64_t bo_offset, uint32_t dev_offset, uint32_t length, uint64_t pad)
+{
+	op_poke(s, at, &(struct gpu_proto_edu_dma){ .handle = handle, .direction = dir,
+						      .bo_offset = bo_offset, .dev_offset = dev_offset,
+						      .length = length, .pad = pad },
+		sizeof(struct gpu_proto_edu_dma));
+	op_ioctl(s, m, K_EDU_DMA, at);
+}
+
+static void op_edu_raise(struct seed *s, uint8_t m, uint16_t at, uint64_t user_data, uint32_t status,
+			 uint32_t pad)
+{
+	op_poke(s, at, &(struct gpu_proto_edu_raise_irq){ .user_data = user_data, .status = status,
+							    .pad = pad },
+		sizeof(struct gpu_proto_edu_raise_irq));
+	op_ioctl(s, m, K_EDU_RAISE, at);
+}
+
+static void op_read(struct seed *s, uint8_t flags, uint16_t size)
+{
+	put8(s, FZ_OP_READ | flags);
+	put16(s, size);
+}
+
+static void seeds_edu(void)
+{
+	for (size_t i = 0; i < sizeof(edu_modes); i++) {
+		uint8_t m = edu_modes[i];
+		const char *mode = mode_name(m);
+		struct seed s = { .n = 0 };
+
+		/* INFO (both modes at once), interrupts raised and delivered in order, bad raises. */
+		put8(&s, FZ_H_EDU);
+		op_map(&s, 0, 256, RW);
+		op_ioctl(&s, FZ_F_DIFF, K_EDU_INFO, 0);
+		op_edu_raise(&s, m, 16, 1, 0x10, 0);
+		op_edu_raise(&s, m, 16, 2, 0x20, 0);
+		op(&s, FZ_OP_POLL);
+		op(&s, FZ_OP_IRQ);
+		op(&s, FZ_OP_POLL);
+		op_read(&s, 0, 64);
+		op_edu_raise(&s, m, 16, 3, 0, 0);
+		op_edu_raise(&s, m, 16, 4, 0x1, 7);
+		op_edu_raise(&s, m | FZ_F_FILE1, 16, 5, 0x1, 0);
+		op(&s, FZ_OP_IRQ);
+		op_read(&s, FZ_F_FILE1, 10);
+		op_read(&s, FZ_F_FILE1, 24);
+		emit(&s, "edu-info-irq-%s", mode);
+
+		/* Objects and DMA both ways: device buffer -> A, A -> device elsewhere, back into B. */
+		s.n = 0;
+		put8(&s, FZ_H_EDU);
+		op_map(&s, 0, 256, RW);
+		op_edu_bo(&s, m, 0, 2 * 4096);
+		op_edu_bo(&s, m, 0, 100);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 4096, 0, 2048, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 4096 + 8, 2048, 1024, 0);
+		op_edu_dma(&s, m, 32, 2, GPU_PROTO_EDU_DMA_FROM_DEVICE, 8, 2048, 1024, 0);
+		op_edu_dma(&s, m, 32, 2, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0,
+			   GPU_PROTO_EDU_DMA_USABLE, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 2 * 4096 - 8, 4080, 8, 0);
+		/* An interrupt raised before a transfer is delivered by the time it returns. */
+		op_edu_raise(&s, m, 96, 9, 0x40, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 0);
+		op_read(&s, 0, 100);
+		emit(&s, "edu-dma-%s", mode);
+
+		/* Bad ranges and arguments: nothing reaches the engine. */
+		s.n = 0;
+		put8(&s, FZ_H_EDU);
+		op_map(&s, 0, 256, RW);
+		op_edu_bo(&s, m, 0, 4096);
+		op_edu_bo(&s, m | FZ_F_FILE1, 0, 4096);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 4096 - 8, 0, 16, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 4096, 0, 8, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, UINT64_MAX - 7, 0, 8, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 4096 - 16, 16, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 4096 - 8, 8, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 4096, 8, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0, 4096, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0, 0, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 4, 0, 8, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 4, 8, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0, 12, 0);
+		op_edu_dma(&s, m, 32, 1, 2, 0, 0, 8, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 1);
+		op_edu_dma(&s, m, 32, 0, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 0);
+		op_edu_dma(&s, m, 32, 99, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 0);
+		op_edu_dma(&s, m | FZ_F_FILE1, 32, 2, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 0);
+		op_edu_bo(&s, m, 0, 0);
+		op_poke(&s, 0, &(struct gpu_proto_edu_bo_create){ .size = 4096, .pad = 1 },
+			sizeof(struct gpu_proto_edu_bo_create));
+		op_ioctl(&s, m, K_EDU_BO, 0);
+		op_edu_bo(&s, m, 0, FZ_GEM_MAX_BYTES + 1);
+		/* A short struct (zero-extended) and one half mapped. */
+		op_ioctl_size(&s, m, K_EDU_DMA, 20, 32);
+		op_map(&s, 4096, 16, RW);
+		op_edu_dma(&s, m, 4088, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 0);
+		emit(&s, "edu-dma-bad-%s", mode);
+
+		/* Revoke while a transfer runs (pending events too), then rebind and DMA again. */
+		s.n = 0;
+		put8(&s, FZ_H_EDU);
+		op_map(&s, 0, 256, RW);
+		op_edu_bo(&s, m, 0, 4096);
+		op_edu_raise(&s, m, 96, 1, 0x10, 0);
+		op(&s, FZ_OP_REVOKE | FZ_F_ON_DMA);
+		op_edu_dma(&s, m, 32, 7, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0, 8, 0);	/* ENOENT: no start */
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0,
+			   GPU_PROTO_EDU_DMA_USABLE, 0);
+		op_ioctl(&s, m, K_EDU_INFO, 0);
+		op_gem_close(&s, m, 64, 1, 0);
+		op_read(&s, 0, 64);
+		op(&s, FZ_OP_POLL);
+		op(&s, FZ_OP_REBIND);
+		op_edu_bo(&s, m | FZ_F_FILE1, 0, 4096);
+		op_edu_dma(&s, m | FZ_F_FILE1, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 64, 0);
+		op(&s, FZ_OP_REVOKE | FZ_F_ON_DMA);
+		op_edu_dma(&s, m | FZ_F_FILE1, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 8, 64, 0);
+		op(&s, FZ_OP_REBIND);
+		emit(&s, "edu-revoke-dma-%s", mode);
+
+		/*
+		 * Every status bit raised, handled, then raised again and left
+		 * pending: transfers still complete (the all-ones status once
+		 * read as a removal wedged the engine; fuzz/README.md).
+		 */
+		s.n = 0;
+		put8(&s, FZ_H_EDU);
+		op_map(&s, 0, 256, RW);
+		op_edu_bo(&s, m, 0, 4096);
+		op_edu_raise(&s, m, 96, 1, UINT32_MAX, 0);
+		op(&s, FZ_OP_IRQ);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_FROM_DEVICE, 0, 0, 64, 0);
+		op_edu_raise(&s, m, 96, 2, UINT32_MAX, 0);
+		op_edu_dma(&s, m, 32, 1, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 64, 64, 0);
+		op_read(&s, 0, 64);
+		emit(&s, "regression-dispatch-edu-all-ones-status-%s", mode);
+
+		/* Handles: GEM_CLOSE, FD_TOKEN on an object, a closed handle, a plain revoke. */
+		s.n = 0;
+		put8(&s, FZ_H_EDU | FZ_H_PRIMARY);
+		op_map(&s, 0, 256, RW);
+		op_edu_bo(&s, m, 0, 4096);
+		op_edu_bo(&s, m, 0, 4096);
+		op_poke(&s, 64, &(struct gpu_proto_fd_token){ .op = GPU_PROTO_FD_TOKEN_EXPORT, .handle = 2 },
+			sizeof(struct gpu_proto_fd_token));
+		op_ioctl_raw(&s, m, GPU_PROTO_IOCTL_FD_TOKEN, FZ_PTR_ARENA, 64);
+		op_gem_close(&s, m, 128, 1, 0);
+		op_gem_close(&s, m, 128, 1, 0);
+		op_edu_bo(&s, m, 0, 4096);
+		op_edu_dma(&s, m, 32, 2, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 0);
+		op(&s, FZ_OP_REVOKE);
+		op_edu_dma(&s, m, 32, 2, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 8, 0);
+		op(&s, FZ_OP_REBIND);
+		op_edu_bo(&s, m | FZ_F_FILE1, 0, 4096);
+		emit(&s, "edu-handles-%s", mode);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -754,6 +931,7 @@ int main(int argc, char **argv)
 	seeds_rules();
 	seeds_follow();
 	seeds_gem();
+	seeds_edu();
 	printf("%u seeds in %s\n", written, out_dir);
 	return 0;
 }

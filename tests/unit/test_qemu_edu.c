@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The qemu-edu test personality against an in-test model of QEMU's edu
- * device: probe checks, the info ioctl, a raised interrupt delivered as an
- * event, and DMA: buffer objects copied through the device's DMA engine
- * (modelled at the register level, as hw/misc/edu.c behaves) via the
- * backend's DMA mappings, bad input, and revoke or a timeout while a
+ * The qemu-edu test personality against the fake edu device
+ * (tests/lib/fake_edu.h: QEMU's edu at the register level, its DMA engine
+ * behind the backend's DMA mappings): probe checks, the info ioctl, a
+ * raised interrupt delivered as an event, and DMA: buffer objects copied
+ * through the device's DMA engine, bad input, and revoke or a timeout while a
  * transfer is in flight.  (The same driver runs on the real emulated
  * device, through vfio-pci and the IOMMU, in the VM tier.)
  */
@@ -15,7 +15,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <gpu-proto/gpu_proto_drm.h>
@@ -24,278 +23,16 @@
 #include "drivers.h"
 #include "file.h"
 #include "gem.h"
+#include "fake_edu.h"
 #include "inproc.h"
-#include "iova.h"
 #include "qemu_edu_regs.h"
 #include "registration.h"
 #include "check_run.h"
 
-/* What the model saw, in order. */
-enum { EV_DMA_START = 1, EV_DMA_COPY, EV_DMA_UNMAP, EV_RELEASE };
-
-struct fake_edu_map {
-	struct gp_dma_mapping map;
-	struct gp_dma_segment seg;
-	bool live;
-};
-
-/*
- * A model of edu's BAR0: ID, inverting liveness, IRQ status/raise/ack, and
- * the DMA engine (src/dst/count/cmd, the 4 KiB buffer at 0x40000, the
- * 28-bit address clamp), with the backend's DMA mappings as its IOMMU: a
- * bus address outside a live mapping, or against its direction, is a
- * fault and copies nothing.
- */
-struct fake_edu {
-	struct gp_backend be;
-	struct gp_backend_region region;
-	int irq_fd;
-	uint32_t id, liveness, irq_status;
-	bool broken_liveness;
-	unsigned int unmasks;
-
-	uint64_t dma_src, dma_dst, dma_cnt, dma_cmd;
-	uint8_t dma_buf[EDU_DMA_BUF_SIZE];
-	bool hold_dma;			/* a transfer stays running until completed by hand */
-	unsigned int complete_after_cmd_reads;	/* 0: never by itself */
-	atomic_uint dma_starts;
-	unsigned int faults;
-	struct gp_iova_domain iova;
-	struct fake_edu_map maps[8];
-	unsigned int live_maps;
-	int events[64];
-	unsigned int num_events;
-};
-
-static void fake_edu_event(struct fake_edu *e, int ev)
-{
-	if (e->num_events < 64)
-		e->events[e->num_events++] = ev;
-}
-
-static int fake_edu_event_index(const struct fake_edu *e, int ev)
-{
-	for (unsigned int i = 0; i < e->num_events; i++)
-		if (e->events[i] == ev)
-			return (int)i;
-	return -1;
-}
-
-/* The host address behind a bus address, if a live mapping allows @dir there. */
-static uint8_t *fake_edu_translate(struct fake_edu *e, uint64_t bus, uint64_t len, bool write)
-{
-	for (unsigned int i = 0; i < 8; i++) {
-		struct fake_edu_map *m = &e->maps[i];
-
-		if (!m->live || bus < m->seg.addr || bus - m->seg.addr >= m->seg.len ||
-		    len > m->seg.len - (bus - m->seg.addr))
-			continue;
-		if (write ? m->map.dir == GP_DMA_TO_DEVICE : m->map.dir == GP_DMA_FROM_DEVICE)
-			return NULL;
-		return (uint8_t *)m->map.vaddr + (bus - m->seg.addr);
-	}
-	return NULL;
-}
-
-/* edu_dma_timer(): the copy, RUN cleared, the DMA interrupt. */
-static void fake_edu_dma_complete(struct fake_edu *e)
-{
-	uint64_t one = 1;
-	bool to_ram = e->dma_cmd & EDU_DMA_CMD_TO_RAM;
-	uint64_t bus = (to_ram ? e->dma_dst : e->dma_src) & EDU_DMA_MASK;
-	uint64_t local = (to_ram ? e->dma_src : e->dma_dst) - EDU_DMA_BUF;
-	uint8_t *host;
-
-	if (!(e->dma_cmd & EDU_DMA_CMD_RUN))
-		return;
-	ck_assert_uint_le(local + e->dma_cnt, EDU_DMA_BUF_SIZE);
-	host = fake_edu_translate(e, bus, e->dma_cnt, to_ram);
-	if (!host) {
-		e->faults++;
-	} else {
-		if (to_ram)
-			memcpy(host, e->dma_buf + local, e->dma_cnt);
-		else
-			memcpy(e->dma_buf + local, host, e->dma_cnt);
-		fake_edu_event(e, EV_DMA_COPY);
-	}
-	e->dma_cmd &= ~(uint64_t)EDU_DMA_CMD_RUN;
-	if (e->dma_cmd & EDU_DMA_CMD_IRQ) {
-		e->irq_status |= EDU_IRQ_DMA;
-		if (write(e->irq_fd, &one, sizeof(one)) != sizeof(one))
-			abort();
-	}
-}
-
-static uint64_t fake_edu_read64(struct gp_backend *be, unsigned int region, uint64_t off)
-{
-	struct fake_edu *e = (struct fake_edu *)be;
-
-	switch (off) {
-	case EDU_ID:
-		return e->id;
-	case EDU_LIVENESS:
-		return e->broken_liveness ? e->liveness : ~e->liveness;
-	case EDU_IRQ_STATUS:
-		return e->irq_status;
-	case EDU_DMA_CMD:
-		/* The timer fires while someone polls: the quiesce path. */
-		if (e->complete_after_cmd_reads && !--e->complete_after_cmd_reads)
-			fake_edu_dma_complete(e);
-		return e->dma_cmd;
-	}
-	return 0;
-}
-
-static uint32_t fake_edu_read32(struct gp_backend *be, unsigned int region, uint64_t off)
-{
-	return (uint32_t)fake_edu_read64(be, region, off);
-}
-
-static void fake_edu_write64(struct gp_backend *be, unsigned int region, uint64_t off, uint64_t v)
-{
-	struct fake_edu *e = (struct fake_edu *)be;
-	uint64_t one = 1;
-
-	/* dma_rw(): the registers are read-only while a transfer runs. */
-	if (off >= EDU_DMA_SRC && (e->dma_cmd & EDU_DMA_CMD_RUN))
-		return;
-	switch (off) {
-	case EDU_LIVENESS:
-		e->liveness = (uint32_t)v;
-		break;
-	case EDU_IRQ_RAISE:
-		e->irq_status |= (uint32_t)v;
-		if (write(e->irq_fd, &one, sizeof(one)) != sizeof(one))
-			abort();
-		break;
-	case EDU_IRQ_ACK:
-		e->irq_status &= ~(uint32_t)v;
-		break;
-	case EDU_DMA_SRC:
-		e->dma_src = v;
-		break;
-	case EDU_DMA_DST:
-		e->dma_dst = v;
-		break;
-	case EDU_DMA_COUNT:
-		e->dma_cnt = v;
-		break;
-	case EDU_DMA_CMD:
-		if (!(v & EDU_DMA_CMD_RUN))
-			break;
-		e->dma_cmd = v;
-		atomic_fetch_add(&e->dma_starts, 1);
-		fake_edu_event(e, EV_DMA_START);
-		if (!e->hold_dma)
-			fake_edu_dma_complete(e);
-		break;
-	}
-}
-
-static void fake_edu_write32(struct gp_backend *be, unsigned int region, uint64_t off, uint32_t v)
-{
-	fake_edu_write64(be, region, off, v);
-}
-
-static int fake_edu_unmask(struct gp_backend *be, unsigned int line)
-{
-	((struct fake_edu *)be)->unmasks++;
-	return 0;
-}
-
-/* The backend's DMA: IOVAs under the mask from the shared allocator. */
-static int fake_edu_dma_map(struct gp_backend *be, void *vaddr, size_t size, unsigned int dir,
-			    struct gp_dma_mapping **out)
-{
-	struct fake_edu *e = (struct fake_edu *)be;
-
-	for (unsigned int i = 0; i < 8; i++) {
-		struct fake_edu_map *m = &e->maps[i];
-		int r;
-
-		if (m->live)
-			continue;
-		r = gp_iova_alloc(&e->iova, size, be->dma_mask, &m->seg.addr);
-		if (r < 0)
-			return r;
-		m->seg.len = size;
-		m->map = (struct gp_dma_mapping){ .vaddr = vaddr, .size = size, .dir = dir,
-						  .num_segments = 1, .segments = &m->seg };
-		m->live = true;
-		e->live_maps++;
-		*out = &m->map;
-		return 0;
-	}
-	return -ENOMEM;
-}
-
-static void fake_edu_dma_unmap(struct gp_backend *be, struct gp_dma_mapping *map)
-{
-	struct fake_edu *e = (struct fake_edu *)be;
-	struct fake_edu_map *m = (struct fake_edu_map *)map;
-
-	ck_assert(m->live);
-	ck_assert_int_eq(gp_iova_free(&e->iova, m->seg.addr), 0);
-	m->live = false;
-	e->live_maps--;
-	fake_edu_event(e, EV_DMA_UNMAP);
-}
-
-/* Freed by the test (it checks the model after release), not here. */
-static void fake_edu_release(struct gp_backend *be)
-{
-	struct fake_edu *e = (struct fake_edu *)be;
-
-	close(e->irq_fd);
-	e->irq_fd = -1;
-	fake_edu_event(e, EV_RELEASE);
-}
-
-static void fake_edu_release_free(struct gp_backend *be)
-{
-	fake_edu_release(be);
-	gp_iova_domain_fini(&((struct fake_edu *)be)->iova);
-	free(be);
-}
-
-static const struct gp_backend_ops fake_edu_ops = {
-	.read32 = fake_edu_read32, .write32 = fake_edu_write32,
-	.read64 = fake_edu_read64, .write64 = fake_edu_write64,
-	.irq_unmask = fake_edu_unmask, .release = fake_edu_release_free,
-};
-
-static const struct gp_backend_ops fake_edu_dma_ops = {
-	.read32 = fake_edu_read32, .write32 = fake_edu_write32,
-	.read64 = fake_edu_read64, .write64 = fake_edu_write64,
-	.irq_unmask = fake_edu_unmask, .dma_map = fake_edu_dma_map,
-	.dma_unmap = fake_edu_dma_unmap, .release = fake_edu_release,
-};
-
-static struct fake_edu *fake_edu_new(void)
-{
-	struct fake_edu *e = calloc(1, sizeof(*e));
-
-	e->be.ops = &fake_edu_ops;
-	e->be.bus = GP_BUS_PCI;
-	strcpy(e->be.bus_id, "0000:00:01.0");
-	e->region = (struct gp_backend_region){ .name = "BAR0", .size = EDU_BAR0_SIZE };
-	e->be.regions = &e->region;
-	e->be.num_regions = 1;
-	e->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	e->be.irq_fds = &e->irq_fd;
-	e->be.num_irqs = 1;
-	e->be.removal_fd = -1;
-	e->be.dma_mask = UINT64_MAX;
-	e->id = EDU_ID_VALUE;
-	gp_iova_domain_init(&e->iova, 0x10000, 4096);
-	return e;
-}
-
 static int bind_edu(struct fake_edu *e, struct gp_registration **reg)
 {
 	struct gp_backend *be = &e->be;
-	int r = gp_driver_bind(&gp_qemu_edu_driver, &be, "0000:00:01.0", reg);
+	int r = gp_driver_bind(&gp_qemu_edu_driver, &be, FAKE_EDU_BUS_ID, reg);
 
 	if (r < 0)
 		gp_backend_release(&be);
@@ -387,21 +124,6 @@ START_TEST(raised_interrupt_arrives_as_an_event)
 END_TEST
 
 /* --- DMA --------------------------------------------------------------- */
-
-static struct fake_edu *fake_edu_new_dma(void)
-{
-	struct fake_edu *e = fake_edu_new();
-
-	e->be.ops = &fake_edu_dma_ops;
-	return e;
-}
-
-/* After the registration released the backend (fake_edu_release): the model itself. */
-static void fake_edu_free(struct fake_edu *e)
-{
-	gp_iova_domain_fini(&e->iova);
-	free(e);
-}
 
 /* The control plane's part: drain the IRQ eventfd, run the handler. */
 struct irq_thread {
@@ -662,9 +384,9 @@ START_TEST(revoke_with_dma_in_flight_quiesces_then_unmaps)
 	ck_assert_int_eq(call.r, -ENODEV);
 
 	/* The copy landed while the object was still mapped; then unmap; then the fds. */
-	copy = fake_edu_event_index(e, EV_DMA_COPY);
-	unmap = fake_edu_event_index(e, EV_DMA_UNMAP);
-	release = fake_edu_event_index(e, EV_RELEASE);
+	copy = fake_edu_event_index(e, FAKE_EDU_EV_DMA_COPY);
+	unmap = fake_edu_event_index(e, FAKE_EDU_EV_DMA_UNMAP);
+	release = fake_edu_event_index(e, FAKE_EDU_EV_RELEASE);
 	ck_assert_int_ge(copy, 0);
 	ck_assert_int_gt(unmap, copy);
 	ck_assert_int_gt(release, unmap);
@@ -764,6 +486,49 @@ START_TEST(dma_timeout_leaves_the_transfer_to_the_interrupt)
 }
 END_TEST
 
+/*
+ * A client may raise every status bit: the all-ones status is then not a
+ * device gone from the bus (the ID register still answers), so it is
+ * acknowledged and another client's transfer still completes.
+ */
+START_TEST(all_ones_status_raised_by_a_client_is_not_a_removal)
+{
+	struct gp_registration *reg = NULL;
+	struct fake_edu *e = fake_edu_new_dma();
+	struct gpu_proto_edu_raise_irq raise = { .user_data = 1, .status = UINT32_MAX };
+	struct gpu_proto_edu_event_irq ev;
+	struct edu_client cl, other;
+	struct irq_thread irq;
+	uint64_t count;
+	uint32_t a;
+
+	ck_assert_int_eq(bind_edu(e, &reg), 0);
+	client_open(&cl, reg);
+	client_open(&other, reg);
+	gp_inproc_caller_map(other.c, &raise, sizeof(raise), GP_USER_IN | GP_USER_OUT);
+	ck_assert_int_eq(gp_inproc_ioctl(other.c, other.file, GPU_PROTO_IOCTL_EDU_RAISE_IRQ,
+					 (uintptr_t)&raise), 0);
+	ck_assert_int_eq(read(e->irq_fd, &count, sizeof(count)), sizeof(count));
+	ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg), 0), 0);
+	ck_assert_uint_eq(e->irq_status, 0);
+	ck_assert_int_eq(gp_file_read_events(other.file, &ev, sizeof(ev)), sizeof(ev));
+	ck_assert_uint_eq(ev.status, UINT32_MAX);
+
+	/* Raised again and left pending: the transfer's interrupt handles both. */
+	ck_assert_int_eq(gp_inproc_ioctl(other.c, other.file, GPU_PROTO_IOCTL_EDU_RAISE_IRQ,
+					 (uintptr_t)&raise), 0);
+	a = client_bo_create(&cl, 4096);
+	irq_thread_start(&irq, e, gp_registration_device(reg));
+	ck_assert_int_eq(client_dma(&cl, a, GPU_PROTO_EDU_DMA_TO_DEVICE, 0, 0, 64), 0);
+	irq_thread_stop(&irq);
+	ck_assert_uint_eq(e->live_maps, 0);
+	client_close(&other);
+	client_close(&cl);
+	gp_registration_free(&reg);
+	fake_edu_free(e);
+}
+END_TEST
+
 static Suite *edu_suite(void)
 {
 	Suite *s = suite_create("qemu-edu");
@@ -784,6 +549,7 @@ static Suite *edu_suite(void)
 	tcase_add_test(tc, revoke_with_dma_in_flight_quiesces_then_unmaps);
 	tcase_add_test(tc, dma_waiting_does_not_block_the_irq_path);
 	tcase_add_test(tc, dma_timeout_leaves_the_transfer_to_the_interrupt);
+	tcase_add_test(tc, all_ones_status_raised_by_a_client_is_not_a_removal);
 	suite_add_tcase(s, tc);
 	return s;
 }

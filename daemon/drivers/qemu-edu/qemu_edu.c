@@ -413,13 +413,21 @@ static void qemu_edu_irq(const struct gp_registered_device *rdev, void *data, un
 	struct cds_list_head done;
 	struct qemu_edu_waiter *w, *tmp;
 	uint32_t status;
+	bool gone;
 
 	CDS_INIT_LIST_HEAD(&done);
 	pthread_mutex_lock(&edu->lock);
 	status = edu_read(edu->backend, EDU_IRQ_STATUS);
-	if (status && status != UINT32_MAX)
+	/*
+	 * All-ones is a device gone from the bus, unless the ID register still
+	 * answers: RAISE_IRQ lets a client set every status bit, and taking
+	 * that for a removal would leave it unacknowledged and every later
+	 * transfer's completion unseen (found by fuzz_dispatch).
+	 */
+	gone = status == UINT32_MAX && edu_read(edu->backend, EDU_ID) == UINT32_MAX;
+	if (status && !gone)
 		edu_write(edu->backend, EDU_IRQ_ACK, status);
-	if (status != UINT32_MAX && (status & EDU_IRQ_DMA) && edu->dma_busy &&
+	if (!gone && (status & EDU_IRQ_DMA) && edu->dma_busy &&
 	    !(edu_read(edu->backend, EDU_DMA_CMD) & EDU_DMA_CMD_RUN)) {
 		struct qemu_edu_xfer *x = edu->dma_busy;
 
