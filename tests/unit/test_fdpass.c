@@ -784,20 +784,24 @@ START_TEST(test_malformed_requests)
 	req.op = GPU_PROTO_FD_TOKEN_IMPORT;
 	ck_assert_int_eq(send_raw(&req, sizeof(req), NULL, 0), EINVAL);
 	ck_assert_int_eq(send_raw(&req, sizeof(req), (int[]){ pfd[1], pfd[1] }, 2), EINVAL);
-	/* More fds than the daemon takes: MSG_CTRUNC. */
+	/*
+	 * More fds than the daemon takes (MSG_CTRUNC), then: every fd sent came
+	 * back closed, the daemon keeps no copy.  Only where recvmsg() closes
+	 * what did not fit, as the kernel does: under qemu-user the emulator
+	 * itself leaks them, whatever the daemon does.
+	 */
 	if (truncated_fds_are_closed()) {
 		for (unsigned int i = 0; i < 12; i++)
 			many[i] = pfd[1];
 		ck_assert_int_eq(send_raw(&req, sizeof(req), many, 12), EINVAL);
+		ck_assert_uint_eq(open_fd_count_settled(before), before);
+		close(pfd[1]);
+		ck_assert(pipe_writers_gone(pfd[0]));
 	} else {
-		printf("SKIP: test_malformed_requests: more fds than fit: recvmsg() here keeps the "
-		       "ones that did not fit open (user-mode emulation?)\n");
+		printf("SKIP: test_malformed_requests: more fds than fit, and no fd kept: recvmsg() "
+		       "here keeps the ones that did not fit open (user-mode emulation?)\n");
+		close(pfd[1]);
 	}
-
-	/* Every fd sent came back closed: the daemon keeps no copy. */
-	ck_assert_uint_eq(open_fd_count_settled(before), before);
-	close(pfd[1]);
-	ck_assert(pipe_writers_gone(pfd[0]));
 	close(pfd[0]);
 
 	/* Malformed requests did not consume the token; a well-formed one does. */
