@@ -17,8 +17,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -429,27 +427,13 @@ static void gp_fdsock_destroy(struct gp_fdsock *s)
 
 int gp_fdsock_new(const struct gp_fdsock_config *cfg, struct gp_fdsock **out)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct gp_fdsock *s;
-	struct stat st;
 	int r;
-
-	if (strlen(cfg->path) >= sizeof(sun.sun_path))
-		return gp_log_errno(LOG_ERR, ENAMETOOLONG, "fd socket %s", cfg->path);
-	strcpy(sun.sun_path, cfg->path);
-	r = gp_listen_make_dir(cfg->path, "fd socket");
-	if (r < 0)
-		return r;
-	if (lstat(cfg->path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			return gp_log_errno(LOG_ERR, EEXIST, "fd socket %s: exists and is not a socket",
-					    cfg->path);
-		unlink(cfg->path);
-	}
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->listen_fd = -1;
 	s->cfg = *cfg;
 	if (!s->cfg.max_connections)
 		s->cfg.max_connections = GP_FDSOCK_DEFAULT_MAX_CONNECTIONS;
@@ -459,13 +443,12 @@ int gp_fdsock_new(const struct gp_fdsock_config *cfg, struct gp_fdsock **out)
 		s->cfg.timeout_ms = GP_FDSOCK_DEFAULT_TIMEOUT_MS;
 	/* Each connection holds two descriptors: the socket and the peer's pidfd. */
 	gp_listen_reserve_fds(2ull * s->cfg.max_connections, "fd socket");
-	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->path = strdup(cfg->path);
 	s->conns = calloc(s->cfg.max_connections, sizeof(*s->conns));
 	s->pfds = calloc(s->cfg.max_connections + 2, sizeof(*s->pfds));
-	if (s->listen_fd < 0 || s->stop_fd < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "fd socket %s", cfg->path);
+	if (s->stop_fd < 0) {
+		r = gp_log_errno(LOG_ERR, errno, "fd socket %s: eventfd", cfg->path);
 		goto fail;
 	}
 	if (!s->path || !s->conns || !s->pfds) {
@@ -473,25 +456,11 @@ int gp_fdsock_new(const struct gp_fdsock_config *cfg, struct gp_fdsock **out)
 		goto fail;
 	}
 	s->cfg.path = s->path;
-	/* As the socket transport: bound owner-only, given the node's permissions, then listening. */
-	if (fchmod(s->listen_fd, 0600) < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "fd socket %s: fchmod", cfg->path);
+	/* Last: nothing can fail after the socket is in place. */
+	r = gp_listen_socket(cfg->path, &cfg->perm, SOCK_NONBLOCK, 128, "fd socket");
+	if (r < 0)
 		goto fail;
-	}
-	if (bind(s->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "fd socket %s: bind", cfg->path);
-		goto fail;
-	}
-	r = gp_node_perm_apply(cfg->path, &cfg->perm);
-	if (r < 0) {
-		unlink(cfg->path);
-		goto fail;
-	}
-	if (listen(s->listen_fd, 128) < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "fd socket %s: listen", cfg->path);
-		unlink(cfg->path);
-		goto fail;
-	}
+	s->listen_fd = r;
 	*out = s;
 	return 0;
 fail:

@@ -7,6 +7,27 @@
 #ifndef GP_FRONTEND_LISTEN_H
 #define GP_FRONTEND_LISTEN_H
 
+struct gp_node_perm;
+
+/**
+ * gp_listen_socket() - a listening AF_UNIX SOCK_SEQPACKET socket at @path
+ * with the node's owner, group and mode.
+ * @perm: what udev gives the node (nodeperm.h)
+ * @flags: more socket() type flags (SOCK_NONBLOCK); SOCK_CLOEXEC is always set
+ * @backlog: for listen()
+ * @what: how log lines name the socket, e.g. "socket" or "fd socket"
+ *
+ * Makes the directory (gp_listen_make_dir()) and replaces a stale socket
+ * of an earlier run, never anything else.  The socket is bound owner-only
+ * (bind() takes the socket inode's mode, less the umask), given @perm
+ * without following symlinks, and only then listens, so no one connects
+ * under a wrong mode.
+ * Return: the listening fd, or -errno (logged); on failure no socket of
+ * ours is left at @path.
+ */
+int gp_listen_socket(const char *path, const struct gp_node_perm *perm, int flags, int backlog,
+		     const char *what);
+
 /**
  * gp_listen_make_dir() - create the directory of socket @path (0755).
  * @what: how log lines name the socket, e.g. "socket" or "fd socket"

@@ -18,8 +18,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <urcu/list.h>
@@ -763,24 +761,8 @@ static void *gp_socket_accept_main(void *arg)
 
 int gp_socket_new(const struct gp_socket_config *cfg, struct gp_socket **out)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct gp_socket *s;
-	struct stat st;
 	int r;
-
-	if (strlen(cfg->path) >= sizeof(sun.sun_path))
-		return gp_log_errno(LOG_ERR, ENAMETOOLONG, "socket %s", cfg->path);
-	strcpy(sun.sun_path, cfg->path);
-	r = gp_listen_make_dir(cfg->path, "socket");
-	if (r < 0)
-		return r;
-	/* Replace a stale socket from an earlier run, never anything else. */
-	if (lstat(cfg->path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			return gp_log_errno(LOG_ERR, EEXIST, "socket %s: exists and is not a socket",
-					    cfg->path);
-		unlink(cfg->path);
-	}
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -797,51 +779,24 @@ int gp_socket_new(const struct gp_socket_config *cfg, struct gp_socket **out)
 	/* Each connection takes two descriptors: the socket and its eventfd. */
 	gp_listen_reserve_fds(2ull * s->cfg.max_connections + 64, "socket");
 	s->path = strdup(cfg->path);
-	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (!s->path) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->cfg.path = s->path;
+	r = gp_listen_socket(cfg->path, &cfg->perm, 0, 64, "socket");
+	if (r < 0) {
+		free(s->path);
+		free(s);
+		return r;
+	}
+	s->listen_fd = r;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->log_lock, NULL);
 	pthread_cond_init(&s->conns_gone, NULL);
 	CDS_INIT_LIST_HEAD(&s->conns);
-	if (!s->path || s->listen_fd < 0) {
-		r = s->path ? gp_log_errno(LOG_ERR, errno, "socket") : -ENOMEM;
-		goto fail;
-	}
-	s->cfg.path = s->path;
-	/*
-	 * The node's owner, group and mode, as udev gives them to the node:
-	 * bound owner-only (bind() takes the socket inode's mode, less the
-	 * umask), then changed without following symlinks, and only then
-	 * listening, so no one connects under a wrong mode.
-	 */
-	if (fchmod(s->listen_fd, 0600) < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "socket %s: fchmod", cfg->path);
-		goto fail;
-	}
-	if (bind(s->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "socket %s: bind", cfg->path);
-		goto fail;
-	}
-	r = gp_node_perm_apply(cfg->path, &cfg->perm);
-	if (r < 0) {
-		unlink(cfg->path);
-		goto fail;
-	}
-	if (listen(s->listen_fd, 64) < 0) {
-		r = gp_log_errno(LOG_ERR, errno, "socket %s", cfg->path);
-		unlink(cfg->path);
-		goto fail;
-	}
 	*out = s;
 	return 0;
-fail:
-	if (s->listen_fd >= 0)
-		close(s->listen_fd);
-	pthread_cond_destroy(&s->conns_gone);
-	pthread_mutex_destroy(&s->log_lock);
-	pthread_mutex_destroy(&s->lock);
-	free(s->path);
-	free(s);
-	return r;
 }
 
 int gp_socket_start(struct gp_socket *s)
