@@ -39,16 +39,23 @@ int gp_listen_make_dir(const char *path, const char *what)
 void gp_listen_reserve_fds(unsigned long long fds, const char *what)
 {
 	struct rlimit rl;
-	rlim_t need;
+	rlim_t want;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
 	/* On top of what is there: the daemon's other sockets reserved theirs. */
-	need = rl.rlim_cur + (rlim_t)fds;
-	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < need)
-		gp_log_warning("%s: RLIMIT_NOFILE allows %llu descriptors, its connections need %llu "
-			       "more: raise LimitNOFILE= or lower --socket-max-connections",
+	want = rl.rlim_cur + (rlim_t)fds;
+	if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+		want = rl.rlim_max;
+	if (want > rl.rlim_cur) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* Only a limit that cannot hold this socket's own connections is worth a word. */
+	if (rl.rlim_cur < (rlim_t)fds)
+		gp_log_warning("%s: RLIMIT_NOFILE allows %llu descriptors, its connections need %llu: "
+			       "raise LimitNOFILE= or lower --socket-max-connections",
 			       what, (unsigned long long)rl.rlim_cur, fds);
 }
 

@@ -43,9 +43,9 @@ int gp_listen_make_dir(const char *path, const char *what);
  * gp_listen_reserve_fds() - raise the soft RLIMIT_NOFILE by @fds.
  *
  * On top of the current limit, so sockets that each reserve their own add
- * up.  As far as the hard limit allows; when it does not, accept() fails
- * with EMFILE first, which the caller handles by pausing, so this only
- * logs a warning naming the options that help.
+ * up, as far as the hard limit allows.  Beyond it accept() fails with
+ * EMFILE first, which the caller handles by pausing; a warning naming the
+ * options that help is logged only when the limit cannot hold even @fds.
  */
 void gp_listen_reserve_fds(unsigned long long fds, const char *what);
 
