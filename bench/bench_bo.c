@@ -57,7 +57,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -550,40 +549,11 @@ static int gp_bench_cycle_vs_get_cap(struct gpc_device *dev, const struct gp_ben
 /* main                                                                      */
 /* ------------------------------------------------------------------------ */
 
-/* The first line of @path ("unknown" when it cannot be read), without its newline. */
-static void gp_bench_read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	else
-		snprintf(buf, len, "unknown");
-	fclose(f);
-}
-
 static void gp_bench_print_machine(const struct gp_bench_opts *o, const char *transport)
 {
-	struct utsname u;
-	char model[128], load[128], thp[128], shmem[128];
+	char thp[128], shmem[128];
 
-	gp_bench_cpu_model(model, sizeof(model));
-	gp_bench_loadavg(load, sizeof(load));
-	if (uname(&u) < 0)
-		snprintf(u.release, sizeof(u.release), "unknown");
-	printf("machine: nproc %ld, CPU %s, kernel %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
-	       u.release);
-	printf("load: %s\n", load);
-	printf("build: %s, %s %s\n", GP_BENCH_BUILDTYPE,
-#ifdef __clang__
-	       "clang",
-#else
-	       "gcc",
-#endif
-	       __VERSION__);
+	gp_bench_print_host(GP_BENCH_BUILDTYPE);
 	gp_bench_read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp, sizeof(thp));
 	gp_bench_read_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled", shmem,
 			   sizeof(shmem));

@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -507,27 +506,6 @@ static int gp_bench_dispatch(enum gp_inproc_mode mode, struct gp_file *file,
 	return 0;
 }
 
-static void gp_bench_print_machine(void)
-{
-	struct utsname u;
-	char model[128], load[128];
-
-	gp_bench_cpu_model(model, sizeof(model));
-	gp_bench_loadavg(load, sizeof(load));
-	if (uname(&u) < 0)
-		snprintf(u.release, sizeof(u.release), "unknown");
-	printf("machine: nproc %ld, CPU %s, kernel %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
-	       u.release);
-	printf("load: %s\n", load);
-	printf("build: %s, %s %s\n", GP_BENCH_BUILDTYPE,
-#ifdef __clang__
-	       "clang",
-#else
-	       "gcc",
-#endif
-	       __VERSION__);
-}
-
 static const char *gp_bench_met(bool met)
 {
 	return met ? "MET" : "NOT MET";
@@ -669,7 +647,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	gp_bench_print_machine();
+	gp_bench_print_host(GP_BENCH_BUILDTYPE);
 	printf("method: median of %d batches after a %llu ms warm-up; %" PRIu64
 	       " guard pairs per thread per batch, %" PRIu64 " ioctls per dispatch batch\n\n",
 	       GP_BENCH_REPS, GP_BENCH_WARMUP_NS / 1000000, iterations,

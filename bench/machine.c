@@ -2,6 +2,8 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "machine.h"
 
@@ -34,17 +36,44 @@ void gp_bench_cpu_model(char *buf, size_t len)
 	}
 }
 
-void gp_bench_loadavg(char *buf, size_t len)
+void gp_bench_read_line(const char *path, char *buf, size_t len)
 {
 	_cleanup_(gp_bench_fclosep) FILE *f = NULL;
-	char line[128];
 
 	snprintf(buf, len, "unknown");
-	f = fopen("/proc/loadavg", "re");
-	if (!f || !fgets(line, sizeof(line), f))
+	f = fopen(path, "re");
+	if (!f)
 		return;
-	line[strcspn(line, "\n")] = '\0';
-	snprintf(buf, len, "%s", line);
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		snprintf(buf, len, "unknown");
+}
+
+void gp_bench_loadavg(char *buf, size_t len)
+{
+	gp_bench_read_line("/proc/loadavg", buf, len);
+}
+
+void gp_bench_print_host(const char *buildtype)
+{
+	struct utsname u;
+	char model[128], load[128];
+
+	gp_bench_cpu_model(model, sizeof(model));
+	gp_bench_loadavg(load, sizeof(load));
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "unknown");
+	printf("machine: nproc %ld, CPU %s, kernel %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
+	       u.release);
+	printf("load: %s\n", load);
+	printf("build: %s, %s %s\n", buildtype,
+#ifdef __clang__
+	       "clang",
+#else
+	       "gcc",
+#endif
+	       __VERSION__);
 }
 
 int gp_bench_cmp_double(const void *a, const void *b)

@@ -18,6 +18,12 @@ void gp_bench_cpu_model(char *buf, size_t len);
 /* /proc/loadavg: other load on a 2-core machine shows in every figure. */
 void gp_bench_loadavg(char *buf, size_t len);
 
+/* The first line of @path, without its newline; "unknown" when it cannot be read. */
+void gp_bench_read_line(const char *path, char *buf, size_t len);
+
+/* Print the machine, its load and the build (@buildtype, compiler) a run's figures belong to. */
+void gp_bench_print_host(const char *buildtype);
+
 /* qsort() comparator for doubles. */
 int gp_bench_cmp_double(const void *a, const void *b);
 
