@@ -26,6 +26,7 @@
 
 struct gp_caller;
 struct gp_gem_handles;
+struct gp_syncobj_table;
 
 /**
  * struct gp_caller_ops - how a transport answers for a caller that is
@@ -114,6 +115,7 @@ struct gp_file {
 	bool authenticated;		/* legacy AUTH: root openers of a primary node */
 	void *driver_priv;		/* the driver's per-file state (gp_driver.open) */
 	struct gp_gem_handles *gem;	/* handle table (gem.c); owned */
+	struct gp_syncobj_table *syncobjs; /* handle table (syncobj.c); owned */
 
 	/* Protected by dev->lock. */
 	struct cds_list_head link;	/* in dev->files while open */
@@ -124,6 +126,9 @@ struct gp_file {
 	void *notify_ctx;
 	unsigned int notifying;		/* notify calls in flight */
 	bool wake_pending;		/* revoke has yet to notify it */
+
+	/* Requests parked on this file (wait.h); wait.c's lock protects it. */
+	struct cds_list_head parked;
 };
 
 /**

@@ -31,9 +31,13 @@
  * when the handler failed (a fault there gives -EFAULT).
  *
  * Context: any thread; never inside a guard.
- * Return: 0 when the ioctl completed (see @result), or -EAGAIN when the
+ * Return: 0 when the ioctl completed (see @result); -EAGAIN when the
  * transport asked to fetch caller memory first: nothing has run, and the
- * transport must call gp_ioctl() again with the same arguments.
+ * transport must call gp_ioctl() again with the same arguments; or
+ * -EINPROGRESS when the handler parked the request on @user->waiter
+ * (wait.h): nothing was copied out, and the transport runs it again when
+ * the waiter fires.  Without a waiter gp_ioctl() waits by itself and never
+ * returns -EINPROGRESS.
  */
 int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct gp_user *user,
 	     int *result);

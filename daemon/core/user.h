@@ -53,6 +53,7 @@ struct gp_user_ops {
 };
 
 struct gp_caller;
+struct gp_waiter;
 
 /**
  * struct gp_user - one request's view of its caller: its memory, and who
@@ -62,6 +63,11 @@ struct gp_user {
 	const struct gp_user_ops *ops;
 	void *ctx;
 	const struct gp_caller *caller;	/* NULL: the file's opener (socket, in-process) */
+	/*
+	 * Where a handler that must wait parks the request (wait.h); NULL:
+	 * the transport lets gp_ioctl() block the calling thread instead.
+	 */
+	struct gp_waiter *waiter;
 };
 
 /**
