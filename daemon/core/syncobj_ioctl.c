@@ -552,13 +552,16 @@ out:
 /*
  * The source fence, as drm_syncobj_find_fence(): with WAIT_FOR_SUBMIT a
  * point not submitted yet is waited for (parked) up to five seconds after
- * this run, then ETIME.  Return: 0 with *@out, or -errno, or -EINPROGRESS.
+ * the request first ran, then ETIME.  The re-runs find that deadline by
+ * the request's waiter, which stays the same across them.
+ * Return: 0 with *@out, or -errno, or -EINPROGRESS.
  */
 static int gp_syncobj_transfer_source(struct gp_file *file, const struct gp_user *user,
 				      const struct gpu_proto_syncobj_transfer *req,
 				      struct gp_fence **out)
 {
 	struct gp_syncobj *src = gp_syncobj_find(file, req->src_handle);
+	int64_t now, deadline;
 	int r;
 
 	if (!src)
@@ -568,17 +571,30 @@ static int gp_syncobj_transfer_source(struct gp_file *file, const struct gp_user
 		goto out;
 	}
 	r = gp_syncobj_get_fence(src, req->src_point, out);
-	if (r == 0 || !(req->flags & GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
+	if (!(req->flags & GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
 		goto out;
+	if (r == 0)
+		goto done;
+	now = gp_wait_now_ns();
+	deadline = gp_syncobj_request_deadline(file, user->waiter, now,
+					       GP_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS);
+	if (now >= deadline) {
+		r = -ETIME;
+		goto done;
+	}
 	r = gp_wait_watch_syncobj(user, src);
 	if (r < 0)
-		goto out;
+		goto done;
 	r = gp_syncobj_get_fence(src, req->src_point, out);
 	if (r == 0) {
 		gp_wait_cancel(user);
-		goto out;
+		goto done;
 	}
-	r = gp_wait_park(user, file, gp_wait_now_ns() + GP_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS);
+	r = gp_wait_park(user, file, deadline);
+	if (r == -EINPROGRESS)
+		goto out;
+done:
+	gp_syncobj_request_done(file, user->waiter);
 out:
 	gp_syncobj_put(&src);
 	return r;
