@@ -511,6 +511,9 @@ START_TEST(wait_flags_pad_count_and_handles_are_checked)
 	ck_assert_int_eq(wait_on(file, &arena[0], &h, 0, 0, 0, &first), 0);
 	ck_assert_int_eq(wait_on(file, &arena[0], &h, GPU_PROTO_SYNCOBJ_MAX_COUNT + 1, 0, 0,
 				 &first), -E2BIG);
+	/* Flags are checked before the count, as the kernel checks them before allocating. */
+	ck_assert_int_eq(wait_on(file, &arena[0], &h, GPU_PROTO_SYNCOBJ_MAX_COUNT + 1, 1u << 4, 0,
+				 &first), -EINVAL);
 	/* A bad array pointer faults. */
 	arena[0].arg.wait = (struct gpu_proto_syncobj_wait){ .handles = 8, .count_handles = 1 };
 	ck_assert_int_eq(io(file, GPU_PROTO_IOCTL_SYNCOBJ_WAIT, &arena[0]), -EFAULT);
@@ -771,6 +774,8 @@ START_TEST(timeline_wait_checks_its_flags)
 	uint64_t p0 = 0;
 
 	ck_assert_int_eq(twait_on(file, &arena[0], &h, &p0, 1, 1u << 4, 0, &first), -EINVAL);
+	ck_assert_int_eq(twait_on(file, &arena[0], &h, &p0, GPU_PROTO_SYNCOBJ_MAX_COUNT + 1, 1u << 4,
+				  0, &first), -EINVAL);
 	ck_assert_int_eq(twait_on(file, &arena[0], &h, &p0, 1,
 				  GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE |
 				  GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, 0, &first), 0);
