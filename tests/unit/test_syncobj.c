@@ -641,6 +641,33 @@ START_TEST(wait_for_submit_is_woken_by_a_later_submit)
 }
 END_TEST
 
+/* Callers built against drm.h before Linux 6.4 (Debian 12's libdrm) send the 32-byte WAIT. */
+START_TEST(pre_6_4_wait_without_deadline_nsec_works)
+{
+	const unsigned int old_wait = _IOWR('d', 0xC3, uint8_t[32]);
+	const unsigned int old_twait = _IOWR('d', 0xCA, uint8_t[40]);
+	uint32_t h[2] = { create(0), create(GPU_PROTO_SYNCOBJ_CREATE_SIGNALED) };
+	struct slot *s = &arena[0];
+
+	ck_assert_uint_eq(old_wait, 0xC02064C3u);	/* libdrm 2.4.114's DRM_IOCTL_SYNCOBJ_WAIT */
+	fill(s, h, NULL, 2);
+	memset(&s->arg, 0xee, sizeof(s->arg));	/* bytes past the old size must not count */
+	s->arg.wait = (struct gpu_proto_syncobj_wait){
+		.handles = addr(s->handles), .count_handles = 2,
+		.flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT };
+	memset((char *)&s->arg + 32, 0xee, 8);
+	ck_assert_int_eq(io(file, old_wait, s), 0);
+	ck_assert_uint_eq(s->arg.wait.first_signaled, 1);
+	/* Nothing written past the caller's 32 bytes. */
+	ck_assert_uint_eq(((unsigned char *)&s->arg)[32], 0xee);
+	s->arg.twait = (struct gpu_proto_syncobj_timeline_wait){
+		.handles = addr(s->handles), .count_handles = 2,
+		.flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT };
+	ck_assert_int_eq(io(file, old_twait, s), 0);
+	ck_assert_uint_eq(s->arg.twait.first_signaled, 1);
+}
+END_TEST
+
 /* --- RESET, SIGNAL --- */
 
 START_TEST(reset_and_signal_replace_the_binary_fence)
@@ -1327,6 +1354,7 @@ static Suite *syncobj_suite(void)
 	tcase_add_test(tc, wait_times_out_at_the_absolute_deadline);
 	tcase_add_test(tc, wait_blocks_until_another_thread_signals);
 	tcase_add_test(tc, wait_for_submit_is_woken_by_a_later_submit);
+	tcase_add_test(tc, pre_6_4_wait_without_deadline_nsec_works);
 	tcase_add_test(tc, reset_and_signal_replace_the_binary_fence);
 	tcase_add_test(tc, array_calls_check_pad_count_and_handles);
 	tcase_add_test(tc, timeline_signal_and_query_follow_the_points);
