@@ -387,6 +387,19 @@ static void cs_process(struct gp_mock_csf *c, unsigned int n, unsigned int m)
 		cs_irq(c, n, m);
 }
 
+/* Idle: no stream of the group has an instruction it could run now. */
+static bool csg_is_idle(const struct csf_group *g)
+{
+	for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM; m++) {
+		const struct csf_stream *s = &g->cs[m];
+
+		if (g->running && s->enabled && !s->faulted && !s->blocked &&
+		    (s->depth || s->extract < s->insert))
+			return false;
+	}
+	return true;
+}
+
 static void csg_process(struct gp_mock_csf *c, unsigned int n)
 {
 	struct csf_group *g = &c->groups[n];
@@ -418,6 +431,8 @@ static void csg_process(struct gp_mock_csf *c, unsigned int n)
 	if (changed & (MALI_CSG_ENDPOINT_CONFIG | MALI_CSG_STATUS_UPDATE | MALI_CSG_STATE_MASK)) {
 		sh_wr32(c, out + MALI_CSG_STATUS_EP_REQ, g->ep_req);
 		sh_wr32(c, out + MALI_CSG_STATUS_EP_CURRENT, g->running ? g->ep_req : 0);
+		sh_wr32(c, out + MALI_CSG_STATUS_STATE,
+			csg_is_idle(g) ? MALI_CSG_STATUS_STATE_IS_IDLE : 0);
 	}
 	if (changed) {
 		sh_wr32(c, out + MALI_CSG_ACK,
@@ -971,7 +986,8 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 	}
 	if (ev_mcu) {
 		if (mcu_value == MALI_MCU_CONTROL_DISABLE) {
-			csf_stop_all(c, c->booted);
+			/* Power goes: nothing is written on the way out. */
+			csf_stop_all(c, false);
 			c->booted = false;
 			c->halted = false;
 			gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_DISABLED);
@@ -980,11 +996,12 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 		}
 	}
 	if (c->booted && !c->halted && !c->fw_error) {
-		if (doorbells & (1u << MALI_CSF_GLB_DOORBELL_ID))
-			glb_process(c);
+		/* Streams first: a STATUS_UPDATE served below sees their new INSERT. */
 		for (unsigned int d = 1; d < 32 && !c->fw_error; d++)
 			if (doorbells & (1u << d))
 				csf_doorbell(c, d);
+		if (doorbells & (1u << MALI_CSF_GLB_DOORBELL_ID))
+			glb_process(c);
 	}
 	for (unsigned int n = 0; n < GP_MOCK_CSF_GROUP_NUM && c->booted && !c->halted; n++) {
 		struct csf_group *g = &c->groups[n];
