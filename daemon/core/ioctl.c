@@ -147,7 +147,15 @@ int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct 
 		}
 	}
 
-	retcode = gp_ioctl_call(desc, file, kdata, user);
+	{
+		/* The handler may extend the plan (gp_user_prepare_more()). */
+		struct gp_user u = *user;
+
+		u.plan = &plan;
+		retcode = gp_ioctl_call(desc, file, kdata, &u);
+		if (retcode == -EAGAIN && plan.retry)
+			goto out_retry;
+	}
 
 out_copy:
 	/* As drm_ioctl(): copy out even when the handler failed. */
