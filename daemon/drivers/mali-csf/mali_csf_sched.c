@@ -171,6 +171,13 @@ struct mali_csf_group_pool {
 	struct mali_csf_group *groups[MALI_CSF_MAX_GROUPS_PER_FILE + 1];
 };
 
+/* Unlink @node and append it to @head. */
+static void list_move_tail(struct cds_list_head *node, struct cds_list_head *head)
+{
+	cds_list_del(node);
+	cds_list_add_tail(node, head);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -310,16 +317,16 @@ static void group_fail_jobs_locked(struct mali_csf_group *group, int err_overrid
 		}
 		cds_list_for_each_entry_safe(job, tmp, &q->inflight, link) {
 			job->status = err;
-			cds_list_move_tail(&job->link, done);
+			list_move_tail(&job->link, done);
 		}
 		cds_list_for_each_entry_safe(job, tmp, &q->pending, link) {
 			job->status = err;
-			cds_list_move_tail(&job->link, done);
+			list_move_tail(&job->link, done);
 		}
 	}
 }
 
-static bool group_has_jobs(const struct mali_csf_group *group)
+static bool group_has_jobs(struct mali_csf_group *group)
 {
 	for (unsigned int i = 0; i < group->queue_count; i++)
 		if (!cds_list_empty(&group->queues[i].pending) ||
@@ -328,18 +335,10 @@ static bool group_has_jobs(const struct mali_csf_group *group)
 	return false;
 }
 
-static bool group_has_inflight(const struct mali_csf_group *group)
-{
-	for (unsigned int i = 0; i < group->queue_count; i++)
-		if (!cds_list_empty(&group->queues[i].inflight))
-			return true;
-	return false;
-}
-
-static bool group_has_ready(const struct mali_csf_group *group)
+static bool group_has_ready(struct mali_csf_group *group)
 {
 	for (unsigned int i = 0; i < group->queue_count; i++) {
-		const struct mali_csf_queue *q = &group->queues[i];
+		struct mali_csf_queue *q = &group->queues[i];
 
 		if (!cds_list_empty(&q->pending) &&
 		    job_ready(cds_list_entry(q->pending.next, struct mali_csf_job, link)))
@@ -507,7 +506,7 @@ static void group_run_locked(struct mali_csf_sched *sched, struct mali_csf_group
 			}
 			if (cds_list_empty(&q->inflight))
 				q->progress_ns = now_ns();
-			cds_list_move_tail(&job->link, &q->inflight);
+			list_move_tail(&job->link, &q->inflight);
 		}
 		if (kick)
 			mali_csf_cs_ring_doorbell(sched->mali, (unsigned int)group->slot, i);
@@ -529,7 +528,7 @@ static void group_complete_locked(struct mali_csf_group *group, struct cds_list_
 			/* An error the stream propagated into the sync object. */
 			job->status = status ? -EINVAL : 0;
 			q->progress_ns = now_ns();
-			cds_list_move_tail(&job->link, done);
+			list_move_tail(&job->link, done);
 		}
 	}
 }
@@ -763,7 +762,7 @@ void mali_csf_sched_unplug(struct mali_csf_data *mali)
 		group_complete_locked(g, &done);
 		group_fail_jobs_locked(g, -ENODEV, &done);
 		g->live = false;
-		cds_list_move_tail(&g->link, &gone);
+		list_move_tail(&g->link, &gone);
 	}
 	pthread_mutex_unlock(&sched->lock);
 	jobs_signal(&done);
