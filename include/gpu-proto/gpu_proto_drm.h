@@ -280,6 +280,200 @@ struct gpu_proto_fd_token {
 #define GPU_PROTO_IOCTL_FD_TOKEN	GPU_PROTO_IOWR(0xF0, struct gpu_proto_fd_token)
 
 /* ------------------------------------------------------------------------ */
+/* Sync objects (DRM_IOCTL_SYNCOBJ_*)                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Layout-identical to drm.h's drm_syncobj_* structures, with the same ioctl
+ * numbers, on every ABI (only fixed-size fields).  Handles are per file;
+ * arrays are passed as user pointers in __u64 fields.  Semantics and errors
+ * are the kernel's (drm_syncobj.c); docs/uapi.md lists them, with what
+ * gpu-proto refuses (fd export/import, eventfd) and its one limit below.
+ * Requires GET_CAP(SYNCOBJ) (timeline calls: GET_CAP(SYNCOBJ_TIMELINE));
+ * without it every call fails with EOPNOTSUPP.
+ */
+
+/**
+ * GPU_PROTO_SYNCOBJ_MAX_COUNT - most handles one array ioctl may name.
+ *
+ * The kernel has no limit but memory; here the arrays travel inside one
+ * ioctl, which over CUSE carries at most 128 KiB each way.  8192 handles
+ * with their points (12 bytes each) always fit; a larger @count_handles
+ * fails with E2BIG: split the call (WAIT_ALL into several calls).
+ */
+#define GPU_PROTO_SYNCOBJ_MAX_COUNT	8192
+
+/** struct gpu_proto_syncobj_create - argument of SYNCOBJ_CREATE (drm_syncobj_create). */
+struct gpu_proto_syncobj_create {
+	/** @handle: out: the new handle. */
+	__u32 handle;
+	/** @flags: in: 0 or GPU_PROTO_SYNCOBJ_CREATE_SIGNALED. */
+	__u32 flags;
+};
+/** GPU_PROTO_SYNCOBJ_CREATE_SIGNALED - start with a signalled fence. */
+#define GPU_PROTO_SYNCOBJ_CREATE_SIGNALED	(1u << 0)
+
+/** struct gpu_proto_syncobj_destroy - argument of SYNCOBJ_DESTROY (drm_syncobj_destroy). */
+struct gpu_proto_syncobj_destroy {
+	/** @handle: in: the handle to drop. */
+	__u32 handle;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_syncobj_handle - argument of SYNCOBJ_HANDLE_TO_FD and
+ * SYNCOBJ_FD_TO_HANDLE (drm_syncobj_handle).  Both are refused with
+ * EOPNOTSUPP: a daemon cannot install an fd in a client (docs/uapi.md).
+ */
+struct gpu_proto_syncobj_handle {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+};
+#define GPU_PROTO_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE	(1u << 0)
+#define GPU_PROTO_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE	(1u << 0)
+
+/** struct gpu_proto_syncobj_transfer - argument of SYNCOBJ_TRANSFER (drm_syncobj_transfer). */
+struct gpu_proto_syncobj_transfer {
+	/** @src_handle: in: where the fence comes from. */
+	__u32 src_handle;
+	/** @dst_handle: in: where it goes. */
+	__u32 dst_handle;
+	/** @src_point: in: the source point (0: binary fence or latest point). */
+	__u64 src_point;
+	/** @dst_point: in: 0: replace @dst_handle's binary fence; else add this timeline point. */
+	__u64 dst_point;
+	/** @flags: in: 0 or GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT. */
+	__u32 flags;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+};
+
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL		(1u << 0)
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT	(1u << 1)
+/** ..._WAIT_AVAILABLE - TIMELINE_WAIT only: wait for the point to exist, not to signal. */
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE	(1u << 2)
+/** ..._WAIT_DEADLINE - @deadline_nsec is a hint; accepted and unused here. */
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE	(1u << 3)
+
+/** struct gpu_proto_syncobj_wait - argument of SYNCOBJ_WAIT (drm_syncobj_wait). */
+struct gpu_proto_syncobj_wait {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @timeout_nsec: in: absolute CLOCK_MONOTONIC deadline; 0 (or past): poll. */
+	__s64 timeout_nsec;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: GPU_PROTO_SYNCOBJ_WAIT_FLAGS_{WAIT_ALL,WAIT_FOR_SUBMIT,WAIT_DEADLINE}. */
+	__u32 flags;
+	/** @first_signaled: out: without WAIT_ALL, the index of a signalled handle. */
+	__u32 first_signaled;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+	/** @deadline_nsec: in: with WAIT_DEADLINE, a hint (Linux 6.4+; older callers omit it). */
+	__u64 deadline_nsec;
+};
+
+/** struct gpu_proto_syncobj_timeline_wait - argument of SYNCOBJ_TIMELINE_WAIT. */
+struct gpu_proto_syncobj_timeline_wait {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @points: in: pointer to @count_handles __u64 points (0: binary fence). */
+	__u64 points;
+	/** @timeout_nsec: in: absolute CLOCK_MONOTONIC deadline; 0 (or past): poll. */
+	__s64 timeout_nsec;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: any GPU_PROTO_SYNCOBJ_WAIT_FLAGS_*. */
+	__u32 flags;
+	/** @first_signaled: out: without WAIT_ALL, the index of a signalled handle. */
+	__u32 first_signaled;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+	/** @deadline_nsec: in: with WAIT_DEADLINE, a hint. */
+	__u64 deadline_nsec;
+};
+
+/** struct gpu_proto_syncobj_eventfd - argument of SYNCOBJ_EVENTFD; refused with EOPNOTSUPP. */
+struct gpu_proto_syncobj_eventfd {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+	__s32 fd;
+	__u32 pad;
+};
+
+/** struct gpu_proto_syncobj_array - argument of SYNCOBJ_RESET and SYNCOBJ_SIGNAL. */
+struct gpu_proto_syncobj_array {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+};
+
+/** GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED - QUERY: the last point added, signalled or not. */
+#define GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED	(1u << 0)
+
+/** struct gpu_proto_syncobj_timeline_array - argument of SYNCOBJ_QUERY and SYNCOBJ_TIMELINE_SIGNAL. */
+struct gpu_proto_syncobj_timeline_array {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @points: QUERY: out, TIMELINE_SIGNAL: in: pointer to @count_handles __u64. */
+	__u64 points;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: QUERY: 0 or ..._QUERY_FLAGS_LAST_SUBMITTED; TIMELINE_SIGNAL: 0. */
+	__u32 flags;
+};
+
+#define GPU_PROTO_IOCTL_SYNCOBJ_CREATE		GPU_PROTO_IOWR(0xBF, struct gpu_proto_syncobj_create)
+#define GPU_PROTO_IOCTL_SYNCOBJ_DESTROY		GPU_PROTO_IOWR(0xC0, struct gpu_proto_syncobj_destroy)
+#define GPU_PROTO_IOCTL_SYNCOBJ_HANDLE_TO_FD	GPU_PROTO_IOWR(0xC1, struct gpu_proto_syncobj_handle)
+#define GPU_PROTO_IOCTL_SYNCOBJ_FD_TO_HANDLE	GPU_PROTO_IOWR(0xC2, struct gpu_proto_syncobj_handle)
+#define GPU_PROTO_IOCTL_SYNCOBJ_WAIT		GPU_PROTO_IOWR(0xC3, struct gpu_proto_syncobj_wait)
+#define GPU_PROTO_IOCTL_SYNCOBJ_RESET		GPU_PROTO_IOWR(0xC4, struct gpu_proto_syncobj_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL		GPU_PROTO_IOWR(0xC5, struct gpu_proto_syncobj_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT	GPU_PROTO_IOWR(0xCA, struct gpu_proto_syncobj_timeline_wait)
+#define GPU_PROTO_IOCTL_SYNCOBJ_QUERY		GPU_PROTO_IOWR(0xCB, struct gpu_proto_syncobj_timeline_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER	GPU_PROTO_IOWR(0xCC, struct gpu_proto_syncobj_transfer)
+#define GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL	GPU_PROTO_IOWR(0xCD, struct gpu_proto_syncobj_timeline_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD		GPU_PROTO_IOWR(0xCF, struct gpu_proto_syncobj_eventfd)
+
+/* gpu-proto extension: the status of sync object fences. */
+
+/**
+ * struct gpu_proto_syncobj_status - argument of GPU_PROTO_IOCTL_SYNCOBJ_STATUS
+ *
+ * SYNCOBJ_WAIT says that fences signalled, never how: a job that ended in
+ * error (a fault, the watchdog, revoke of the device) signals its fences
+ * with that error.  This reports, for each handle and point, the status of
+ * the fence the point resolves to, as sync_file_info.status: 1 signalled
+ * without error, 0 still pending, a negative errno signalled with that
+ * error.  It never waits; a point with no fence (not yet submitted, or a
+ * reset binary object) fails the call with EINVAL, as WAIT without
+ * WAIT_FOR_SUBMIT does.
+ */
+struct gpu_proto_syncobj_status {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @points: in: pointer to @count_handles __u64 points, or 0 for all 0 (binary). */
+	__u64 points;
+	/** @status: out: pointer to @count_handles __s32 statuses. */
+	__u64 status;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: must be zero (EINVAL). */
+	__u32 flags;
+};
+
+/** GPU_PROTO_IOCTL_SYNCOBJ_STATUS - fence status of sync object points (gpu-proto). */
+#define GPU_PROTO_IOCTL_SYNCOBJ_STATUS	GPU_PROTO_IOWR(0xF1, struct gpu_proto_syncobj_status)
+
+/* ------------------------------------------------------------------------ */
 /* mali-csf personality (panthor-compatible)                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -545,11 +739,33 @@ struct gpu_proto_mali_obj_array {
 	{ .stride = sizeof((ptr)[0]), .count = (cnt), .array = (__u64)(unsigned long)(ptr) }
 
 /**
+ * enum gpu_proto_mali_sync_op_flags - flags of struct gpu_proto_mali_sync_op
+ *
+ * The values of enum drm_panthor_sync_op_flags: the handle type in the low
+ * byte, the direction in bit 31.
+ */
+enum gpu_proto_mali_sync_op_flags {
+	/** @GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_MASK: the handle type. */
+	GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_MASK = 0xff,
+	/** @GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_SYNCOBJ: a binary sync object. */
+	GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_SYNCOBJ = 0,
+	/**
+	 * @GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_TIMELINE_SYNCOBJ: a timeline
+	 * sync object; @timeline_value names the point.
+	 */
+	GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_TIMELINE_SYNCOBJ = 1,
+	/** @GPU_PROTO_MALI_SYNC_OP_WAIT: wait for the fence before running. */
+	GPU_PROTO_MALI_SYNC_OP_WAIT = 0 << 31,
+	/** @GPU_PROTO_MALI_SYNC_OP_SIGNAL: attach the job's done fence. */
+	GPU_PROTO_MALI_SYNC_OP_SIGNAL = (int)(1u << 31),
+};
+
+/**
  * struct gpu_proto_mali_sync_op - a synchronisation operation
  *
- * The layout of struct drm_panthor_sync_op.  Only asynchronous VM_BIND
- * takes them, which gpu-proto does not implement: every array of these
- * passed today must be empty.
+ * The layout of struct drm_panthor_sync_op.  GROUP_SUBMIT takes them in
+ * each queue submit's @syncs; asynchronous VM_BIND, which gpu-proto does
+ * not implement, would too: a VM_BIND's arrays must be empty.
  */
 struct gpu_proto_mali_sync_op {
 	/** @flags: DRM_PANTHOR_SYNC_OP_* values. */
@@ -764,6 +980,185 @@ struct gpu_proto_mali_bo_mmap_offset {
 #define GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET \
 	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_BO_MMAP_OFFSET, \
 		       struct gpu_proto_mali_bo_mmap_offset)
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf: scheduling groups, submission, tiler heaps (panthor's UAPI)    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct gpu_proto_mali_queue_create - one queue of a GROUP_CREATE
+ *
+ * The layout of struct drm_panthor_queue_create.
+ */
+struct gpu_proto_mali_queue_create {
+	/** @priority: priority of the queue inside its group, 0..15 (15 highest). */
+	__u8 priority;
+	/** @pad: MBZ. */
+	__u8 pad[3];
+	/** @ringbuf_size: bytes of the kernel ring buffer; a power of two, 4 KiB..64 KiB. */
+	__u32 ringbuf_size;
+};
+
+/**
+ * struct gpu_proto_mali_group_create - argument of GPU_PROTO_IOCTL_MALI_GROUP_CREATE
+ *
+ * The layout of struct drm_panthor_group_create.  Group handles are per
+ * file, from 1.  See docs/uapi.md for the validation rules and errors.
+ */
+struct gpu_proto_mali_group_create {
+	/** @queues: struct gpu_proto_mali_queue_create array, 1..csif_info.cs_slot_count. */
+	struct gpu_proto_mali_obj_array queues;
+	/** @max_compute_cores: at most the bits set in @compute_core_mask. */
+	__u8 max_compute_cores;
+	/** @max_fragment_cores: at most the bits set in @fragment_core_mask. */
+	__u8 max_fragment_cores;
+	/** @max_tiler_cores: at most the bits set in @tiler_core_mask. */
+	__u8 max_tiler_cores;
+	/** @priority: enum gpu_proto_mali_group_priority. */
+	__u8 priority;
+	/** @pad: MBZ. */
+	__u32 pad;
+	/** @compute_core_mask: subset of gpu_info.shader_present. */
+	__u64 compute_core_mask;
+	/** @fragment_core_mask: subset of gpu_info.shader_present. */
+	__u64 fragment_core_mask;
+	/** @tiler_core_mask: subset of gpu_info.tiler_present. */
+	__u64 tiler_core_mask;
+	/** @vm_id: the VM every queue of the group runs in. */
+	__u32 vm_id;
+	/** @group_handle: out: the group's handle (>= 1). */
+	__u32 group_handle;
+};
+
+/**
+ * struct gpu_proto_mali_group_destroy - argument of GPU_PROTO_IOCTL_MALI_GROUP_DESTROY
+ *
+ * The layout of struct drm_panthor_group_destroy.
+ */
+struct gpu_proto_mali_group_destroy {
+	/** @group_handle: the group. */
+	__u32 group_handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_mali_queue_submit - one job of a GROUP_SUBMIT
+ *
+ * The layout of struct drm_panthor_queue_submit.  @stream_addr is 64-byte
+ * aligned, @stream_size a multiple of 8; both 0 make a job that only
+ * waits and signals.
+ */
+struct gpu_proto_mali_queue_submit {
+	/** @queue_index: the queue of the group. */
+	__u32 queue_index;
+	/** @stream_size: bytes of command stream to call. */
+	__u32 stream_size;
+	/** @stream_addr: GPU VA of the command stream. */
+	__u64 stream_addr;
+	/** @latest_flush: FLUSH_ID when the stream was built; 0 flushes always. */
+	__u32 latest_flush;
+	/** @pad: MBZ. */
+	__u32 pad;
+	/** @syncs: struct gpu_proto_mali_sync_op array. */
+	struct gpu_proto_mali_obj_array syncs;
+};
+
+/**
+ * struct gpu_proto_mali_group_submit - argument of GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT
+ *
+ * The layout of struct drm_panthor_group_submit.  All queue submits are
+ * accepted or none is.
+ */
+struct gpu_proto_mali_group_submit {
+	/** @group_handle: the group. */
+	__u32 group_handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+	/** @queue_submits: struct gpu_proto_mali_queue_submit array. */
+	struct gpu_proto_mali_obj_array queue_submits;
+};
+
+/** enum gpu_proto_mali_group_state_flags - the values of enum drm_panthor_group_state_flags */
+enum gpu_proto_mali_group_state_flags {
+	/** @GPU_PROTO_MALI_GROUP_STATE_TIMEDOUT: a job outlived the watchdog; no more submits. */
+	GPU_PROTO_MALI_GROUP_STATE_TIMEDOUT = 1 << 0,
+	/** @GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT: a queue took a fatal fault; no more submits. */
+	GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT = 1 << 1,
+};
+
+/**
+ * struct gpu_proto_mali_group_get_state - argument of GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE
+ *
+ * The layout of struct drm_panthor_group_get_state.
+ */
+struct gpu_proto_mali_group_get_state {
+	/** @group_handle: the group. */
+	__u32 group_handle;
+	/** @state: out: enum gpu_proto_mali_group_state_flags. */
+	__u32 state;
+	/** @fatal_queues: out: bit n set when queue n took a fatal fault. */
+	__u32 fatal_queues;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_mali_tiler_heap_create - argument of
+ * GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE
+ *
+ * The layout of struct drm_panthor_tiler_heap_create.
+ */
+struct gpu_proto_mali_tiler_heap_create {
+	/** @vm_id: the VM the heap is mapped in. */
+	__u32 vm_id;
+	/** @initial_chunk_count: chunks allocated at once, >= 1. */
+	__u32 initial_chunk_count;
+	/** @chunk_size: bytes per chunk: page multiple in [128 KiB, 8 MiB]. */
+	__u32 chunk_size;
+	/** @max_chunks: >= @initial_chunk_count. */
+	__u32 max_chunks;
+	/** @target_in_flight: render passes in flight before tiler jobs wait; > 0. */
+	__u32 target_in_flight;
+	/** @handle: out: the heap's handle. */
+	__u32 handle;
+	/** @tiler_heap_ctx_gpu_va: out: GPU VA of the heap context. */
+	__u64 tiler_heap_ctx_gpu_va;
+	/** @first_heap_chunk_gpu_va: out: GPU VA of the first chunk of the list. */
+	__u64 first_heap_chunk_gpu_va;
+};
+
+/**
+ * struct gpu_proto_mali_tiler_heap_destroy - argument of
+ * GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY
+ *
+ * The layout of struct drm_panthor_tiler_heap_destroy.
+ */
+struct gpu_proto_mali_tiler_heap_destroy {
+	/** @handle: the heap. */
+	__u32 handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+#define GPU_PROTO_IOCTL_MALI_GROUP_CREATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_CREATE, \
+		       struct gpu_proto_mali_group_create)
+#define GPU_PROTO_IOCTL_MALI_GROUP_DESTROY \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_DESTROY, \
+		       struct gpu_proto_mali_group_destroy)
+#define GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_SUBMIT, \
+		       struct gpu_proto_mali_group_submit)
+#define GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_GET_STATE, \
+		       struct gpu_proto_mali_group_get_state)
+#define GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_TILER_HEAP_CREATE, \
+		       struct gpu_proto_mali_tiler_heap_create)
+#define GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_TILER_HEAP_DESTROY, \
+		       struct gpu_proto_mali_tiler_heap_destroy)
 
 /* ------------------------------------------------------------------------ */
 /* Events (read(2) on the device)                                           */
@@ -1086,6 +1481,49 @@ GPU_PROTO_ABI_SIZE(gpu_proto_get_cap, 16);
 GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_GET_CAP == 0xC010640Cu,
 		    "GPU_PROTO_IOCTL_GET_CAP must equal DRM_IOCTL_GET_CAP");
 
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_create, handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_create, flags, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_create, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_destroy, pad, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_destroy, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_handle, fd, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_handle, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_transfer, src_point, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_transfer, dst_point, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_transfer, flags, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_transfer, 32);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, timeout_nsec, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, count_handles, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, first_signaled, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, deadline_nsec, 32);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_wait, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, points, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, timeout_nsec, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, count_handles, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, first_signaled, 32);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, deadline_nsec, 40);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_timeline_wait, 48);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_eventfd, point, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_eventfd, fd, 16);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_eventfd, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_array, count_handles, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_array, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_array, points, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_array, count_handles, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_array, flags, 20);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_timeline_array, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_status, status, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_status, count_handles, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_status, 32);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_CREATE == 0xC00864BFu,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_CREATE must equal DRM_IOCTL_SYNCOBJ_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_WAIT == 0xC02864C3u,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_WAIT must equal DRM_IOCTL_SYNCOBJ_WAIT (Linux 6.4+)");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT == 0xC03064CAu,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT must equal DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD == 0xC01864CFu,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD must equal DRM_IOCTL_SYNCOBJ_EVENTFD");
+
 GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, type, 0);
 GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, size, 4);
 GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, pointer, 8);
@@ -1197,6 +1635,66 @@ GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_BO_CREATE == 0xC0186445u,
 		    "GPU_PROTO_IOCTL_MALI_BO_CREATE must equal DRM_IOCTL_PANTHOR_BO_CREATE");
 GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET == 0xC0106446u,
 		    "GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET must equal DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_create, priority, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_create, pad, 1);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_create, ringbuf_size, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_queue_create, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, queues, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, max_compute_cores, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, max_fragment_cores, 17);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, max_tiler_cores, 18);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, priority, 19);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, pad, 20);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, compute_core_mask, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, fragment_core_mask, 32);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, tiler_core_mask, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, vm_id, 48);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, group_handle, 52);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_create, 56);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_destroy, group_handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_destroy, pad, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_destroy, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, queue_index, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, stream_size, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, stream_addr, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, latest_flush, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, pad, 20);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, syncs, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_queue_submit, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_submit, group_handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_submit, pad, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_submit, queue_submits, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_submit, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, group_handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, state, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, fatal_queues, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, pad, 12);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_get_state, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, vm_id, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, initial_chunk_count, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, chunk_size, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, max_chunks, 12);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, target_in_flight, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, handle, 20);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, tiler_heap_ctx_gpu_va, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, first_heap_chunk_gpu_va, 32);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_tiler_heap_create, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_destroy, handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_destroy, pad, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_tiler_heap_destroy, 8);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_CREATE == 0xC0386447u,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_CREATE must equal DRM_IOCTL_PANTHOR_GROUP_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_DESTROY == 0xC0086448u,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_DESTROY must equal DRM_IOCTL_PANTHOR_GROUP_DESTROY");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT == 0xC0186449u,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT must equal DRM_IOCTL_PANTHOR_GROUP_SUBMIT");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE == 0xC010644Au,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE must equal DRM_IOCTL_PANTHOR_GROUP_GET_STATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE == 0xC028644Bu,
+		    "GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE must equal DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY == 0xC008644Cu,
+		    "GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY must equal DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY");
 
 GPU_PROTO_ABI_FIELD(gpu_proto_event, type, 0);
 GPU_PROTO_ABI_FIELD(gpu_proto_event, length, 4);

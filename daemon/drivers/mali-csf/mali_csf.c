@@ -23,6 +23,7 @@
 #include "mali_csf_fw.h"
 #include "mali_csf_mmu.h"
 #include "mali_csf_regs.h"
+#include "mali_csf_sched.h"
 #include "mock.h"
 
 #define MALI_REGION 0
@@ -276,10 +277,12 @@ static void mali_csf_release(void *data)
 	struct mali_csf_data *mali = data;
 
 	/*
-	 * Stop the MCU first (it reads queues and writes memory on its own),
-	 * free its memory, then quiesce the MMU and unmap every DMA mapping,
-	 * then let the backend go.
+	 * Stop the CSF and fail every unfinished job (-ENODEV) first, so no
+	 * waiter hangs (the scheduler halts the MCU); then free the MCU's
+	 * memory, quiesce the MMU, unmap every DMA mapping, and let the
+	 * backend go.
 	 */
+	mali_csf_sched_unplug(mali);
 	mali_csf_fw_halt(mali);
 	mali_csf_fw_fini(mali);
 	mali_csf_mmu_release(mali);
@@ -443,7 +446,7 @@ static int mali_csf_dev_query_plan(const struct gp_device *dev, const void *arg,
 }
 
 /* As panthor's group_priority_permit(): above MEDIUM needs CAP_SYS_NICE. */
-static uint8_t mali_csf_allowed_priorities(const struct gp_caller *caller)
+uint8_t mali_csf_allowed_priorities(const struct gp_caller *caller)
 {
 	uint8_t mask = 1u << GPU_PROTO_MALI_GROUP_PRIORITY_LOW |
 		       1u << GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM;
@@ -544,6 +547,18 @@ static const struct gp_ioctl_desc mali_csf_ioctls[] = {
 			 GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET, mali_csf_bo_mmap_offset, NULL,
 			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_CREATE, mali_csf_group_create,
+			 mali_csf_group_create_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_DESTROY, mali_csf_group_destroy, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT, mali_csf_group_submit,
+			 mali_csf_group_submit_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE, mali_csf_group_get_state, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE, mali_csf_tiler_heap_create, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY, mali_csf_tiler_heap_destroy,
+			 NULL, GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES, mali_csf_flush_caches, NULL,
 			 GP_DRM_RENDER_ALLOW),
 };

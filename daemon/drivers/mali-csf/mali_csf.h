@@ -73,6 +73,9 @@ struct mali_csf_data {
 	bool flush_in_progress;
 	struct cds_list_head flush_running;
 	struct cds_list_head flush_queued;
+
+	/* Groups, queues and jobs on the CSG slots (mali_csf_sched.c). */
+	struct mali_csf_sched *sched;
 };
 
 /*
@@ -81,6 +84,15 @@ struct mali_csf_data {
  * PANTHOR_UOBJ_MIN_SIZE.  Return: 0 or -EINVAL for a type not served.
  */
 int mali_csf_query_sizes(uint32_t type, uint32_t *kern_size, uint32_t *min_size);
+
+struct gp_caller;
+
+/**
+ * mali_csf_allowed_priorities() - the group priorities @caller may use, a
+ * mask of 1 << GPU_PROTO_MALI_GROUP_PRIORITY_*, as DEV_QUERY
+ * GROUP_PRIORITIES_INFO reports it: above MEDIUM needs CAP_SYS_NICE.
+ */
+uint8_t mali_csf_allowed_priorities(const struct gp_caller *caller);
 
 /* --- GPU virtual memory: the internal API (mali_csf_mmu.c, mali_csf_vm.c) --- */
 
