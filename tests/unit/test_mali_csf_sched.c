@@ -847,7 +847,6 @@ START_TEST(submit_bad_input_gets_panthors_errors_and_commits_nothing)
 	struct ctx x;
 	uint32_t g, s, t, sig;
 	uint64_t stream;
-	struct job j;
 	int status;
 
 	ctx_init(&A, &x);

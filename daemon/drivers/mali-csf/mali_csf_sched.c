@@ -1036,7 +1036,9 @@ static int group_alloc_dev(const struct gp_registered_device *rdev, struct mali_
 		if (r < 0)
 			return r;
 		memset(q->ring->vaddr, 0, q->ring->size);
-		r = mali_csf_vm_map_kernel(group->vm, q->ring, kflags, &q->ring_va);
+		/* The CS fetches its instructions: executable (the mock checks). */
+		r = mali_csf_vm_map_kernel(group->vm, q->ring, GPU_PROTO_MALI_VM_BIND_OP_MAP_UNCACHED,
+					   &q->ring_va);
 		if (r < 0)
 			return r;
 		r = mali_csf_fw_mem_alloc(mali, RING_IFACE_BYTES, &q->iface);
