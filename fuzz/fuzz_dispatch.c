@@ -699,12 +699,15 @@ static bool fz_is(const struct fz_ctx *ctx, const struct fz_call *c, const struc
 	return c->desc && ctx->dev->driver == drv && c->desc->cmd == cmd;
 }
 
-/* panthor's BO and VM ioctls: each has side effects, so never run twice (FZ_F_DIFF). */
+/*
+ * panthor's BO, VM, group, submission and tiler-heap ioctls: each has side
+ * effects, so never run twice (FZ_F_DIFF).
+ */
 static bool fz_mali_memory(const struct fz_ctx *ctx, uint32_t cmd)
 {
 	return ctx->dev->driver == &gp_mali_csf_driver && _IOC_TYPE(cmd) == 'd' &&
 	       _IOC_NR(cmd) >= _IOC_NR(GPU_PROTO_IOCTL_MALI_VM_CREATE) &&
-	       _IOC_NR(cmd) <= _IOC_NR(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET);
+	       _IOC_NR(cmd) <= _IOC_NR(GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY);
 }
 
 /* qemu-edu's RAISE_IRQ, BO_CREATE and DMA: side effects, never run twice. */

@@ -174,11 +174,19 @@ static const uint32_t fz_known_cmds[] = {
 	GPU_PROTO_IOCTL_EDU_RAISE_IRQ,			/* 31 */
 	GPU_PROTO_IOCTL_EDU_BO_CREATE,			/* 32 */
 	GPU_PROTO_IOCTL_EDU_DMA,			/* 33 */
+	GPU_PROTO_IOCTL_MALI_GROUP_CREATE,		/* 34 */
+	GPU_PROTO_IOCTL_MALI_GROUP_DESTROY,		/* 35 */
+	GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,		/* 36 */
+	GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE,		/* 37 */
+	GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE,		/* 38 */
+	GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY,	/* 39 */
 };
 /* The first of qemu-edu's ioctls in fz_known_cmds. */
 #define FZ_KNOWN_EDU	30
 /* The first of mali-csf's memory ioctls in fz_known_cmds. */
 #define FZ_KNOWN_MALI_MEMORY	24
+/* The first of mali-csf's group, submission and tiler-heap ioctls in fz_known_cmds. */
+#define FZ_KNOWN_MALI_SCHED	34
 #define FZ_KNOWN_CMDS (sizeof(fz_known_cmds) / sizeof(fz_known_cmds[0]))
 
 /* FZ_PTR_WILD: addresses the fuzzer never maps (so never dereferenced). */
