@@ -574,6 +574,32 @@ START_TEST(fw_mem_is_what_the_mcu_sees_until_freed)
 }
 END_TEST
 
+START_TEST(fw_mem_va_runs_out_and_is_reused)
+{
+	const uint64_t half = MALI_CSF_SHARED_MAX_SIZE / 2;
+	struct mali_csf_fw_mem a, b;
+	struct gp_guard guard;
+	struct mali_csf_data *mali;
+	uint64_t va;
+
+	setup();
+	mali = enter(&guard);
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, 0, &a), -EINVAL);
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, MALI_CSF_SHARED_MAX_SIZE + 1, &a), -ENOSPC);
+	/* The region less the shared section holds one half, not two. */
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, half, &a), 0);
+	va = a.mcu_va;
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, half, &b), -ENOSPC);
+	ck_assert_uint_eq(b.size, 0);
+	mali_csf_fw_mem_free(mali, &a);
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, half, &b), 0);
+	ck_assert_uint_eq(b.mcu_va, va);
+	mali_csf_fw_mem_free(mali, &b);
+	gp_dev_exit(&guard);
+	teardown();
+}
+END_TEST
+
 /* --- group slots --- */
 
 START_TEST(csg_start_runs_the_ring_and_sync_update_reaches_the_scheduler)
@@ -940,6 +966,7 @@ static Suite *mali_csf_fw_suite(void)
 
 	tcase_set_timeout(slots, 60);
 	tcase_add_test(slots, fw_mem_is_what_the_mcu_sees_until_freed);
+	tcase_add_test(slots, fw_mem_va_runs_out_and_is_reused);
 	tcase_add_test(slots, csg_start_runs_the_ring_and_sync_update_reaches_the_scheduler);
 	tcase_add_test(slots, terminated_group_runs_nothing_more);
 	tcase_add_test(slots, bad_slot_configs_are_einval);
