@@ -796,17 +796,19 @@ START_TEST(wait_dependency_across_queues_orders_the_jobs)
 }
 END_TEST
 
-static void slow_gpu(struct gp_mock_config *cfg)
+/* Streams take turns one instruction at a time: a short stream overtakes a long one. */
+static void interleaved_gpu(struct gp_mock_config *cfg)
 {
-	cfg->csf_instr_delay_ns = 200000;	/* 0.2 ms per instruction */
+	cfg->csf_step_budget = 1;
+	cfg->csf_instr_delay_ns = 20000;
 }
 
-START_TEST(wait_dependency_holds_on_a_slow_gpu)
+START_TEST(wait_dependency_holds_when_streams_interleave)
 {
 	teardown();
 	mali_csf_job_timeout_ms = MALI_CSF_JOB_TIMEOUT_MS_DEFAULT;
-	setup_cfg(slow_gpu);
-	/* the same check, with the first job taking ~12 ms */
+	setup_cfg(interleaved_gpu);
+	/* the same check, where the reader would finish first if it did not wait */
 	{
 		uint64_t slow[64], reader[8];
 		unsigned int n;
@@ -1309,7 +1311,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(sub, submit_fills_a_buffer_and_signals_binary_and_timeline);
 	tcase_add_test(sub, empty_stream_only_signals);
 	tcase_add_test(sub, wait_dependency_across_queues_orders_the_jobs);
-	tcase_add_test(sub, wait_dependency_holds_on_a_slow_gpu);
+	tcase_add_test(sub, wait_dependency_holds_when_streams_interleave);
 	tcase_add_test(sub, submit_bad_input_gets_panthors_errors_and_commits_nothing);
 	tcase_add_test(sub, submit_with_many_sync_arrays);
 	suite_add_tcase(s, sub);
