@@ -98,7 +98,7 @@ void mali_csf_fw_fini(struct mali_csf_data *mali);
  * mali_csf_fw_get_info() - what the firmware reported at boot, or NULL when
  * no firmware runs (mali_csf_fw_init() failed with -ENOTSUP on hardware and
  * probe carried on): then there is no submission, and the scheduler answers
- * its ioctls with -ENODEV.
+ * its ioctls with -EOPNOTSUPP.
  */
 const struct mali_csf_fw_info *mali_csf_fw_get_info(const struct mali_csf_data *mali);
 
