@@ -1122,7 +1122,7 @@ void mali_csf_job_irq(struct mali_csf_data *mali)
 {
 	struct mali_csf_fw *fw = mali->fw;
 	struct fw_csg_events ev[MALI_CSF_MAX_CSG];
-	uint32_t stat, csgs;
+	uint32_t stat, csgs, glb_evts = 0;
 
 	stat = fw_reg_read(mali, MALI_JOB_INT_STAT);
 	if (stat == UINT32_MAX)
@@ -1136,11 +1136,11 @@ void mali_csf_job_irq(struct mali_csf_data *mali)
 	pthread_mutex_lock(&fw->req_lock);
 	if (stat & MALI_JOB_INT_GLOBAL_IF) {
 		uint32_t ack = rd32(fw->glb.output, MALI_GLB_ACK);
-		uint32_t evts = (rd32(fw->glb.input, MALI_GLB_REQ) ^ ack) & MALI_GLB_EVT_MASK;
 
 		/* GLB_IDLE and friends: the scheduler works per CSG; acknowledge them. */
-		if (evts)
-			req_update(fw->glb.input, MALI_GLB_REQ, ack, evts);
+		glb_evts = (rd32(fw->glb.input, MALI_GLB_REQ) ^ ack) & MALI_GLB_EVT_MASK;
+		if (glb_evts)
+			req_update(fw->glb.input, MALI_GLB_REQ, ack, glb_evts);
 	}
 	for (uint32_t m = csgs; m; m &= m - 1) {
 		unsigned int slot = (unsigned int)__builtin_ctz(m);
@@ -1148,7 +1148,8 @@ void mali_csf_job_irq(struct mali_csf_data *mali)
 		fw_csg_irq(fw, slot, &ev[slot]);
 	}
 	pthread_mutex_unlock(&fw->req_lock);
-	if (stat)
+	/* Only acknowledgements the firmware must see; a request's ack needs none. */
+	if (csgs || glb_evts)
 		fw_ring_glb_doorbell(mali);
 
 	for (uint32_t m = csgs; m; m &= m - 1) {
