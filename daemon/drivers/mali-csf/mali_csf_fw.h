@@ -78,7 +78,8 @@ void mali_csf_fw_mem_free(struct mali_csf_data *mali, struct mali_csf_fw_mem *me
  * the global interface as panthor_fw_init_glb_state() does (IRQ masks,
  * progress and idle timers), then enable the job IRQ.
  * Context: probe, after mali_csf_mmu_init().
- * Return: 0, -ETIMEDOUT (the MCU did not boot within MALI_CSF_POLL_TIMEOUT_US),
+ * Return: 0, -ETIMEDOUT (the MCU did not boot within a second, panthor's
+ * budget),
  * -EPROTO (a malformed interface, logged with what was wrong), -ENOTSUP (no
  * firmware loader for real hardware), or an allocation error.
  */
