@@ -510,6 +510,23 @@ START_TEST(group_handles_are_per_file_from_1_lowest_free_first)
 }
 END_TEST
 
+START_TEST(a_file_has_at_most_128_groups)
+{
+	uint32_t vm = vm_create(&A);
+	struct gpu_proto_mali_queue_create q = { .ringbuf_size = 4096 };
+	uint32_t h;
+
+	for (unsigned int i = 1; i <= 128; i++) {
+		ck_assert_int_eq(group_create_q(&A, vm, 1, &q, 1, sizeof(q), &h), 0);
+		ck_assert_uint_eq(h, i);
+	}
+	ck_assert_int_eq(group_create_q(&A, vm, 1, &q, 1, sizeof(q), &h), -EBUSY);
+	ck_assert_int_eq(group_destroy(&A, 77), 0);
+	ck_assert_int_eq(group_create_q(&A, vm, 1, &q, 1, sizeof(q), &h), 0);
+	ck_assert_uint_eq(h, 77);
+}
+END_TEST
+
 START_TEST(group_create_errors_are_panthors)
 {
 	struct gpu_proto_mali_queue_create q[33], big[2];
@@ -1322,6 +1339,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_checked_fixture(grp, setup, teardown);
 	tcase_add_test(grp, group_handles_are_per_file_from_1_lowest_free_first);
 	tcase_add_test(grp, group_create_errors_are_panthors);
+	tcase_add_test(grp, a_file_has_at_most_128_groups);
 	tcase_add_test(grp, group_priorities_follow_the_allowed_mask_dev_query_reports);
 	tcase_add_test(grp, tiler_heap_create_destroy_and_errors);
 	suite_add_tcase(s, grp);

@@ -215,7 +215,17 @@ static void group_put(struct mali_csf_group **pgroup)
 	free(group);
 }
 
-/* Free what a group has on the device.  Not bound, no jobs left; no sched lock held. */
+static void fw_mem_release(struct mali_csf_data *mali, struct mali_csf_fw_mem *mem)
+{
+	if (mem->cpu)
+		mali_csf_fw_mem_free(mali, mem);
+	memset(mem, 0, sizeof(*mem));
+}
+
+/*
+ * Free what a group has on the device.  Not bound, no jobs left; no sched
+ * lock held.  Idempotent: what it frees it forgets.
+ */
 static void group_free_dev(struct mali_csf_data *mali, struct mali_csf_group *group)
 {
 	for (unsigned int i = 0; i < group->queue_count; i++) {
@@ -224,21 +234,20 @@ static void group_free_dev(struct mali_csf_data *mali, struct mali_csf_group *gr
 		if (q->ring) {
 			if (q->ring_va)
 				mali_csf_vm_unmap_kernel(group->vm, q->ring_va, q->ring->size);
+			q->ring_va = 0;
 			gp_gem_object_put(&q->ring);
 		}
-		if (q->iface.cpu)
-			mali_csf_fw_mem_free(mali, &q->iface);
+		fw_mem_release(mali, &q->iface);
 	}
 	if (group->syncobjs) {
 		if (group->syncobjs_va)
 			mali_csf_vm_unmap_kernel(group->vm, group->syncobjs_va,
 						 group->syncobjs->size);
+		group->syncobjs_va = 0;
 		gp_gem_object_put(&group->syncobjs);
 	}
-	if (group->suspend.cpu)
-		mali_csf_fw_mem_free(mali, &group->suspend);
-	if (group->protm_suspend.cpu)
-		mali_csf_fw_mem_free(mali, &group->protm_suspend);
+	fw_mem_release(mali, &group->suspend);
+	fw_mem_release(mali, &group->protm_suspend);
 }
 
 /* --- jobs --- */
@@ -1132,6 +1141,16 @@ int mali_csf_group_create(const struct gp_registered_device *rdev, void *data, v
 	if (r < 0)
 		goto out;
 
+	/*
+	 * The scheduler's first, then the pool's: once a handle is
+	 * published, a GROUP_DESTROY racing this finds the group live and
+	 * takes everything down.
+	 */
+	pthread_mutex_lock(&sched->lock);
+	group->live = true;
+	cds_list_add_tail(&group->link, &sched->groups);
+	group_get(group);
+	pthread_mutex_unlock(&sched->lock);
 	pthread_mutex_lock(&pool->lock);
 	for (handle = 1; handle <= MALI_CSF_MAX_GROUPS_PER_FILE; handle++)
 		if (!pool->groups[handle])
@@ -1142,16 +1161,11 @@ int mali_csf_group_create(const struct gp_registered_device *rdev, void *data, v
 	}
 	pthread_mutex_unlock(&pool->lock);
 	if (handle > MALI_CSF_MAX_GROUPS_PER_FILE) {
+		group_destroy_dev(mali, group);
 		r = -EBUSY;	/* xa_alloc() with the id range full */
 		goto out;
 	}
-	pthread_mutex_lock(&sched->lock);
-	group->live = true;
-	cds_list_add_tail(&group->link, &sched->groups);
-	pthread_mutex_unlock(&sched->lock);
 	args->group_handle = handle;
-	/* The pool and the scheduler hold it now; drop ours below. */
-	group_get(group);
 	r = 0;
 out:
 	if (group && r < 0)
