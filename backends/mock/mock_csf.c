@@ -103,6 +103,7 @@ struct gp_mock_csf {
 	bool ev_mcu, ev_reset, ev_removed, ev_kick;
 	uint32_t mcu_value;
 	uint32_t doorbells;		/* bit n: doorbell n rang */
+	uint32_t reset_seq;		/* GPU resets so far */
 	bool idle;			/* the thread waits with nothing to run */
 
 	pthread_mutex_t state_lock;
@@ -111,6 +112,7 @@ struct gp_mock_csf {
 	bool fw_error;			/* an MCU access faulted this round */
 	uint32_t irq;			/* JOB_INT bits to raise at the end of the round */
 	uint64_t delay_ns;		/* csf-instr-delay-ns owed */
+	uint32_t round_seq;		/* reset_seq when the round began */
 	struct csf_group groups[GP_MOCK_CSF_GROUP_NUM];
 	uint64_t instructions;
 	uint32_t faults, boots;
@@ -385,6 +387,19 @@ static void cs_process(struct gp_mock_csf *c, unsigned int n, unsigned int m)
 		cs_irq(c, n, m);
 }
 
+/* Idle: no stream of the group has an instruction it could run now. */
+static bool csg_is_idle(const struct csf_group *g)
+{
+	for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM; m++) {
+		const struct csf_stream *s = &g->cs[m];
+
+		if (g->running && s->enabled && !s->faulted && !s->blocked &&
+		    (s->depth || s->extract < s->insert))
+			return false;
+	}
+	return true;
+}
+
 static void csg_process(struct gp_mock_csf *c, unsigned int n)
 {
 	struct csf_group *g = &c->groups[n];
@@ -416,6 +431,8 @@ static void csg_process(struct gp_mock_csf *c, unsigned int n)
 	if (changed & (MALI_CSG_ENDPOINT_CONFIG | MALI_CSG_STATUS_UPDATE | MALI_CSG_STATE_MASK)) {
 		sh_wr32(c, out + MALI_CSG_STATUS_EP_REQ, g->ep_req);
 		sh_wr32(c, out + MALI_CSG_STATUS_EP_CURRENT, g->running ? g->ep_req : 0);
+		sh_wr32(c, out + MALI_CSG_STATUS_STATE,
+			csg_is_idle(g) ? MALI_CSG_STATUS_STATE_IS_IDLE : 0);
 	}
 	if (changed) {
 		sh_wr32(c, out + MALI_CSG_ACK,
@@ -423,8 +440,11 @@ static void csg_process(struct gp_mock_csf *c, unsigned int n)
 		if (sh_rd32(c, in + MALI_CSG_ACK_IRQ_MASK) & changed)
 			c->irq |= MALI_JOB_INT_CSG_IF(n);
 	}
-	/* Stream requests: a stream only runs while its group does. */
-	for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM; m++)
+	/*
+	 * Stream requests are served while the group runs: a terminated
+	 * group's streams read STOP and start again when the group does.
+	 */
+	for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM && g->running; m++)
 		cs_process(c, n, m);
 }
 
@@ -451,7 +471,7 @@ static void glb_process(struct gp_mock_csf *c)
 		if (sh_rd32(c, SH_GLB_INPUT + MALI_GLB_ACK_IRQ_MASK) & changed)
 			c->irq |= MALI_JOB_INT_GLOBAL_IF;
 		if (c->halted) {
-			gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_HALT);
+			gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_HALT);
 			return;
 		}
 	}
@@ -521,7 +541,7 @@ static void csf_boot(struct gp_mock_csf *c)
 		return;
 	c->booted = true;
 	c->boots++;
-	gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_ENABLED);
+	gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_ENABLED);
 	c->irq |= MALI_JOB_INT_GLOBAL_IF;
 }
 
@@ -966,20 +986,22 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 	}
 	if (ev_mcu) {
 		if (mcu_value == MALI_MCU_CONTROL_DISABLE) {
-			csf_stop_all(c, c->booted);
+			/* Power goes: nothing is written on the way out. */
+			csf_stop_all(c, false);
 			c->booted = false;
 			c->halted = false;
-			gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_DISABLED);
+			gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_DISABLED);
 		} else if (!c->booted || c->halted) {
 			csf_boot(c);
 		}
 	}
 	if (c->booted && !c->halted && !c->fw_error) {
-		if (doorbells & (1u << MALI_CSF_GLB_DOORBELL_ID))
-			glb_process(c);
+		/* Streams first: a STATUS_UPDATE served below sees their new INSERT. */
 		for (unsigned int d = 1; d < 32 && !c->fw_error; d++)
 			if (doorbells & (1u << d))
 				csf_doorbell(c, d);
+		if (doorbells & (1u << MALI_CSF_GLB_DOORBELL_ID))
+			glb_process(c);
 	}
 	for (unsigned int n = 0; n < GP_MOCK_CSF_GROUP_NUM && c->booted && !c->halted; n++) {
 		struct csf_group *g = &c->groups[n];
@@ -1006,11 +1028,11 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 		csf_stop_all(c, false);
 		c->booted = false;
 		*busy = *parked = false;
-		gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_FATAL);
+		gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_FATAL);
 		return;
 	}
 	if (c->irq)
-		gp_mock_csf_job_irq(c->be, c->irq);
+		gp_mock_csf_job_irq(c->be, c->round_seq, c->irq);
 }
 
 static bool csf_events_pending(const struct gp_mock_csf *c)
@@ -1027,7 +1049,7 @@ static void *csf_main(void *arg)
 	pthread_mutex_lock(&c->ev_lock);
 	for (;;) {
 		bool ev_mcu, ev_reset, ev_removed;
-		uint32_t mcu_value, doorbells;
+		uint32_t mcu_value, doorbells, round_seq;
 		uint64_t delay;
 
 		while (!c->stop && !csf_events_pending(c)) {
@@ -1057,11 +1079,13 @@ static void *csf_main(void *arg)
 		ev_reset = c->ev_reset;
 		ev_removed = c->ev_removed;
 		doorbells = c->doorbells;
+		round_seq = c->reset_seq;
 		c->ev_mcu = c->ev_reset = c->ev_removed = c->ev_kick = false;
 		c->doorbells = 0;
 		pthread_mutex_unlock(&c->ev_lock);
 
 		pthread_mutex_lock(&c->state_lock);
+		c->round_seq = round_seq;
 		csf_round(c, ev_mcu, mcu_value, ev_reset, ev_removed, doorbells, &busy, &parked);
 		delay = c->delay_ns;
 		c->delay_ns = 0;
@@ -1100,6 +1124,7 @@ static void set_reset(struct gp_mock_csf *c, uint32_t unused)
 {
 	(void)unused;
 	c->ev_reset = true;
+	c->reset_seq++;
 	c->doorbells = 0;
 	c->ev_mcu = false;
 }
@@ -1135,6 +1160,16 @@ void gp_mock_csf_reset(struct gp_mock_csf *c)
 void gp_mock_csf_removed(struct gp_mock_csf *c)
 {
 	csf_post(c, set_removed, 0);
+}
+
+uint32_t gp_mock_csf_reset_seq(struct gp_mock_csf *c)
+{
+	uint32_t seq;
+
+	pthread_mutex_lock(&c->ev_lock);
+	seq = c->reset_seq;
+	pthread_mutex_unlock(&c->ev_lock);
+	return seq;
 }
 
 void gp_mock_csf_counters(struct gp_mock_csf *c, uint64_t *instructions, uint32_t *faults,

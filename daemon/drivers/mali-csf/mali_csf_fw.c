@@ -379,8 +379,10 @@ int mali_csf_fw_mem_alloc(struct mali_csf_data *mali, uint64_t size, struct mali
 	memset(mem, 0, sizeof(*mem));
 	if (!fw)
 		return -ENODEV;
-	if (!size || size > MALI_CSF_SHARED_MAX_SIZE)
+	if (!size)
 		return -EINVAL;
+	if (size > MALI_CSF_SHARED_MAX_SIZE)
+		return -ENOSPC;
 	size = (size + MALI_CSF_PAGE_SIZE - 1) & ~(MALI_CSF_PAGE_SIZE - 1);
 	a = calloc(1, sizeof(*a));
 	if (!a)

@@ -17,9 +17,11 @@
  *
  * Locking: @fw_lock (in struct mali_csf_fw) serialises every request on the
  * global and group interfaces and their ack waits, which are bounded (they
- * poll the output page with a timeout, as panthor_fw_glb_wait_acks()); the
- * IRQ path takes it only to read and acknowledge events.  No client-owned
- * lock is ever held while taking it.
+ * poll the output page with a timeout, as panthor_fw_glb_wait_acks()).  The
+ * IRQ path never takes it: it takes only @req_lock, which covers the
+ * read-modify-writes of REQ, DB_REQ and IRQ_ACK words and is never held
+ * across a wait (panthor's per-interface spinlocks).  No client-owned lock
+ * is ever held while taking either.
  */
 #ifndef GP_MALI_CSF_FW_H
 #define GP_MALI_CSF_FW_H
@@ -60,8 +62,10 @@ struct mali_csf_fw_mem {
 
 /**
  * mali_csf_fw_mem_alloc() - memory of @size bytes, zeroed, mapped for the MCU.
- * Context: inside a guard (probe or an ioctl).  Return: 0, -ENOMEM, -ENOSPC
- * (MCU VA), or the DMA mapping's error.
+ * Context: inside a guard (probe or an ioctl).  Return: 0, -EINVAL (@size
+ * 0), -ENOMEM, -ENOSPC (MCU VA), -ENODEV (no firmware), or the DMA
+ * mapping's error.  Freeing after mali_csf_fw_fini() (which freed what was
+ * left) only clears @mem.
  */
 int mali_csf_fw_mem_alloc(struct mali_csf_data *mali, uint64_t size, struct mali_csf_fw_mem *mem);
 void mali_csf_fw_mem_free(struct mali_csf_data *mali, struct mali_csf_fw_mem *mem);
