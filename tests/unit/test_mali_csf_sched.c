@@ -1236,6 +1236,47 @@ START_TEST(revoke_fails_jobs_in_flight_and_wakes_every_waiter)
 }
 END_TEST
 
+/*
+ * The GPU vanished from the bus with a job on it: the slot's terminate and
+ * the MCU's halt cannot be acknowledged, yet revoke ends, the job fails
+ * with ENODEV and nothing stays DMA-mapped.
+ */
+static struct gp_mock_stats release_stats;
+static bool release_ran;
+
+static void record_release(struct gp_backend *be)
+{
+	gp_mock_get_stats(be, &release_stats);
+	release_ran = true;
+}
+
+START_TEST(revoke_after_surprise_removal_fails_the_jobs)
+{
+	struct ctx x;
+	uint32_t g, s;
+	struct gp_syncobj *obj;
+	struct gp_fence *f = NULL;
+
+	ctx_init(&A, &x);
+	g = group_create(&A, x.vm, 1);
+	s = syncobj_create(&A, 0);
+	ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0), 64, sig_bin(s)), 0);
+	obj = gp_syncobj_find(A.file, s);
+	ck_assert_int_eq(gp_syncobj_get_fence(obj, 0, &f), 0);
+	release_ran = false;
+	mali_csf_release_probe = record_release;
+	pump_end();
+	gp_mock_simulate_removal(backend());
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	mali_csf_release_probe = NULL;
+	ck_assert(release_ran);
+	ck_assert_uint_eq(release_stats.dma_mappings, 0);
+	ck_assert_int_eq(gp_fence_get_status(f), -ENODEV);
+	gp_fence_put(&f);
+	gp_syncobj_put(&obj);
+}
+END_TEST
+
 /* Files closed with jobs in flight: their groups go, their jobs are cancelled. */
 START_TEST(closing_a_file_with_jobs_in_flight)
 {
@@ -1366,6 +1407,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_set_timeout(life, 60);
 	tcase_add_checked_fixture(life, setup, teardown);
 	tcase_add_test(life, revoke_fails_jobs_in_flight_and_wakes_every_waiter);
+	tcase_add_test(life, revoke_after_surprise_removal_fails_the_jobs);
 	tcase_add_test(life, closing_a_file_with_jobs_in_flight);
 	tcase_add_test(life, revoke_while_clients_submit);
 	suite_add_tcase(s, life);
