@@ -473,6 +473,19 @@ static int submit_one(struct client *c, uint32_t group, uint32_t queue, uint64_t
 	return submit(c, group, &j, 1);
 }
 
+/* A stream that never ends: a branch to itself. */
+static uint64_t endless_stream(struct ctx *x, size_t off)
+{
+	uint64_t s[8] = {
+		gpu_proto_cs_move32(10, 1),
+		gpu_proto_cs_branch(10, GPU_PROTO_CS_COND_ALWAYS, -1),
+	};
+
+	for (unsigned int i = 2; i < 8; i++)
+		s[i] = gpu_proto_cs_nop();
+	return put_stream(x, off, s, 8);
+}
+
 /* ===================================================================== */
 
 START_TEST(group_handles_are_per_file_from_1_lowest_free_first)
@@ -978,6 +991,53 @@ START_TEST(submit_bad_input_gets_panthors_errors_and_commits_nothing)
 }
 END_TEST
 
+/* A group holds at most 4096 unfinished jobs: past it ENOMEM, and room comes back. */
+START_TEST(a_group_holds_at_most_4096_unfinished_jobs)
+{
+	static struct gpu_proto_mali_queue_submit qs[1000];
+	struct ctx x;
+	uint32_t g, s;
+	struct gpu_proto_mali_group_submit a;
+	uint8_t *big = aligned_alloc(PAGE, 64 << 10);
+	struct gp_inproc_caller *caller;
+
+	ctx_init(&A, &x);
+	g = group_create(&A, x.vm, 1);
+	s = syncobj_create(&A, 0);
+	/* one job that never ends holds every later job of its queue */
+	ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0), 64, sig_bin(s)), 0);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_int_eq(gp_inproc_caller_new(GP_INPROC_DIRECT, &caller), 0);
+	ck_assert_int_eq(gp_inproc_caller_map(caller, big, 64 << 10, GP_USER_IN | GP_USER_OUT), 0);
+	memset(qs, 0, sizeof(qs));
+	memcpy(big + 4096, qs, sizeof(qs));
+	a = (struct gpu_proto_mali_group_submit){
+		.group_handle = g,
+		.queue_submits = { .stride = sizeof(qs[0]), .count = 1000,
+				   .array = (uintptr_t)(big + 4096) },
+	};
+	for (int i = 0; i < 4; i++) {
+		memcpy(big, &a, sizeof(a));
+		ck_assert_int_eq(gp_inproc_ioctl(caller, A.file, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,
+						 (uintptr_t)big), 0);
+	}
+	/* 4001 held: 95 more fit, 96 do not */
+	a.queue_submits.count = 96;
+	memcpy(big, &a, sizeof(a));
+	ck_assert_int_eq(gp_inproc_ioctl(caller, A.file, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,
+					 (uintptr_t)big), -ENOMEM);
+	a.queue_submits.count = 95;
+	memcpy(big, &a, sizeof(a));
+	ck_assert_int_eq(gp_inproc_ioctl(caller, A.file, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,
+					 (uintptr_t)big), 0);
+	gp_inproc_caller_free(&caller);
+	free(big);
+	/* destroying the group frees them all */
+	ck_assert_int_eq(group_destroy(&A, g), 0);
+	ck_assert_int_eq(syncobj_settle(&A, s, 0), -ECANCELED);
+}
+END_TEST
+
 /* More non-empty sync arrays than a request's ranges can carry. */
 START_TEST(submit_with_many_sync_arrays)
 {
@@ -1081,18 +1141,6 @@ START_TEST(stream_outside_any_mapping_faults_its_group)
 }
 END_TEST
 
-/* A stream that never ends: a branch to itself. */
-static uint64_t endless_stream(struct ctx *x, size_t off)
-{
-	uint64_t s[8] = {
-		gpu_proto_cs_move32(10, 1),
-		gpu_proto_cs_branch(10, GPU_PROTO_CS_COND_ALWAYS, -1),
-	};
-
-	for (unsigned int i = 2; i < 8; i++)
-		s[i] = gpu_proto_cs_nop();
-	return put_stream(x, off, s, 8);
-}
 
 START_TEST(watchdog_times_out_an_endless_stream)
 {
@@ -1393,6 +1441,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(sub, wait_dependency_holds_when_streams_interleave);
 	tcase_add_test(sub, submit_bad_input_gets_panthors_errors_and_commits_nothing);
 	tcase_add_test(sub, submit_with_many_sync_arrays);
+	tcase_add_test(sub, a_group_holds_at_most_4096_unfinished_jobs);
 	suite_add_tcase(s, sub);
 
 	tcase_set_timeout(bad, 60);

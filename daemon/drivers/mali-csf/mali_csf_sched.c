@@ -48,6 +48,12 @@ unsigned int mali_csf_job_timeout_ms = MALI_CSF_JOB_TIMEOUT_MS_DEFAULT;
 #define MALI_CSF_MAX_QUEUE_PRIO		15
 #define MALI_CSF_RING_MIN		(4u << 10)
 #define MALI_CSF_RING_MAX		(64u << 10)
+/*
+ * Unfinished jobs one group may hold: panthor has no such bound, but here
+ * every job costs the daemon memory all clients share.  A submit past it
+ * is ENOMEM.
+ */
+#define MALI_CSF_MAX_JOBS_PER_GROUP	4096
 /* panthor's MAX_CS_PER_CSG: the most queues GROUP_CREATE accepts at all. */
 #define MALI_CSF_MAX_QUEUES		32
 
@@ -132,6 +138,7 @@ struct mali_csf_group {
 	unsigned int as;		/* while bound: the VM's AS */
 	uint32_t state;			/* GPU_PROTO_MALI_GROUP_STATE_* */
 	uint32_t fatal_queues;
+	unsigned int njobs;		/* pending and in flight */
 
 	struct gp_gem_object *syncobjs;	/* one mali_csf_syncobj64 per queue */
 	uint64_t syncobjs_va;
@@ -327,10 +334,12 @@ static void group_fail_jobs_locked(struct mali_csf_group *group, int err_overrid
 		cds_list_for_each_entry_safe(job, tmp, &q->inflight, link) {
 			job->status = err;
 			list_move_tail(&job->link, done);
+			group->njobs--;
 		}
 		cds_list_for_each_entry_safe(job, tmp, &q->pending, link) {
 			job->status = err;
 			list_move_tail(&job->link, done);
+			group->njobs--;
 		}
 	}
 }
@@ -540,6 +549,7 @@ static void group_complete_locked(struct mali_csf_group *group, struct cds_list_
 			job->status = status ? -EINVAL : 0;
 			q->progress_ns = now_ns();
 			list_move_tail(&job->link, done);
+			group->njobs--;
 		}
 	}
 }
@@ -1542,6 +1552,12 @@ int mali_csf_group_submit(const struct gp_registered_device *rdev, void *data, v
 		r = -EINVAL;
 		goto out;
 	}
+	if (ctx.count > MALI_CSF_MAX_JOBS_PER_GROUP - group->njobs) {
+		pthread_mutex_unlock(&sched->lock);
+		r = -ENOMEM;
+		goto out;
+	}
+	group->njobs += ctx.count;
 	for (uint32_t i = 0; i < ctx.count; i++) {
 		struct mali_csf_job *job = ctx.jobs[i];
 		struct mali_csf_queue *q = &group->queues[ctx.qs[i].queue_index];
