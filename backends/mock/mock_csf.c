@@ -105,6 +105,7 @@ struct gp_mock_csf {
 	uint32_t doorbells;		/* bit n: doorbell n rang */
 	uint32_t reset_seq;		/* GPU resets so far */
 	bool idle;			/* the thread waits with nothing to run */
+	bool mcu_on;			/* booted, as of the end of the last round */
 
 	pthread_mutex_t state_lock;
 	/* Under @state_lock (written by the thread only). */
@@ -1051,6 +1052,7 @@ static void *csf_main(void *arg)
 		bool ev_mcu, ev_reset, ev_removed;
 		uint32_t mcu_value, doorbells, round_seq;
 		uint64_t delay;
+		bool mcu_on;
 
 		while (!c->stop && !csf_events_pending(c)) {
 			uint64_t now = csf_now_ns(), until;
@@ -1089,10 +1091,12 @@ static void *csf_main(void *arg)
 		csf_round(c, ev_mcu, mcu_value, ev_reset, ev_removed, doorbells, &busy, &parked);
 		delay = c->delay_ns;
 		c->delay_ns = 0;
+		mcu_on = c->booted;
 		pthread_mutex_unlock(&c->state_lock);
 
 		resume_ns = delay ? csf_now_ns() + delay : 0;
 		pthread_mutex_lock(&c->ev_lock);
+		c->mcu_on = mcu_on;
 	}
 	pthread_mutex_unlock(&c->ev_lock);
 	return NULL;
@@ -1154,7 +1158,16 @@ void gp_mock_csf_doorbell(struct gp_mock_csf *c, unsigned int doorbell)
 
 void gp_mock_csf_reset(struct gp_mock_csf *c)
 {
-	csf_post(c, set_reset, 0);
+	pthread_mutex_lock(&c->ev_lock);
+	set_reset(c, 0);
+	/*
+	 * A reset of a GPU whose MCU never ran has nothing to stop: the event
+	 * waits for the thread's next wake-up instead of causing one (drivers
+	 * and tests reset often).
+	 */
+	if (c->mcu_on || !c->idle)
+		pthread_cond_signal(&c->ev_cond);
+	pthread_mutex_unlock(&c->ev_lock);
 }
 
 void gp_mock_csf_removed(struct gp_mock_csf *c)
