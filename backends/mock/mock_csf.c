@@ -86,6 +86,7 @@ struct csf_group {
 	unsigned int as;		/* CSG_CONFIG: the group's address space */
 	uint32_t ep_req;
 	bool sync_update;		/* a SYNC_ADD/SET this round: raise CSG_SYNC_UPDATE */
+	bool worked;			/* ran instructions since it was last idle */
 	struct csf_stream cs[GP_MOCK_CSF_STREAM_NUM];
 };
 
@@ -1012,16 +1013,25 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 		for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM && !c->fw_error; m++) {
 			struct csf_stream *s = &g->cs[m];
 
+			uint64_t before = c->instructions;
+
 			if (!s->enabled || s->faulted)
 				continue;
 			if (stream_run(c, n, m))
 				*busy = true;
+			if (c->instructions != before)
+				g->worked = true;
 			if (s->blocked)
 				*parked = true;
 		}
 		if (g->sync_update && !c->fw_error) {
 			g->sync_update = false;
 			csg_event(c, n, MALI_CSG_SYNC_UPDATE);
+		}
+		/* Busy to idle (all empty or parked): CSG_IDLE, as the firmware tells panthor. */
+		if (g->worked && csg_is_idle(g) && !c->fw_error) {
+			g->worked = false;
+			csg_event(c, n, MALI_CSG_IDLE);
 		}
 	}
 	if (c->fw_error) {

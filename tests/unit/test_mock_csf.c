@@ -1170,6 +1170,35 @@ START_TEST(test_csg_status_update_reports_idle)
 }
 END_TEST
 
+/* A group that ran and has nothing left raises CSG_IDLE, once per busy period. */
+START_TEST(test_csg_idle_after_the_work_is_done)
+{
+	const uint64_t p[] = { gpu_proto_cs_move32(20, 1), gpu_proto_cs_move32(21, 2) };
+	struct env e = env_open(NULL, true);
+	uint32_t evt;
+
+	boot(&e);
+	start_stream(&e, 0, 0);
+	ck_assert_uint_eq((mem32(csg_in(&e, 0) + MALI_CSG_REQ) ^
+			   mem32(csg_out(&e, 0) + MALI_CSG_ACK)) & MALI_CSG_IDLE, 0);
+	wr(e.be, MALI_JOB_INT_CLEAR, UINT32_MAX);
+	submit(&e, 0, 0, p, ARRAY_SIZE(p));
+	evt = (mem32(csg_in(&e, 0) + MALI_CSG_REQ) ^ mem32(csg_out(&e, 0) + MALI_CSG_ACK)) &
+	      MALI_CSG_IDLE;
+	ck_assert_uint_eq(evt, MALI_CSG_IDLE);
+	ck_assert_uint_eq(rd(e.be, MALI_JOB_INT_RAWSTAT), MALI_JOB_INT_CSG_IF(0));
+	/* The host acknowledges; with nothing new to run, no new event. */
+	toggle(csg_in(&e, 0) + MALI_CSG_REQ, MALI_CSG_IDLE);
+	wr(e.be, MALI_JOB_INT_CLEAR, UINT32_MAX);
+	wr(e.be, MALI_CSF_DOORBELL(1), 1);
+	idle(&e);
+	ck_assert_uint_eq((mem32(csg_in(&e, 0) + MALI_CSG_REQ) ^
+			   mem32(csg_out(&e, 0) + MALI_CSG_ACK)) & MALI_CSG_IDLE, 0);
+	ck_assert_uint_eq(rd(e.be, MALI_JOB_INT_RAWSTAT), 0);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(test_ring_wraps_modulo_its_size)
 {
 	struct env e = env_open(NULL, true);
@@ -1597,6 +1626,7 @@ static Suite *mock_csf_suite(void)
 	tcase_add_test(tc, test_csg_start_and_terminate_are_acknowledged);
 	tcase_add_test(tc, test_ignore_csg_req_knob_never_acknowledges);
 	tcase_add_test(tc, test_csg_status_update_reports_idle);
+	tcase_add_test(tc, test_csg_idle_after_the_work_is_done);
 	tcase_add_test(tc, test_config_parses_the_csf_knobs);
 	suite_add_tcase(s, tc);
 
