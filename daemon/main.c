@@ -38,6 +38,7 @@
 #include "gem.h"
 #include "inproc.h"
 #include "log.h"
+#include "mali_csf_sched.h"
 #include "mock.h"
 #include "options.h"
 #include "registration.h"
@@ -720,6 +721,8 @@ int main(int argc, char **argv)
 	    gp_options_socket_perm(&d.opt, &(uid_t){ 0 }, &(gid_t){ 0 }, &(mode_t){ 0 }) < 0)
 		return GP_EXIT_USAGE;
 	gp_gem_set_file_limits(d.opt.gem_max_handles, (uint64_t)d.opt.gem_max_mib << 20);
+	/* Read by mali-csf at each probe. */
+	mali_csf_job_timeout_ms = d.opt.job_timeout_ms;
 	if (d.opt.dry_run)
 		return gp_dry_run(&d.opt) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 

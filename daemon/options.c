@@ -62,6 +62,9 @@ void gp_options_usage(FILE *out)
 		"                           are refused with ENOSPC (default: 16384)\n"
 		"      --gem-max-mib=N      MiB of buffer objects one open file may hold handles\n"
 		"                           on; more are refused with ENOMEM (default: 16384)\n"
+		"      --job-timeout-ms=N   mali-csf: a queue that completes no job for N ms\n"
+		"                           loses its group, jobs fail with ETIMEDOUT\n"
+		"                           (default: 5000, 10 to 600000)\n"
 		"      --fd-socket=PATH     where clients redeem FD_TOKEN tokens for buffer\n"
 		"                           memfds, with either transport; the socket's owner,\n"
 		"                           group, mode and connection limits apply (default:\n"
@@ -134,7 +137,7 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 {
 	enum { OPT_MOCK = 0x100, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VERSION, OPT_NODE, OPT_REBIND,
 	       OPT_TRANSPORT, OPT_SOCKET, OPT_SOCKET_OWNER, OPT_SOCKET_GROUP, OPT_SOCKET_MODE,
-	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID, OPT_TEST_REMOVAL, OPT_GEM_MAX_HANDLES,
+	       OPT_SOCKET_MAX, OPT_SOCKET_MAX_UID, OPT_TEST_REMOVAL, OPT_GEM_MAX_HANDLES, OPT_JOB_TIMEOUT,
 	       OPT_GEM_MAX_MIB, OPT_FD_SOCKET };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, 'b' },
@@ -155,6 +158,7 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		{ "socket-max-per-uid", required_argument, NULL, OPT_SOCKET_MAX_UID },
 		{ "gem-max-handles", required_argument, NULL, OPT_GEM_MAX_HANDLES },
 		{ "gem-max-mib", required_argument, NULL, OPT_GEM_MAX_MIB },
+		{ "job-timeout-ms", required_argument, NULL, OPT_JOB_TIMEOUT },
 		{ "mock-options", required_argument, NULL, OPT_MOCK },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -175,6 +179,7 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 		.socket_max_per_uid = GP_SOCKET_DEFAULT_MAX_PER_UID,
 		.gem_max_handles = GP_GEM_DEFAULT_MAX_HANDLES,
 		.gem_max_mib = (unsigned int)(GP_GEM_DEFAULT_MAX_BYTES >> 20),
+		.job_timeout_ms = GP_JOB_TIMEOUT_MS_DEFAULT,
 	};
 	while ((c = getopt_long(argc, argv, "b:d:n:t:fc:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -279,6 +284,12 @@ int gp_options_parse(int argc, char **argv, struct gp_options *o)
 			if (gp_parse_uint(optarg, 1, GP_GEM_MAX_MIB_LIMIT, &o->gem_max_mib) < 0)
 				return gp_log_errno(LOG_ERR, EINVAL, "--gem-max-mib=%s: expected 1 to %u",
 						    optarg, GP_GEM_MAX_MIB_LIMIT);
+			break;
+		case OPT_JOB_TIMEOUT:
+			if (gp_parse_uint(optarg, GP_JOB_TIMEOUT_MS_MIN, GP_JOB_TIMEOUT_MS_MAX,
+					  &o->job_timeout_ms) < 0)
+				return gp_log_errno(LOG_ERR, EINVAL, "--job-timeout-ms=%s: expected %u to %u",
+						    optarg, GP_JOB_TIMEOUT_MS_MIN, GP_JOB_TIMEOUT_MS_MAX);
 			break;
 		case OPT_MOCK:
 			o->mock_options = optarg;

@@ -31,6 +31,10 @@ enum gp_transport {
 /* The most --gem-max-handles and --gem-max-mib accept (1 Mi handles, 1 TiB). */
 #define GP_GEM_MAX_HANDLES_LIMIT (1u << 20)
 #define GP_GEM_MAX_MIB_LIMIT (1u << 20)
+/* --job-timeout-ms: panthor's JOB_TIMEOUT_MS by default; 10 ms to 10 minutes. */
+#define GP_JOB_TIMEOUT_MS_DEFAULT 5000u
+#define GP_JOB_TIMEOUT_MS_MIN 10u
+#define GP_JOB_TIMEOUT_MS_MAX 600000u
 
 /* The most --socket-max-connections and --socket-max-per-uid accept. */
 #define GP_SOCKET_MAX_CONNECTIONS_LIMIT 65536
@@ -53,6 +57,8 @@ struct gp_options {
 	/* Per-file buffer-object limits (gem.h): handles, and MiB behind them. */
 	unsigned int gem_max_handles;
 	unsigned int gem_max_mib;
+	/* mali-csf's job watchdog (mali_csf_job_timeout_ms). */
+	unsigned int job_timeout_ms;
 	const char *mock_options;
 	unsigned int threads;
 	enum gp_node_type node;

@@ -47,6 +47,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(o.socket_max_per_uid, 128);
 	ck_assert_uint_eq(o.gem_max_handles, GP_GEM_DEFAULT_MAX_HANDLES);
 	ck_assert_uint_eq((uint64_t)o.gem_max_mib << 20, GP_GEM_DEFAULT_MAX_BYTES);
+	ck_assert_uint_eq(o.job_timeout_ms, 5000);
 	ck_assert_int_eq(gp_options_binding_config(&o, &cfg), 0);
 	ck_assert_int_eq(cfg.bus, GP_BUS_MOCK);
 }
@@ -57,7 +58,7 @@ START_TEST(every_option_is_taken)
 	char **argv = ARGV("-f", "-n", "gp2", "-t", "8", "-c", "/tmp/ctl", "--node=primary",
 			   "--rebind=manual", "--mock-options=reset-delay-us=0", "-d", "mali-csf",
 			   "--socket-max-connections=300", "--socket-max-per-uid=7",
-			   "--gem-max-handles=99", "--gem-max-mib=5");
+			   "--gem-max-handles=99", "--gem-max-mib=5", "--job-timeout-ms=250");
 	struct gp_options o;
 	struct gp_binding_config cfg;
 
@@ -72,6 +73,7 @@ START_TEST(every_option_is_taken)
 	ck_assert_uint_eq(o.socket_max_per_uid, 7);
 	ck_assert_uint_eq(o.gem_max_handles, 99);
 	ck_assert_uint_eq(o.gem_max_mib, 5);
+	ck_assert_uint_eq(o.job_timeout_ms, 250);
 	ck_assert_int_eq(gp_options_binding_config(&o, &cfg), 0);
 	ck_assert_uint_eq(cfg.mock.reset_delay_us, 0);
 }
@@ -105,6 +107,8 @@ START_TEST(malformed_values_are_usage_errors)
 		{ "--socket-max-per-uid=0", NULL }, { "--socket-max-per-uid=ten", NULL },
 		{ "--gem-max-handles=0", NULL }, { "--gem-max-handles=1048577", NULL },
 		{ "--gem-max-mib=0", NULL }, { "--gem-max-mib=-1", NULL }, { "--gem-max-mib=1T", NULL },
+		{ "--job-timeout-ms=9", NULL }, { "--job-timeout-ms=600001", NULL },
+		{ "--job-timeout-ms=5s", NULL },
 	};
 	struct gp_options o;
 
