@@ -280,6 +280,200 @@ struct gpu_proto_fd_token {
 #define GPU_PROTO_IOCTL_FD_TOKEN	GPU_PROTO_IOWR(0xF0, struct gpu_proto_fd_token)
 
 /* ------------------------------------------------------------------------ */
+/* Sync objects (DRM_IOCTL_SYNCOBJ_*)                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Layout-identical to drm.h's drm_syncobj_* structures, with the same ioctl
+ * numbers, on every ABI (only fixed-size fields).  Handles are per file;
+ * arrays are passed as user pointers in __u64 fields.  Semantics and errors
+ * are the kernel's (drm_syncobj.c); docs/uapi.md lists them, with what
+ * gpu-proto refuses (fd export/import, eventfd) and its one limit below.
+ * Requires GET_CAP(SYNCOBJ) (timeline calls: GET_CAP(SYNCOBJ_TIMELINE));
+ * without it every call fails with EOPNOTSUPP.
+ */
+
+/**
+ * GPU_PROTO_SYNCOBJ_MAX_COUNT - most handles one array ioctl may name.
+ *
+ * The kernel has no limit but memory; here the arrays travel inside one
+ * ioctl, which over CUSE carries at most 128 KiB each way.  8192 handles
+ * with their points (12 bytes each) always fit; a larger @count_handles
+ * fails with E2BIG: split the call (WAIT_ALL into several calls).
+ */
+#define GPU_PROTO_SYNCOBJ_MAX_COUNT	8192
+
+/** struct gpu_proto_syncobj_create - argument of SYNCOBJ_CREATE (drm_syncobj_create). */
+struct gpu_proto_syncobj_create {
+	/** @handle: out: the new handle. */
+	__u32 handle;
+	/** @flags: in: 0 or GPU_PROTO_SYNCOBJ_CREATE_SIGNALED. */
+	__u32 flags;
+};
+/** GPU_PROTO_SYNCOBJ_CREATE_SIGNALED - start with a signalled fence. */
+#define GPU_PROTO_SYNCOBJ_CREATE_SIGNALED	(1u << 0)
+
+/** struct gpu_proto_syncobj_destroy - argument of SYNCOBJ_DESTROY (drm_syncobj_destroy). */
+struct gpu_proto_syncobj_destroy {
+	/** @handle: in: the handle to drop. */
+	__u32 handle;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_syncobj_handle - argument of SYNCOBJ_HANDLE_TO_FD and
+ * SYNCOBJ_FD_TO_HANDLE (drm_syncobj_handle).  Both are refused with
+ * EOPNOTSUPP: a daemon cannot install an fd in a client (docs/uapi.md).
+ */
+struct gpu_proto_syncobj_handle {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+};
+#define GPU_PROTO_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE	(1u << 0)
+#define GPU_PROTO_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE	(1u << 0)
+
+/** struct gpu_proto_syncobj_transfer - argument of SYNCOBJ_TRANSFER (drm_syncobj_transfer). */
+struct gpu_proto_syncobj_transfer {
+	/** @src_handle: in: where the fence comes from. */
+	__u32 src_handle;
+	/** @dst_handle: in: where it goes. */
+	__u32 dst_handle;
+	/** @src_point: in: the source point (0: binary fence or latest point). */
+	__u64 src_point;
+	/** @dst_point: in: 0: replace @dst_handle's binary fence; else add this timeline point. */
+	__u64 dst_point;
+	/** @flags: in: 0 or GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT. */
+	__u32 flags;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+};
+
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL		(1u << 0)
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT	(1u << 1)
+/** ..._WAIT_AVAILABLE - TIMELINE_WAIT only: wait for the point to exist, not to signal. */
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE	(1u << 2)
+/** ..._WAIT_DEADLINE - @deadline_nsec is a hint; accepted and unused here. */
+#define GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE	(1u << 3)
+
+/** struct gpu_proto_syncobj_wait - argument of SYNCOBJ_WAIT (drm_syncobj_wait). */
+struct gpu_proto_syncobj_wait {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @timeout_nsec: in: absolute CLOCK_MONOTONIC deadline; 0 (or past): poll. */
+	__s64 timeout_nsec;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: GPU_PROTO_SYNCOBJ_WAIT_FLAGS_{WAIT_ALL,WAIT_FOR_SUBMIT,WAIT_DEADLINE}. */
+	__u32 flags;
+	/** @first_signaled: out: without WAIT_ALL, the index of a signalled handle. */
+	__u32 first_signaled;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+	/** @deadline_nsec: in: with WAIT_DEADLINE, a hint (Linux 6.4+; older callers omit it). */
+	__u64 deadline_nsec;
+};
+
+/** struct gpu_proto_syncobj_timeline_wait - argument of SYNCOBJ_TIMELINE_WAIT. */
+struct gpu_proto_syncobj_timeline_wait {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @points: in: pointer to @count_handles __u64 points (0: binary fence). */
+	__u64 points;
+	/** @timeout_nsec: in: absolute CLOCK_MONOTONIC deadline; 0 (or past): poll. */
+	__s64 timeout_nsec;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: any GPU_PROTO_SYNCOBJ_WAIT_FLAGS_*. */
+	__u32 flags;
+	/** @first_signaled: out: without WAIT_ALL, the index of a signalled handle. */
+	__u32 first_signaled;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+	/** @deadline_nsec: in: with WAIT_DEADLINE, a hint. */
+	__u64 deadline_nsec;
+};
+
+/** struct gpu_proto_syncobj_eventfd - argument of SYNCOBJ_EVENTFD; refused with EOPNOTSUPP. */
+struct gpu_proto_syncobj_eventfd {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+	__s32 fd;
+	__u32 pad;
+};
+
+/** struct gpu_proto_syncobj_array - argument of SYNCOBJ_RESET and SYNCOBJ_SIGNAL. */
+struct gpu_proto_syncobj_array {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @pad: must be zero (EINVAL). */
+	__u32 pad;
+};
+
+/** GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED - QUERY: the last point added, signalled or not. */
+#define GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED	(1u << 0)
+
+/** struct gpu_proto_syncobj_timeline_array - argument of SYNCOBJ_QUERY and SYNCOBJ_TIMELINE_SIGNAL. */
+struct gpu_proto_syncobj_timeline_array {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @points: QUERY: out, TIMELINE_SIGNAL: in: pointer to @count_handles __u64. */
+	__u64 points;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: QUERY: 0 or ..._QUERY_FLAGS_LAST_SUBMITTED; TIMELINE_SIGNAL: 0. */
+	__u32 flags;
+};
+
+#define GPU_PROTO_IOCTL_SYNCOBJ_CREATE		GPU_PROTO_IOWR(0xBF, struct gpu_proto_syncobj_create)
+#define GPU_PROTO_IOCTL_SYNCOBJ_DESTROY		GPU_PROTO_IOWR(0xC0, struct gpu_proto_syncobj_destroy)
+#define GPU_PROTO_IOCTL_SYNCOBJ_HANDLE_TO_FD	GPU_PROTO_IOWR(0xC1, struct gpu_proto_syncobj_handle)
+#define GPU_PROTO_IOCTL_SYNCOBJ_FD_TO_HANDLE	GPU_PROTO_IOWR(0xC2, struct gpu_proto_syncobj_handle)
+#define GPU_PROTO_IOCTL_SYNCOBJ_WAIT		GPU_PROTO_IOWR(0xC3, struct gpu_proto_syncobj_wait)
+#define GPU_PROTO_IOCTL_SYNCOBJ_RESET		GPU_PROTO_IOWR(0xC4, struct gpu_proto_syncobj_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL		GPU_PROTO_IOWR(0xC5, struct gpu_proto_syncobj_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT	GPU_PROTO_IOWR(0xCA, struct gpu_proto_syncobj_timeline_wait)
+#define GPU_PROTO_IOCTL_SYNCOBJ_QUERY		GPU_PROTO_IOWR(0xCB, struct gpu_proto_syncobj_timeline_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER	GPU_PROTO_IOWR(0xCC, struct gpu_proto_syncobj_transfer)
+#define GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL	GPU_PROTO_IOWR(0xCD, struct gpu_proto_syncobj_timeline_array)
+#define GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD		GPU_PROTO_IOWR(0xCF, struct gpu_proto_syncobj_eventfd)
+
+/* gpu-proto extension: the status of sync object fences. */
+
+/**
+ * struct gpu_proto_syncobj_status - argument of GPU_PROTO_IOCTL_SYNCOBJ_STATUS
+ *
+ * SYNCOBJ_WAIT says that fences signalled, never how: a job that ended in
+ * error (a fault, the watchdog, revoke of the device) signals its fences
+ * with that error.  This reports, for each handle and point, the status of
+ * the fence the point resolves to, as sync_file_info.status: 1 signalled
+ * without error, 0 still pending, a negative errno signalled with that
+ * error.  It never waits; a point with no fence (not yet submitted, or a
+ * reset binary object) fails the call with EINVAL, as WAIT without
+ * WAIT_FOR_SUBMIT does.
+ */
+struct gpu_proto_syncobj_status {
+	/** @handles: in: pointer to @count_handles __u32 handles. */
+	__u64 handles;
+	/** @points: in: pointer to @count_handles __u64 points, or 0 for all 0 (binary). */
+	__u64 points;
+	/** @status: out: pointer to @count_handles __s32 statuses. */
+	__u64 status;
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	__u32 count_handles;
+	/** @flags: in: must be zero (EINVAL). */
+	__u32 flags;
+};
+
+/** GPU_PROTO_IOCTL_SYNCOBJ_STATUS - fence status of sync object points (gpu-proto). */
+#define GPU_PROTO_IOCTL_SYNCOBJ_STATUS	GPU_PROTO_IOWR(0xF1, struct gpu_proto_syncobj_status)
+
+/* ------------------------------------------------------------------------ */
 /* mali-csf personality (panthor-compatible)                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -1084,6 +1278,49 @@ GPU_PROTO_ABI_FIELD(gpu_proto_get_cap, value, 8);
 GPU_PROTO_ABI_SIZE(gpu_proto_get_cap, 16);
 GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_GET_CAP == 0xC010640Cu,
 		    "GPU_PROTO_IOCTL_GET_CAP must equal DRM_IOCTL_GET_CAP");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_create, handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_create, flags, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_create, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_destroy, pad, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_destroy, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_handle, fd, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_handle, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_transfer, src_point, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_transfer, dst_point, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_transfer, flags, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_transfer, 32);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, timeout_nsec, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, count_handles, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, first_signaled, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_wait, deadline_nsec, 32);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_wait, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, points, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, timeout_nsec, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, count_handles, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, first_signaled, 32);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_wait, deadline_nsec, 40);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_timeline_wait, 48);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_eventfd, point, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_eventfd, fd, 16);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_eventfd, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_array, count_handles, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_array, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_array, points, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_array, count_handles, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_timeline_array, flags, 20);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_timeline_array, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_status, status, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_syncobj_status, count_handles, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_syncobj_status, 32);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_CREATE == 0xC00864BFu,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_CREATE must equal DRM_IOCTL_SYNCOBJ_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_WAIT == 0xC02864C3u,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_WAIT must equal DRM_IOCTL_SYNCOBJ_WAIT (Linux 6.4+)");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT == 0xC03064CAu,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT must equal DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD == 0xC01864CFu,
+		    "GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD must equal DRM_IOCTL_SYNCOBJ_EVENTFD");
 
 GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, type, 0);
 GPU_PROTO_ABI_FIELD(gpu_proto_mali_dev_query, size, 4);

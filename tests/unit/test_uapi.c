@@ -83,6 +83,87 @@ _Static_assert(GPU_PROTO_CAP_SYNCOBJ_TIMELINE == DRM_CAP_SYNCOBJ_TIMELINE, "cap"
 #ifdef DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP	/* libdrm >= 2.4.117 */
 _Static_assert(GPU_PROTO_CAP_ATOMIC_ASYNC_PAGE_FLIP == DRM_CAP_ATOMIC_ASYNC_PAGE_FLIP, "cap");
 #endif
+
+/* Sync objects: every field where libdrm has it (Debian 12's libdrm predates deadline_nsec). */
+SAME_FIELD(gpu_proto_syncobj_create, drm_syncobj_create, handle);
+SAME_FIELD(gpu_proto_syncobj_create, drm_syncobj_create, flags);
+_Static_assert(sizeof(struct gpu_proto_syncobj_create) == sizeof(struct drm_syncobj_create), "size");
+SAME_FIELD(gpu_proto_syncobj_destroy, drm_syncobj_destroy, handle);
+SAME_FIELD(gpu_proto_syncobj_destroy, drm_syncobj_destroy, pad);
+_Static_assert(sizeof(struct gpu_proto_syncobj_destroy) == sizeof(struct drm_syncobj_destroy), "size");
+SAME_FIELD(gpu_proto_syncobj_handle, drm_syncobj_handle, handle);
+SAME_FIELD(gpu_proto_syncobj_handle, drm_syncobj_handle, flags);
+SAME_FIELD(gpu_proto_syncobj_handle, drm_syncobj_handle, fd);
+SAME_FIELD(gpu_proto_syncobj_handle, drm_syncobj_handle, pad);
+_Static_assert(sizeof(struct gpu_proto_syncobj_handle) == sizeof(struct drm_syncobj_handle), "size");
+SAME_FIELD(gpu_proto_syncobj_transfer, drm_syncobj_transfer, src_handle);
+SAME_FIELD(gpu_proto_syncobj_transfer, drm_syncobj_transfer, dst_handle);
+SAME_FIELD(gpu_proto_syncobj_transfer, drm_syncobj_transfer, src_point);
+SAME_FIELD(gpu_proto_syncobj_transfer, drm_syncobj_transfer, dst_point);
+SAME_FIELD(gpu_proto_syncobj_transfer, drm_syncobj_transfer, flags);
+SAME_FIELD(gpu_proto_syncobj_transfer, drm_syncobj_transfer, pad);
+_Static_assert(sizeof(struct gpu_proto_syncobj_transfer) == sizeof(struct drm_syncobj_transfer), "size");
+SAME_FIELD(gpu_proto_syncobj_wait, drm_syncobj_wait, handles);
+SAME_FIELD(gpu_proto_syncobj_wait, drm_syncobj_wait, timeout_nsec);
+SAME_FIELD(gpu_proto_syncobj_wait, drm_syncobj_wait, count_handles);
+SAME_FIELD(gpu_proto_syncobj_wait, drm_syncobj_wait, flags);
+SAME_FIELD(gpu_proto_syncobj_wait, drm_syncobj_wait, first_signaled);
+SAME_FIELD(gpu_proto_syncobj_wait, drm_syncobj_wait, pad);
+_Static_assert(sizeof(struct gpu_proto_syncobj_wait) >= sizeof(struct drm_syncobj_wait), "size");
+SAME_FIELD(gpu_proto_syncobj_timeline_wait, drm_syncobj_timeline_wait, handles);
+SAME_FIELD(gpu_proto_syncobj_timeline_wait, drm_syncobj_timeline_wait, points);
+SAME_FIELD(gpu_proto_syncobj_timeline_wait, drm_syncobj_timeline_wait, timeout_nsec);
+SAME_FIELD(gpu_proto_syncobj_timeline_wait, drm_syncobj_timeline_wait, count_handles);
+SAME_FIELD(gpu_proto_syncobj_timeline_wait, drm_syncobj_timeline_wait, flags);
+SAME_FIELD(gpu_proto_syncobj_timeline_wait, drm_syncobj_timeline_wait, first_signaled);
+SAME_FIELD(gpu_proto_syncobj_timeline_wait, drm_syncobj_timeline_wait, pad);
+_Static_assert(sizeof(struct gpu_proto_syncobj_timeline_wait) >=
+	       sizeof(struct drm_syncobj_timeline_wait), "size");
+SAME_FIELD(gpu_proto_syncobj_array, drm_syncobj_array, handles);
+SAME_FIELD(gpu_proto_syncobj_array, drm_syncobj_array, count_handles);
+SAME_FIELD(gpu_proto_syncobj_array, drm_syncobj_array, pad);
+_Static_assert(sizeof(struct gpu_proto_syncobj_array) == sizeof(struct drm_syncobj_array), "size");
+SAME_FIELD(gpu_proto_syncobj_timeline_array, drm_syncobj_timeline_array, handles);
+SAME_FIELD(gpu_proto_syncobj_timeline_array, drm_syncobj_timeline_array, points);
+SAME_FIELD(gpu_proto_syncobj_timeline_array, drm_syncobj_timeline_array, count_handles);
+SAME_FIELD(gpu_proto_syncobj_timeline_array, drm_syncobj_timeline_array, flags);
+_Static_assert(sizeof(struct gpu_proto_syncobj_timeline_array) ==
+	       sizeof(struct drm_syncobj_timeline_array), "size");
+_Static_assert(GPU_PROTO_SYNCOBJ_CREATE_SIGNALED == DRM_SYNCOBJ_CREATE_SIGNALED, "flag");
+_Static_assert(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL == DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, "flag");
+_Static_assert(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT ==
+	       DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, "flag");
+_Static_assert(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE == DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
+	       "flag");
+_Static_assert(GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED ==
+	       DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED, "flag");
+_Static_assert(GPU_PROTO_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE ==
+	       DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE, "flag");
+_Static_assert(GPU_PROTO_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE ==
+	       DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, "flag");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_CREATE == DRM_IOCTL_SYNCOBJ_CREATE, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_DESTROY == DRM_IOCTL_SYNCOBJ_DESTROY, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_HANDLE_TO_FD == DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_FD_TO_HANDLE == DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_RESET == DRM_IOCTL_SYNCOBJ_RESET, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL == DRM_IOCTL_SYNCOBJ_SIGNAL, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_QUERY == DRM_IOCTL_SYNCOBJ_QUERY, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER == DRM_IOCTL_SYNCOBJ_TRANSFER, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL == DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+	       "number");
+/* The waits grew deadline_nsec in Linux 6.4: same number apart from the size. */
+_Static_assert(_IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_WAIT) == _IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT), "nr");
+_Static_assert(_IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT) ==
+	       _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT), "nr");
+#ifdef DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE	/* libdrm >= 2.4.116 */
+_Static_assert(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE == DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE,
+	       "flag");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_WAIT == DRM_IOCTL_SYNCOBJ_WAIT, "number");
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT == DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, "number");
+#endif
+#ifdef DRM_IOCTL_SYNCOBJ_EVENTFD
+_Static_assert(GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD == DRM_IOCTL_SYNCOBJ_EVENTFD, "number");
+#endif
 #endif /* HAVE_LIBDRM_DRM_H */
 
 /* ---- core ioctl numbers ------------------------------------------------ */
@@ -192,6 +273,45 @@ START_TEST(test_core_structs_have_libdrm_layouts)
 }
 END_TEST
 #endif
+
+/* ---- sync objects --------------------------------------------------------- */
+
+START_TEST(test_syncobj_numbers_are_linux_6_12_numbers)
+{
+	/* Restated from Linux 6.12 include/uapi/drm/drm.h, independent of libdrm. */
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_CREATE, 0xC00864BFu);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_DESTROY, 0xC00864C0u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_HANDLE_TO_FD, 0xC01064C1u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_FD_TO_HANDLE, 0xC01064C2u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_WAIT, 0xC02864C3u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_RESET, 0xC01064C4u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL, 0xC01064C5u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT, 0xC03064CAu);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_QUERY, 0xC01864CBu);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER, 0xC02064CCu);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, 0xC01864CDu);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD, 0xC01864CFu);
+	ck_assert_uint_eq(GPU_PROTO_SYNCOBJ_CREATE_SIGNALED, 1);
+	ck_assert_uint_eq(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, 1);
+	ck_assert_uint_eq(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, 2);
+	ck_assert_uint_eq(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE, 4);
+	ck_assert_uint_eq(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE, 8);
+	ck_assert_uint_eq(GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED, 1);
+}
+END_TEST
+
+START_TEST(test_syncobj_status_is_in_the_core_extension_range)
+{
+	ck_assert_uint_eq(_IOC_TYPE(GPU_PROTO_IOCTL_SYNCOBJ_STATUS), 'd');
+	ck_assert_uint_eq(_IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_STATUS), 0xF1);
+	ck_assert_uint_eq(_IOC_DIR(GPU_PROTO_IOCTL_SYNCOBJ_STATUS), _IOC_READ | _IOC_WRITE);
+	ck_assert_uint_eq(_IOC_SIZE(GPU_PROTO_IOCTL_SYNCOBJ_STATUS), 32);
+	ck_assert_uint_ne(_IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_STATUS), _IOC_NR(GPU_PROTO_IOCTL_FD_TOKEN));
+	/* The most handles a call may name, with points, fits one CUSE ioctl (128 KiB). */
+	ck_assert_uint_le(GPU_PROTO_SYNCOBJ_MAX_COUNT * (4 + 8) +
+			  sizeof(struct gpu_proto_syncobj_timeline_wait), 128u << 10);
+}
+END_TEST
 
 /* ---- mali-csf personality ---------------------------------------------- */
 
@@ -326,6 +446,8 @@ static Suite *uapi_suite(void)
 	tcase_add_test(core, test_core_numbers_equal_libdrm_numbers);
 	tcase_add_test(core, test_core_structs_have_libdrm_layouts);
 #endif
+	tcase_add_test(core, test_syncobj_numbers_are_linux_6_12_numbers);
+	tcase_add_test(core, test_syncobj_status_is_in_the_core_extension_range);
 	suite_add_tcase(s, core);
 
 	tcase_add_test(mali, test_mali_dev_query_is_first_driver_command);
