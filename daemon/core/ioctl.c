@@ -213,9 +213,11 @@ int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct 
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
 	struct gp_user parking;
+	struct gp_file *hold;
 	int r;
 
-	if (user->waiter)
+	/* (Callers that fail in the early checks may pass no user at all.) */
+	if (!user || user->waiter)
 		return gp_ioctl_once(file, cmd, arg, user, result);
 
 	parking = *user;
@@ -225,6 +227,11 @@ int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct 
 	if (r != -EINPROGRESS)
 		return r;
 
+	/*
+	 * Keep the file while we sleep: a close from another thread wakes us,
+	 * and the re-run must find a closed file, not a freed one.
+	 */
+	hold = gp_file_get(file);
 	do {
 		pthread_mutex_lock(&sync.lock);
 		while (!sync.fired)
@@ -238,5 +245,6 @@ int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct 
 	gp_waiter_disarm(&sync.waiter);
 	pthread_cond_destroy(&sync.cond);
 	pthread_mutex_destroy(&sync.lock);
+	gp_file_put(&hold);
 	return r;
 }
