@@ -375,7 +375,7 @@ static char diffs[4096];
 static size_t diffs_len;
 
 /* Note one difference; returns 1. */
-static int differ(const char *what, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3))) differ(const char *what, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
