@@ -12,7 +12,7 @@ set -eu
 #        gcc-12-multilib (a 32-bit client for the VM tier; not gcc-multilib,
 #        which conflicts with Debian's cross compilers: tests/meson.build
 #        supplies the one thing it adds, the <asm/...> include link)
-# VM tier: qemu-system-x86, busybox-static, cpio (a Debian kernel is
+# VM tier: qemu-system-x86, busybox-static, cpio, xz-utils (a Debian kernel is
 #          downloaded by tests/vm/fetch-kernel.sh with apt-get download)
 # virtual board (tests/board/): an arm64 kernel cross-built from
 #          linux-source-6.12 (downloaded by build-kernel.sh with apt-get
@@ -22,7 +22,7 @@ set -eu
 packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	liburcu-dev libevent-dev libfuse3-dev libsystemd-dev check libdrm-dev python3
 	systemd udev groff-base spin
-	qemu-system-x86 busybox-static cpio
+	qemu-system-x86 busybox-static cpio xz-utils
 	crossbuild-essential-arm64 bc bison flex libssl-dev libelf-dev
 	mmdebstrap arch-test qemu-user-static qemu-system-arm"
 # The 32-bit test client exists on x86 only.

@@ -512,8 +512,9 @@ int gp_syncobj_query_plan(const struct gp_device *dev, const void *arg,
 
 	if (req->flags & ~GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED)
 		return 0;
+	/* IN too: on ENOENT the points go back as they were, not zeroed (user.h). */
 	return gp_syncobj_plan_arrays(dev, GP_DRIVER_SYNCOBJ_TIMELINE, req->count_handles,
-				      req->handles, req->points, GP_USER_OUT, 0, plan);
+				      req->handles, req->points, GP_USER_IN | GP_USER_OUT, 0, plan);
 }
 
 int gp_syncobj_query_ioctl(const struct gp_registered_device *rdev, void *data, void *arg,

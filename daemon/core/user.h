@@ -23,6 +23,15 @@ enum gp_user_dir {
 	GP_USER_OUT = 1 << 1,	/* the handler writes it (copy to user) */
 };
 
+/*
+ * Over a retry transport (CUSE, the socket) every OUT range goes back to
+ * the caller whole, whatever the result: bytes of an OUT-only range the
+ * handler did not write go back as zeros, those of an IN|OUT range as the
+ * caller had them.  A range the handler may leave unwritten on an error
+ * found after planning must therefore be IN|OUT, or the caller sees zeros
+ * where the kernel writes nothing.
+ */
+
 struct gp_user_range {
 	uint64_t addr;
 	uint32_t len;

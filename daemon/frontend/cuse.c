@@ -709,6 +709,8 @@ int gp_cuse_new(const struct gp_cuse_config *cfg, struct gp_cuse **out)
 	}
 
 	cuse->se = cuse_lowlevel_new(&args, &ci, &gp_cuse_ops, cuse);
+	/* It adds options to @args on the heap (fuse_opt_add_arg): ours to free. */
+	fuse_opt_free_args(&args);
 	if (!cuse->se) {
 		close(fd);
 		r = gp_log_errno(LOG_ERR, EIO, "libfuse: cannot create the CUSE session");

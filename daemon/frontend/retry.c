@@ -15,6 +15,30 @@ const struct gp_retry_limits gp_retry_cuse_limits = {
 	.max_xfer = GP_CUSE_MAX_XFER,
 };
 
+/*
+ * An IN|OUT range starts as the caller's bytes: what the handler does not
+ * write (an error after planning, as SYNCOBJ_QUERY's ENOENT) goes back
+ * unchanged, as the kernel leaves memory it does not write.  OUT-only
+ * ranges start as zeros.  The caller of prepare() checked that the IN
+ * bytes are all there.
+ */
+static void gp_retry_prefill(const struct gp_user_plan *plan, const unsigned char *in,
+			     unsigned char *out)
+{
+	size_t in_pos = 0, out_pos = 0;
+
+	for (unsigned int i = 0; i < plan->count; i++) {
+		const struct gp_user_range *r = &plan->ranges[i];
+
+		if ((r->dir & GP_USER_IN) && (r->dir & GP_USER_OUT))
+			memcpy(out + out_pos, in + in_pos, r->len);
+		if (r->dir & GP_USER_IN)
+			in_pos += r->len;
+		if (r->dir & GP_USER_OUT)
+			out_pos += r->len;
+	}
+}
+
 static int gp_retry_user_prepare(void *ctx, const struct gp_user_plan *plan)
 {
 	struct gp_retry_ioctl *io = ctx;
@@ -42,6 +66,7 @@ static int gp_retry_user_prepare(void *ctx, const struct gp_user_plan *plan)
 	if (!buf)
 		return -ENOMEM;
 	memset(buf, 0, out);
+	gp_retry_prefill(plan, io->in_buf, buf);
 	io->out = buf;
 	io->out_len = out;
 	io->plan = *plan;

@@ -454,6 +454,33 @@ START_TEST(unreadable_in_range_fails_before_the_handler)
 }
 END_TEST
 
+/*
+ * A handler that fails after planning writes nothing: an IN|OUT range goes
+ * back as the caller had it (over the retry protocol too), as the kernel
+ * leaves memory it does not write.  fake_mixed fails a length above 64
+ * with EINVAL before it copies.
+ */
+START_TEST(in_out_range_a_failing_handler_leaves_is_unchanged)
+{
+	unsigned char both[72], src[72], dst[72];
+	struct fake_mixed m = {
+		.both = (uintptr_t)both, .src = (uintptr_t)src, .dst = (uintptr_t)dst, .len = 65,
+	};
+
+	setup_mode(MODE);
+	memset(both, 0x5a, sizeof(both));
+	memset(src, 1, sizeof(src));
+	map(&m, sizeof(m), GP_USER_IN);
+	map(both, sizeof(both), RW);
+	map(src, sizeof(src), GP_USER_IN);
+	map(dst, sizeof(dst), GP_USER_OUT);
+	ck_assert_int_eq(do_ioctl(FAKE_IOCTL_MIXED, &m), -EINVAL);
+	for (unsigned int i = 0; i < sizeof(both); i++)
+		ck_assert_uint_eq(both[i], 0x5a);
+	teardown();
+}
+END_TEST
+
 /* --- round trips: the CUSE retry protocol's minimum --- */
 
 START_TEST(round_trips_match_the_cuse_minimum)
@@ -693,6 +720,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_loop_test(tc, ranges_of_every_direction_are_found_by_position, 0, 2);
 	tcase_add_loop_test(tc, copy_outside_the_plan_is_efault, 0, 2);
 	tcase_add_loop_test(tc, unreadable_in_range_fails_before_the_handler, 0, 2);
+	tcase_add_loop_test(tc, in_out_range_a_failing_handler_leaves_is_unchanged, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(one, round_trips_match_the_cuse_minimum);

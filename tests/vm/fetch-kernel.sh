@@ -11,7 +11,9 @@
 #   modules/*.ko      the needed modules and everything they depend on
 #   modules/order     module names in a load order that satisfies the deps
 # The kernel is the exact linux-image-6.1.0-NN-amd64 package that Debian's
-# linux-image-amd64 metapackage depends on, downloaded with apt-get download
+# linux-image-amd64 metapackage depends on (another metapackage with
+# GP_VM_KERNEL, e.g. linux-image-6.12-amd64 from bookworm-security, whose
+# virtio-gpu has DRIVER_SYNCOBJ), downloaded with apt-get download
 # (root not needed) and unpacked with dpkg -x; only the image and the needed
 # modules are kept.  A second run with the same kernel and module list does
 # nothing.  Missing host tools are installed with apt-get when running as
@@ -25,6 +27,13 @@ set -eu
 # Module load order requested by the tests (vm-tier.md: the order that
 # worked); dependencies found in the .ko files are loaded before each.
 GP_VM_MODULES=${GP_VM_MODULES:-"fuse cuse irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci drm drm_shmem_helper vgem"}
+
+# The metapackage whose one dependency is the kernel to boot.
+GP_VM_KERNEL=${GP_VM_KERNEL:-linux-image-amd64}
+case "$GP_VM_KERNEL" in
+linux-image-*-amd64 | linux-image-amd64) ;;
+*) echo "fetch-kernel: GP_VM_KERNEL=$GP_VM_KERNEL: expected an amd64 kernel metapackage" >&2; exit 1 ;;
+esac
 
 install=1
 [ "${1-}" = "--no-install" ] && install=0
@@ -42,6 +51,8 @@ missing_tools() {
 	[ -x /bin/busybox ] || command -v busybox >/dev/null 2>&1 || m="$m busybox-static"
 	command -v cpio >/dev/null 2>&1 || m="$m cpio"
 	command -v dpkg >/dev/null 2>&1 || m="$m dpkg"
+	# Debian's 6.12 kernels ship their modules xz-compressed.
+	command -v xz >/dev/null 2>&1 || m="$m xz-utils"
 	echo "$m"
 }
 
@@ -66,25 +77,34 @@ fi
 command -v apt-cache >/dev/null 2>&1 || die "apt-cache not found: the kernel comes from Debian's archive"
 
 resolve_kernel() {
-	# "Depends: linux-image-6.1.0-56-amd64" -> linux-image-6.1.0-56-amd64.
+	# "Depends: linux-image-6.1.0-56-amd64" -> linux-image-6.1.0-56-amd64
+	# ("linux-image-6.12.117+deb12-amd64" for linux-image-6.12-amd64).
 	# The exact name, never a pattern: a glob matches dozens of kernels.
-	apt-cache depends linux-image-amd64 2>/dev/null |
+	apt-cache depends "$GP_VM_KERNEL" 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ <>]*-amd64\)$/\1/p' | head -n 1
 }
 
 pkg=$(resolve_kernel)
 if [ -z "$pkg" ] && is_root; then
-	say "apt-cache does not know linux-image-amd64: running apt-get update"
+	say "apt-cache does not know $GP_VM_KERNEL: running apt-get update"
 	apt-get update -qq >&2 || true
 	pkg=$(resolve_kernel)
 fi
 cache=${GP_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpu-proto-vm}
 if [ -z "$pkg" ]; then
-	# No package lists (offline, not root): a kernel cached earlier will do.
-	cached=$(ls -d "$cache"/*/.complete 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$cached" ] && [ "$(cat "$cached")" = "$GP_VM_MODULES" ] || die \
-		"cannot resolve the kernel package (apt-cache depends linux-image-amd64 gave nothing; run apt-get update)"
-	say "apt-cache does not know linux-image-amd64: using the cached kernel"
+	# No package lists (offline, not root): a kernel cached earlier with
+	# the same modules will do (of the same series, for a versioned
+	# metapackage: linux-image-6.12-amd64 -> 6.12.*).
+	series=""
+	[ "$GP_VM_KERNEL" = linux-image-amd64 ] || series=${GP_VM_KERNEL#linux-image-}
+	series=${series%-amd64}${series:+.}
+	cached=""
+	for c in $(ls -d "$cache"/"$series"*/.complete 2>/dev/null | sort -V); do
+		[ "$(cat "$c")" = "$GP_VM_MODULES" ] && cached=$c
+	done
+	[ -n "$cached" ] || die \
+		"cannot resolve the kernel package (apt-cache depends $GP_VM_KERNEL gave nothing; run apt-get update)"
+	say "apt-cache does not know $GP_VM_KERNEL: using the cached kernel"
 	echo "${cached%/.complete}"
 	exit 0
 fi
@@ -94,9 +114,10 @@ dir="$cache/$kver"
 stamp="$dir/.complete"
 mkdir -p "$cache" || die "cannot create cache directory $cache"
 
-# Serialize concurrent runs (two build directories testing at once).
+# Serialize concurrent runs fetching the same kernel (two build directories
+# testing at once); another kernel has its own lock.
 if command -v flock >/dev/null 2>&1; then
-	exec 9>"$cache/.lock"
+	exec 9>"$cache/.lock-$kver"
 	flock 9
 fi
 
@@ -138,11 +159,18 @@ done >"$work/index"
 ko_path() {
 	sed -n "s|^$1 ||p" "$work/index" | head -n 1 | grep .
 }
-ko_depends() {
+# The module file $1 as a plain .ko for name $2 (6.12's are .ko.xz; they
+# are unpacked here so that the VM's busybox insmod needs no xz support).
+mkdir -p "$work/ko"
+ko_plain() {
 	case "$1" in
-	*.ko) tr '\0' '\n' <"$1" | sed -n 's/^depends=//p' | tr ',' ' ' ;;
-	*) die "$1: compressed modules are not handled (expected plain .ko files)" ;;
+	*.ko) echo "$1" ;;
+	*.ko.xz) xz -dc "$1" >"$work/ko/$2.ko" && echo "$work/ko/$2.ko" ;;
+	*) return 1 ;;
 	esac
+}
+ko_depends() {
+	tr '\0' '\n' <"$1" | sed -n 's/^depends=//p' | tr ',' ' '
 }
 builtin() {
 	[ -f "$moddir/modules.builtin" ] &&
@@ -161,6 +189,9 @@ add_module() {
 		builtin "$n" && { say "$n is built into $kver"; return 0; }
 		die "module $n not found in $pkg"
 	fi
+	# Not in $(...): die must end the script, not a subshell.
+	ko_plain "$f" "$n" >"$work/plain" || die "$f: cannot unpack (.ko and .ko.xz are handled)"
+	f=$(cat "$work/plain")
 	for d in $(ko_depends "$f"); do
 		add_module "$d"
 	done

@@ -20,6 +20,11 @@
 #   --smp N, --mem MB   guest CPUs (default 1) and memory (default 1024)
 #   --qemu-arg ARG      pass ARG to QEMU (repeatable)
 #   --append STR        add STR to the kernel command line
+#   --kernel META       boot the kernel Debian's metapackage META depends on
+#                       (default linux-image-amd64: 6.1; linux-image-6.12-amd64
+#                       is bookworm-security's 6.12)
+#   --modules "M..."    load these modules (and their dependencies) at boot
+#                       instead of fetch-kernel.sh's default list
 #
 # Exit status: 0 when every test passed; 1 when one failed, has no result,
 # or the VM did not reach its end; 77 (skip) when QEMU, busybox or the
@@ -65,6 +70,8 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--qemu-arg) qemu_extra="$qemu_extra$2$nl"; shift 2 ;;
 	--append) append="$append $2"; shift 2 ;;
+	--kernel) GP_VM_KERNEL=$2; export GP_VM_KERNEL; shift 2 ;;
+	--modules) GP_VM_MODULES=$2; export GP_VM_MODULES; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
