@@ -207,7 +207,7 @@ int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void
 /*
  * --- CSF model (contract; implemented in mock_csf.c) ---
  *
- * The MCU's firmware interface (hw/mali_csf_fw.h) as panthor drives it.
+ * The MCU's firmware interface (hw/mali_csf_iface.h) as panthor drives it.
  * Writing MCU_CONTROL ENABLE or AUTO boots the firmware: it writes the
  * global, group and stream control blocks and their input/output pages
  * into the shared section at MALI_CSF_SHARED_VA of AS0 (the driver must

@@ -2,7 +2,7 @@
 /*
  * Mock backend: the CSF model.  The MCU's firmware, as far as panthor can
  * tell it apart from the real one at the firmware interface
- * (hw/mali_csf_fw.h), and the command-stream frontend that runs the
+ * (hw/mali_csf_iface.h), and the command-stream frontend that runs the
  * queues' ring buffers.
  *
  * One thread per binding plays both.  Register writes (MCU_CONTROL,
@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "gpu-proto/gpu_proto_cs.h"
-#include "mali_csf_fw.h"
+#include "mali_csf_iface.h"
 #include "mali_csf_regs.h"
 #include "mock_csf.h"
 

@@ -33,8 +33,8 @@
 #include "mock.h"
 #include "registration.h"
 /* By path: hw/ has a header of the same name (the interface layout). */
-#include "../../daemon/drivers/mali-csf/mali_csf_fw.h"
-#include "../../hw/mali_csf_fw.h"
+#include "mali_csf_fw.h"
+#include "mali_csf_iface.h"
 
 #define PAGE		4096ull
 #define ARENA_SIZE	(64u << 10)

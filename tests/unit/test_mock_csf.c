@@ -28,7 +28,7 @@
 
 #include "backend.h"
 #include "gpu-proto/gpu_proto_cs.h"
-#include "mali_csf_fw.h"
+#include "mali_csf_iface.h"
 #include "mali_csf_regs.h"
 #include "mock.h"
 

@@ -42,7 +42,7 @@
 #include "mali_csf_mmu.h"
 #include "mali_csf_regs.h"
 /* hw/'s layout, by path: its name is this directory's contract header's too. */
-#include "../../../hw/mali_csf_fw.h"
+#include "mali_csf_iface.h"
 
 #define MALI_REGION 0
 
@@ -142,7 +142,7 @@ static bool fw_gpu_gone(struct mali_csf_data *mali)
 
 /*
  * Interface words: @page is a control block or an input or output page in
- * the shared section, @off a byte offset hw/mali_csf_fw.h names.  Atomic
+ * the shared section, @off a byte offset hw/mali_csf_iface.h names.  Atomic
  * and aligned, as the firmware on the other side of the bus accesses them.
  */
 static uint32_t rd32(const uint8_t *page, uint32_t off)

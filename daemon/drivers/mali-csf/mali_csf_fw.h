@@ -4,7 +4,7 @@
  * slot-level operations the scheduler (mali_csf_sched.c) builds on, as
  * panthor_fw.c serves panthor_sched.c.
  *
- * The firmware interface is the one panthor speaks (hw/mali_csf_fw.h): a
+ * The firmware interface is the one panthor speaks (hw/mali_csf_iface.h): a
  * global interface, one group interface per CSG slot and one stream
  * interface per CS, each a control page the firmware fills and input and
  * output pages in the shared section; requests are bits the host toggles in

@@ -72,7 +72,7 @@ unsigned int mali_csf_job_timeout_ms = MALI_CSF_JOB_TIMEOUT_MS_DEFAULT;
 #define JOB_RING_BYTES		(JOB_RING_INSTRS * GPU_PROTO_CS_INSTR_SIZE)
 
 
-/* A ring's input and output pages (hw/mali_csf_fw.h): INSERT and EXTRACT_INIT, EXTRACT. */
+/* A ring's input and output pages (hw/mali_csf_iface.h): INSERT and EXTRACT_INIT, EXTRACT. */
 #define RING_IN_INSERT		0x00
 #define RING_IN_EXTRACT_INIT	0x08
 #define RING_IFACE_BYTES	(2 * 4096u)	/* input page, then output page */

@@ -20,8 +20,8 @@
  * 64-bit ones at 8-byte-aligned offsets.  A description of the interface
  * shared by the mali-csf driver and the mock's firmware (docs/mock.md).
  */
-#ifndef GP_HW_MALI_CSF_FW_H
-#define GP_HW_MALI_CSF_FW_H
+#ifndef GP_HW_MALI_CSF_IFACE_H
+#define GP_HW_MALI_CSF_IFACE_H
 
 /* --- the shared section --- */
 
@@ -324,4 +324,4 @@
 #define MALI_EXC_SYS_SHAREABILITY_FAULT		0x89u
 #define MALI_EXC_GPU_CACHEABILITY_FAULT		0x8au
 
-#endif /* GP_HW_MALI_CSF_FW_H */
+#endif /* GP_HW_MALI_CSF_IFACE_H */
