@@ -33,7 +33,8 @@ echo "ok: SIGKILL: blocked client got an error, node removed"
 # SIGTERM.
 gp-vm-client notify-listen /run/notify.sock >/tmp/notify.log 2>&1 &
 listener=$!
-sleep 0.3
+# The daemon's notifications are lost if the socket is not bound yet.
+wait_for /run/notify.sock -S || fail "notify listener did not bind /run/notify.sock"
 NOTIFY_SOCKET=/run/notify.sock start_daemon
 stop_daemon
 wait "$listener" || fail "sd_notify: $(cat /tmp/notify.log)"
