@@ -738,11 +738,33 @@ struct gpu_proto_mali_obj_array {
 	{ .stride = sizeof((ptr)[0]), .count = (cnt), .array = (__u64)(unsigned long)(ptr) }
 
 /**
+ * enum gpu_proto_mali_sync_op_flags - flags of struct gpu_proto_mali_sync_op
+ *
+ * The values of enum drm_panthor_sync_op_flags: the handle type in the low
+ * byte, the direction in bit 31.
+ */
+enum gpu_proto_mali_sync_op_flags {
+	/** @GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_MASK: the handle type. */
+	GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_MASK = 0xff,
+	/** @GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_SYNCOBJ: a binary sync object. */
+	GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_SYNCOBJ = 0,
+	/**
+	 * @GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_TIMELINE_SYNCOBJ: a timeline
+	 * sync object; @timeline_value names the point.
+	 */
+	GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_TIMELINE_SYNCOBJ = 1,
+	/** @GPU_PROTO_MALI_SYNC_OP_WAIT: wait for the fence before running. */
+	GPU_PROTO_MALI_SYNC_OP_WAIT = 0 << 31,
+	/** @GPU_PROTO_MALI_SYNC_OP_SIGNAL: attach the job's done fence. */
+	GPU_PROTO_MALI_SYNC_OP_SIGNAL = (int)(1u << 31),
+};
+
+/**
  * struct gpu_proto_mali_sync_op - a synchronisation operation
  *
- * The layout of struct drm_panthor_sync_op.  Only asynchronous VM_BIND
- * takes them, which gpu-proto does not implement: every array of these
- * passed today must be empty.
+ * The layout of struct drm_panthor_sync_op.  GROUP_SUBMIT takes them in
+ * each queue submit's @syncs; asynchronous VM_BIND, which gpu-proto does
+ * not implement, would too: a VM_BIND's arrays must be empty.
  */
 struct gpu_proto_mali_sync_op {
 	/** @flags: DRM_PANTHOR_SYNC_OP_* values. */
@@ -957,6 +979,185 @@ struct gpu_proto_mali_bo_mmap_offset {
 #define GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET \
 	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_BO_MMAP_OFFSET, \
 		       struct gpu_proto_mali_bo_mmap_offset)
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf: scheduling groups, submission, tiler heaps (panthor's UAPI)    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct gpu_proto_mali_queue_create - one queue of a GROUP_CREATE
+ *
+ * The layout of struct drm_panthor_queue_create.
+ */
+struct gpu_proto_mali_queue_create {
+	/** @priority: priority of the queue inside its group, 0..15 (15 highest). */
+	__u8 priority;
+	/** @pad: MBZ. */
+	__u8 pad[3];
+	/** @ringbuf_size: bytes of the kernel ring buffer; a power of two, 4 KiB..64 KiB. */
+	__u32 ringbuf_size;
+};
+
+/**
+ * struct gpu_proto_mali_group_create - argument of GPU_PROTO_IOCTL_MALI_GROUP_CREATE
+ *
+ * The layout of struct drm_panthor_group_create.  Group handles are per
+ * file, from 1.  See docs/uapi.md for the validation rules and errors.
+ */
+struct gpu_proto_mali_group_create {
+	/** @queues: struct gpu_proto_mali_queue_create array, 1..csif_info.cs_slot_count. */
+	struct gpu_proto_mali_obj_array queues;
+	/** @max_compute_cores: at most the bits set in @compute_core_mask. */
+	__u8 max_compute_cores;
+	/** @max_fragment_cores: at most the bits set in @fragment_core_mask. */
+	__u8 max_fragment_cores;
+	/** @max_tiler_cores: at most the bits set in @tiler_core_mask. */
+	__u8 max_tiler_cores;
+	/** @priority: enum gpu_proto_mali_group_priority. */
+	__u8 priority;
+	/** @pad: MBZ. */
+	__u32 pad;
+	/** @compute_core_mask: subset of gpu_info.shader_present. */
+	__u64 compute_core_mask;
+	/** @fragment_core_mask: subset of gpu_info.shader_present. */
+	__u64 fragment_core_mask;
+	/** @tiler_core_mask: subset of gpu_info.tiler_present. */
+	__u64 tiler_core_mask;
+	/** @vm_id: the VM every queue of the group runs in. */
+	__u32 vm_id;
+	/** @group_handle: out: the group's handle (>= 1). */
+	__u32 group_handle;
+};
+
+/**
+ * struct gpu_proto_mali_group_destroy - argument of GPU_PROTO_IOCTL_MALI_GROUP_DESTROY
+ *
+ * The layout of struct drm_panthor_group_destroy.
+ */
+struct gpu_proto_mali_group_destroy {
+	/** @group_handle: the group. */
+	__u32 group_handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_mali_queue_submit - one job of a GROUP_SUBMIT
+ *
+ * The layout of struct drm_panthor_queue_submit.  @stream_addr is 64-byte
+ * aligned, @stream_size a multiple of 8; both 0 make a job that only
+ * waits and signals.
+ */
+struct gpu_proto_mali_queue_submit {
+	/** @queue_index: the queue of the group. */
+	__u32 queue_index;
+	/** @stream_size: bytes of command stream to call. */
+	__u32 stream_size;
+	/** @stream_addr: GPU VA of the command stream. */
+	__u64 stream_addr;
+	/** @latest_flush: FLUSH_ID when the stream was built; 0 flushes always. */
+	__u32 latest_flush;
+	/** @pad: MBZ. */
+	__u32 pad;
+	/** @syncs: struct gpu_proto_mali_sync_op array. */
+	struct gpu_proto_mali_obj_array syncs;
+};
+
+/**
+ * struct gpu_proto_mali_group_submit - argument of GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT
+ *
+ * The layout of struct drm_panthor_group_submit.  All queue submits are
+ * accepted or none is.
+ */
+struct gpu_proto_mali_group_submit {
+	/** @group_handle: the group. */
+	__u32 group_handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+	/** @queue_submits: struct gpu_proto_mali_queue_submit array. */
+	struct gpu_proto_mali_obj_array queue_submits;
+};
+
+/** enum gpu_proto_mali_group_state_flags - the values of enum drm_panthor_group_state_flags */
+enum gpu_proto_mali_group_state_flags {
+	/** @GPU_PROTO_MALI_GROUP_STATE_TIMEDOUT: a job outlived the watchdog; no more submits. */
+	GPU_PROTO_MALI_GROUP_STATE_TIMEDOUT = 1 << 0,
+	/** @GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT: a queue took a fatal fault; no more submits. */
+	GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT = 1 << 1,
+};
+
+/**
+ * struct gpu_proto_mali_group_get_state - argument of GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE
+ *
+ * The layout of struct drm_panthor_group_get_state.
+ */
+struct gpu_proto_mali_group_get_state {
+	/** @group_handle: the group. */
+	__u32 group_handle;
+	/** @state: out: enum gpu_proto_mali_group_state_flags. */
+	__u32 state;
+	/** @fatal_queues: out: bit n set when queue n took a fatal fault. */
+	__u32 fatal_queues;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+/**
+ * struct gpu_proto_mali_tiler_heap_create - argument of
+ * GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE
+ *
+ * The layout of struct drm_panthor_tiler_heap_create.
+ */
+struct gpu_proto_mali_tiler_heap_create {
+	/** @vm_id: the VM the heap is mapped in. */
+	__u32 vm_id;
+	/** @initial_chunk_count: chunks allocated at once, >= 1. */
+	__u32 initial_chunk_count;
+	/** @chunk_size: bytes per chunk: page multiple in [128 KiB, 8 MiB]. */
+	__u32 chunk_size;
+	/** @max_chunks: >= @initial_chunk_count. */
+	__u32 max_chunks;
+	/** @target_in_flight: render passes in flight before tiler jobs wait; > 0. */
+	__u32 target_in_flight;
+	/** @handle: out: the heap's handle. */
+	__u32 handle;
+	/** @tiler_heap_ctx_gpu_va: out: GPU VA of the heap context. */
+	__u64 tiler_heap_ctx_gpu_va;
+	/** @first_heap_chunk_gpu_va: out: GPU VA of the first chunk of the list. */
+	__u64 first_heap_chunk_gpu_va;
+};
+
+/**
+ * struct gpu_proto_mali_tiler_heap_destroy - argument of
+ * GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY
+ *
+ * The layout of struct drm_panthor_tiler_heap_destroy.
+ */
+struct gpu_proto_mali_tiler_heap_destroy {
+	/** @handle: the heap. */
+	__u32 handle;
+	/** @pad: MBZ. */
+	__u32 pad;
+};
+
+#define GPU_PROTO_IOCTL_MALI_GROUP_CREATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_CREATE, \
+		       struct gpu_proto_mali_group_create)
+#define GPU_PROTO_IOCTL_MALI_GROUP_DESTROY \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_DESTROY, \
+		       struct gpu_proto_mali_group_destroy)
+#define GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_SUBMIT, \
+		       struct gpu_proto_mali_group_submit)
+#define GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_GROUP_GET_STATE, \
+		       struct gpu_proto_mali_group_get_state)
+#define GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_TILER_HEAP_CREATE, \
+		       struct gpu_proto_mali_tiler_heap_create)
+#define GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY \
+	GPU_PROTO_IOWR(GPU_PROTO_COMMAND_BASE + GPU_PROTO_MALI_TILER_HEAP_DESTROY, \
+		       struct gpu_proto_mali_tiler_heap_destroy)
 
 /* ------------------------------------------------------------------------ */
 /* Events (read(2) on the device)                                           */
@@ -1433,6 +1634,66 @@ GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_BO_CREATE == 0xC0186445u,
 		    "GPU_PROTO_IOCTL_MALI_BO_CREATE must equal DRM_IOCTL_PANTHOR_BO_CREATE");
 GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET == 0xC0106446u,
 		    "GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET must equal DRM_IOCTL_PANTHOR_BO_MMAP_OFFSET");
+
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_create, priority, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_create, pad, 1);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_create, ringbuf_size, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_queue_create, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, queues, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, max_compute_cores, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, max_fragment_cores, 17);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, max_tiler_cores, 18);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, priority, 19);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, pad, 20);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, compute_core_mask, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, fragment_core_mask, 32);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, tiler_core_mask, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, vm_id, 48);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_create, group_handle, 52);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_create, 56);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_destroy, group_handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_destroy, pad, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_destroy, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, queue_index, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, stream_size, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, stream_addr, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, latest_flush, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, pad, 20);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_queue_submit, syncs, 24);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_queue_submit, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_submit, group_handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_submit, pad, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_submit, queue_submits, 8);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_submit, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, group_handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, state, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, fatal_queues, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_group_get_state, pad, 12);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_group_get_state, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, vm_id, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, initial_chunk_count, 4);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, chunk_size, 8);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, max_chunks, 12);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, target_in_flight, 16);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, handle, 20);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, tiler_heap_ctx_gpu_va, 24);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_create, first_heap_chunk_gpu_va, 32);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_tiler_heap_create, 40);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_destroy, handle, 0);
+GPU_PROTO_ABI_FIELD(gpu_proto_mali_tiler_heap_destroy, pad, 4);
+GPU_PROTO_ABI_SIZE(gpu_proto_mali_tiler_heap_destroy, 8);
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_CREATE == 0xC0386447u,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_CREATE must equal DRM_IOCTL_PANTHOR_GROUP_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_DESTROY == 0xC0086448u,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_DESTROY must equal DRM_IOCTL_PANTHOR_GROUP_DESTROY");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT == 0xC0186449u,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT must equal DRM_IOCTL_PANTHOR_GROUP_SUBMIT");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE == 0xC010644Au,
+		    "GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE must equal DRM_IOCTL_PANTHOR_GROUP_GET_STATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE == 0xC028644Bu,
+		    "GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE must equal DRM_IOCTL_PANTHOR_TILER_HEAP_CREATE");
+GPU_PROTO_ABI_CHECK(GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY == 0xC008644Cu,
+		    "GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY must equal DRM_IOCTL_PANTHOR_TILER_HEAP_DESTROY");
 
 GPU_PROTO_ABI_FIELD(gpu_proto_event, type, 0);
 GPU_PROTO_ABI_FIELD(gpu_proto_event, length, 4);

@@ -430,6 +430,48 @@ START_TEST(test_dev_query_min_sizes_end_at_last_mandatory_field)
 }
 END_TEST
 
+START_TEST(test_mali_submission_structs_have_panthor_layouts)
+{
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_queue_create), 8);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_queue_create, ringbuf_size), 4);
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_group_create), 56);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_group_create, priority), 19);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_group_create, compute_core_mask), 24);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_group_create, vm_id), 48);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_group_create, group_handle), 52);
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_group_destroy), 8);
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_queue_submit), 40);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_queue_submit, stream_addr), 8);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_queue_submit, syncs), 24);
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_group_submit), 24);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_group_submit, queue_submits), 8);
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_group_get_state), 16);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_group_get_state, fatal_queues), 8);
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_tiler_heap_create), 40);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_tiler_heap_create, tiler_heap_ctx_gpu_va), 24);
+	ck_assert_uint_eq(offsetof(struct gpu_proto_mali_tiler_heap_create, first_heap_chunk_gpu_va), 32);
+	ck_assert_uint_eq(sizeof(struct gpu_proto_mali_tiler_heap_destroy), 8);
+}
+END_TEST
+
+START_TEST(test_mali_submission_numbers_are_panthor_numbers)
+{
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_MALI_GROUP_CREATE, 0xC0386447u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_MALI_GROUP_DESTROY, 0xC0086448u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT, 0xC0186449u);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE, 0xC010644Au);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE, 0xC028644Bu);
+	ck_assert_uint_eq(GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY, 0xC008644Cu);
+	ck_assert_int_eq(GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_MASK, 0xff);
+	ck_assert_int_eq(GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_SYNCOBJ, 0);
+	ck_assert_int_eq(GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_TIMELINE_SYNCOBJ, 1);
+	ck_assert_int_eq(GPU_PROTO_MALI_SYNC_OP_WAIT, 0);
+	ck_assert_uint_eq((uint32_t)GPU_PROTO_MALI_SYNC_OP_SIGNAL, 0x80000000u);
+	ck_assert_int_eq(GPU_PROTO_MALI_GROUP_STATE_TIMEDOUT, 1);
+	ck_assert_int_eq(GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT, 2);
+}
+END_TEST
+
 static Suite *uapi_suite(void)
 {
 	Suite *s = suite_create("uapi");
@@ -458,6 +500,8 @@ static Suite *uapi_suite(void)
 	tcase_add_test(mali, test_mali_structs_have_panthor_sizes);
 	tcase_add_test(mali, test_gpu_info_u64_fields_sit_on_8_byte_boundaries);
 	tcase_add_test(mali, test_dev_query_min_sizes_end_at_last_mandatory_field);
+	tcase_add_test(mali, test_mali_submission_structs_have_panthor_layouts);
+	tcase_add_test(mali, test_mali_submission_numbers_are_panthor_numbers);
 	suite_add_tcase(s, mali);
 
 	return s;
