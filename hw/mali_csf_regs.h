@@ -36,6 +36,8 @@
 #define   MALI_GPU_IRQ_POWER_CHANGED	(1u << 9)
 #define   MALI_GPU_IRQ_POWER_CHANGED_ALL (1u << 10)
 #define   MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED (1u << 17)
+#define   MALI_GPU_IRQ_DOORBELL_MIRROR	(1u << 18)
+#define   MALI_GPU_IRQ_MCU_STATUS_CHANGED (1u << 19)
 
 #define MALI_GPU_CMD			0x030
 #define   MALI_GPU_CMD_SOFT_RESET	0x101
@@ -78,7 +80,31 @@
 #define MALI_GPU_REVID			0x280
 #define MALI_GPU_COHERENCY_FEATURES	0x300
 #define MALI_MCU_CONTROL		0x700
+#define   MALI_MCU_CONTROL_DISABLE	0
+#define   MALI_MCU_CONTROL_ENABLE	1
+#define   MALI_MCU_CONTROL_AUTO		2
 #define MALI_MCU_STATUS			0x704
+#define   MALI_MCU_STATUS_DISABLED	0
+#define   MALI_MCU_STATUS_ENABLED	1
+#define   MALI_MCU_STATUS_HALT		2
+#define   MALI_MCU_STATUS_FATAL		3
+
+/*
+ * The job interrupt: the CSF firmware's "look at the output pages".  Bit n:
+ * CSG n has events or acknowledgements; bit 31: the global interface has.
+ */
+#define MALI_JOB_INT_RAWSTAT		0x1000
+#define MALI_JOB_INT_CLEAR		0x1004
+#define MALI_JOB_INT_MASK		0x1008
+#define MALI_JOB_INT_STAT		0x100c
+#define   MALI_JOB_INT_GLOBAL_IF	(1u << 31)
+#define   MALI_JOB_INT_CSG_IF(n)	(1u << (n))
+
+/* LATEST_FLUSH_ID, and the doorbell pages: doorbell 0 is the global one. */
+#define MALI_CSF_LATEST_FLUSH_ID	0x10000
+#define MALI_CSF_DOORBELL(n)		(0x80000 + (n) * 0x10000)
+#define MALI_CSF_GLB_DOORBELL_ID	0
+#define MALI_CSF_NUM_DOORBELLS		(((2u << 20) - 0x80000) / 0x10000)	/* in the 2 MiB window */
 
 /*
  * MMU: one interrupt block and 16 address-space (AS) register windows of

@@ -231,8 +231,10 @@ static void gp_mock_irq_signal(struct gp_mock *m, unsigned int line)
 	(void)eventfd_write(m->irq_fds[line], 1);
 	if (line == GP_MOCK_IRQ_GPU)
 		m->stats.irqs_raised++;
-	else
+	else if (line == GP_MOCK_IRQ_MMU)
 		m->stats.mmu_irqs_raised++;
+	else
+		m->stats.job_irqs_raised++;
 }
 
 static uint32_t gp_mock_int_stat(const struct gp_mock *m)
@@ -1463,6 +1465,10 @@ void gp_mock_config_init(struct gp_mock_config *cfg)
 		.dma_space = 0,
 		.dma_map_fail_after = UINT64_MAX,
 		.mmu_command_delay_us = 0,
+		.csf_step_budget = 256,
+		.csf_instr_delay_ns = 0,
+		.mcu_never_boots = false,
+		.csf_ignore_csg_req = false,
 	};
 }
 
@@ -1492,13 +1498,20 @@ static const struct gp_mock_option gp_mock_options[] = {
 	  offsetof(struct gp_mock_config, dma_map_fail_after) },
 	{ "mmu-command-delay-us", GP_MOCK_OPT_U32,
 	  offsetof(struct gp_mock_config, mmu_command_delay_us) },
+	{ "csf-step-budget", GP_MOCK_OPT_U32, offsetof(struct gp_mock_config, csf_step_budget) },
+	{ "csf-instr-delay-ns", GP_MOCK_OPT_U32,
+	  offsetof(struct gp_mock_config, csf_instr_delay_ns) },
+	{ "mcu-never-boots", GP_MOCK_OPT_FLAG, offsetof(struct gp_mock_config, mcu_never_boots) },
+	{ "csf-ignore-csg-req", GP_MOCK_OPT_FLAG,
+	  offsetof(struct gp_mock_config, csf_ignore_csg_req) },
 };
 
 #define GP_MOCK_OPTIONS_HELP \
 	"reset-delay-us=N, l2-power-delay-us=N, flush-delay-us=N, access-delay-ns=N, " \
 	"timestamp-start=N, " \
 	"reset-never-completes, l2-never-ready, dma-space=N, dma-map-fail-after=N, " \
-	"mmu-command-delay-us=N"
+	"mmu-command-delay-us=N, csf-step-budget=N, csf-instr-delay-ns=N, mcu-never-boots, " \
+	"csf-ignore-csg-req"
 
 /* Longest option item accepted; any valid one is far shorter. */
 #define GP_MOCK_OPTION_MAX	128

@@ -20,13 +20,16 @@
 #include "backend.h"
 
 /*
- * The mock's single register region and its IRQ lines: the GPU IRQ, and the
- * MMU IRQ (GP_MOCK_IRQ_MMU, below).
+ * The mock's single register region and its IRQ lines: the GPU IRQ, the
+ * MMU IRQ (GP_MOCK_IRQ_MMU, below) and the job IRQ (GP_MOCK_IRQ_JOB: the
+ * CSF firmware's interrupt, JOB_INT_*), in the order the driver numbers
+ * them.
  */
 #define GP_MOCK_REGION_GPU	0
 #define GP_MOCK_REGION_SIZE	(2u << 20)	/* tyr maps 2 MiB */
 #define GP_MOCK_IRQ_GPU		0
-#define GP_MOCK_NUM_IRQS	2
+#define GP_MOCK_IRQ_JOB		2
+#define GP_MOCK_NUM_IRQS	3
 
 /*
  * The DMA model: device addresses start at 4 GiB, so a driver that keeps
@@ -59,6 +62,11 @@ struct gp_mock_config {
 	uint64_t dma_space;		/* bytes of device address space above the base; 0: up to the mask */
 	uint64_t dma_map_fail_after;	/* fault: maps after this many fail (-ENOMEM); UINT64_MAX: never */
 	uint32_t mmu_command_delay_us;	/* AS_COMMAND to completion (AS_STATUS ACTIVE meanwhile) */
+	/* The CSF model (MCU firmware and command-stream frontend): see docs/mock.md. */
+	uint32_t csf_step_budget;	/* instructions a stream runs before the next stream's turn */
+	uint32_t csf_instr_delay_ns;	/* added to every instruction executed (a slow GPU) */
+	bool mcu_never_boots;		/* fault: MCU_CONTROL is ignored, the GLB interface never appears */
+	bool csf_ignore_csg_req;	/* fault: the firmware never acknowledges a CSG request */
 };
 
 /** gp_mock_config_init() - fill @cfg with the defaults. */
@@ -119,6 +127,11 @@ struct gp_mock_stats {
 	uint32_t mmu_faults;
 	uint32_t as_commands;
 	uint32_t as_commands_dropped;
+	uint32_t job_irqs_raised;	/* signals sent on the job IRQ eventfd */
+	uint32_t mcu_boots;		/* MCU_CONTROL enables that booted the firmware */
+	uint32_t doorbells;		/* doorbell writes accepted */
+	uint64_t csf_instructions;	/* CS instructions executed (faulting ones excluded) */
+	uint32_t csf_faults;		/* streams stopped by CS_FAULT/CS_FATAL */
 };
 
 /** gp_mock_get_stats() - a snapshot of the counters; safe from any thread. */
@@ -189,5 +202,54 @@ int gp_mock_gpu_fetch(struct gp_backend *be, unsigned int as, uint64_t va, void 
  */
 int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
 		       bool write);
+
+/*
+ * --- CSF model (contract; implemented in mock_csf.c) ---
+ *
+ * The MCU's firmware interface (hw/mali_csf_fw.h) as panthor drives it.
+ * Writing MCU_CONTROL ENABLE or AUTO boots the firmware: it writes the
+ * global, group and stream control blocks and their input/output pages
+ * into the shared section at MALI_CSF_SHARED_VA of AS0 (the driver must
+ * have mapped MALI_CSF_MOCK_SHARED_SIZE bytes there), sets MCU_STATUS
+ * ENABLED and raises JOB_INT GLOBAL_IF.  Doorbells make it read the input
+ * pages and acknowledge requests; started streams execute the instruction
+ * subset of docs/mock.md from their ring buffers through the group's AS.
+ * What the firmware reports (and the limits below) is also in docs/mock.md.
+ */
+#define GP_MOCK_CSF_GROUP_NUM		8	/* CSG slots (GLB group_num) */
+#define GP_MOCK_CSF_STREAM_NUM		8	/* streams per group (CSG stream_num) */
+#define GP_MOCK_CSF_REG_COUNT		96	/* 32-bit registers per stream */
+#define GP_MOCK_CSF_SCOREBOARDS		8
+#define GP_MOCK_CSF_CALL_DEPTH		8	/* nested CALLs before CS_CALL_STACK_OVERFLOW */
+#define GP_MOCK_CSF_GLB_VERSION		0x01010000u	/* interface 1.1.0 */
+
+/*
+ * struct gp_mock_csf_stream_state - a stream as the model sees it, for tests.
+ * @running: started and neither stopped nor faulted
+ * @blocked_sync_wait: parked on a SYNC_WAIT whose condition does not hold
+ * @pc: GPU VA of the next instruction
+ * @regs: the register file
+ */
+struct gp_mock_csf_stream_state {
+	bool running;
+	bool blocked_sync_wait;
+	uint64_t pc;
+	uint32_t regs[GP_MOCK_CSF_REG_COUNT];
+};
+
+/**
+ * gp_mock_csf_stream_state() - a snapshot of stream @cs of group slot @csg.
+ * Return: 0, or -EINVAL for a bad slot or stream.
+ */
+int gp_mock_csf_stream_state(struct gp_backend *be, unsigned int csg, unsigned int cs,
+			     struct gp_mock_csf_stream_state *st);
+
+/**
+ * gp_mock_csf_wait_idle() - wait until every started stream has run out of
+ * instructions, is blocked on a SYNC_WAIT, stopped or faulted, or until
+ * @timeout_ms passes: tests use it instead of sleeping.
+ * Return: 0 once idle, -ETIMEDOUT.
+ */
+int gp_mock_csf_wait_idle(struct gp_backend *be, unsigned int timeout_ms);
 
 #endif /* GP_MOCK_H */

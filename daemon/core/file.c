@@ -13,6 +13,7 @@
 #include "gem.h"
 #include "rcu.h"
 #include "registration.h"
+#include "wait.h"
 
 bool gp_pidfd_exited(int pidfd)
 {
@@ -54,6 +55,7 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 	}
 	urcu_ref_init(&file->ref);
 	CDS_INIT_LIST_HEAD(&file->events);
+	CDS_INIT_LIST_HEAD(&file->parked);
 	file->event_space = GP_FILE_EVENT_SPACE;
 	file->caller = *caller;
 	file->node = node;
@@ -181,6 +183,12 @@ void gp_file_close(struct gp_file **pfile)
 		free(e);
 	}
 	pthread_mutex_unlock(&dev->lock);
+
+	/*
+	 * Parked requests wake and their re-runs answer ENODEV: closed was
+	 * set above, so a park racing with us sees it (wait.c).
+	 */
+	gp_wait_wake_file(file);
 
 	gp_file_postclose(file);
 	/* As drm_file_free() drops the handles: objects may outlive the file. */

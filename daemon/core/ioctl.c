@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <linux/ioctl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "drm_ioctls.h"
 #include "ioctl.h"
 #include "registration.h"
+#include "wait.h"
 
 /* drm_ioctl() keeps arguments up to 128 bytes on the stack; so do we. */
 #define GP_IOCTL_STACK_ARG 128
@@ -63,8 +66,13 @@ static int gp_ioctl_call(const struct gp_ioctl_desc *desc, struct gp_file *file,
 	return r;
 }
 
-int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct gp_user *user,
-	     int *result)
+/*
+ * One dispatch.  Return: as gp_ioctl(), including -EINPROGRESS when the
+ * handler parked on @user->waiter (then nothing is copied out: the re-run
+ * copies out what it answers).
+ */
+static int gp_ioctl_once(struct gp_file *file, unsigned int cmd, uint64_t arg,
+			 const struct gp_user *user, int *result)
 {
 	_Alignas(8) unsigned char stack_kdata[GP_IOCTL_STACK_ARG];
 	struct gp_device *dev = file->dev;
@@ -148,6 +156,12 @@ int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct 
 	}
 
 	retcode = gp_ioctl_call(desc, file, kdata, user);
+	if (retcode == -EINPROGRESS) {
+		/* Parked: the guard is left; the transport re-runs it on the wake. */
+		if (kdata != stack_kdata)
+			free(kdata);
+		return -EINPROGRESS;
+	}
 
 out_copy:
 	/* As drm_ioctl(): copy out even when the handler failed. */
@@ -163,4 +177,74 @@ out_retry:
 	if (kdata != stack_kdata)
 		free(kdata);
 	return -EAGAIN;
+}
+
+/*
+ * A caller that may block (no waiter of its own): the request parks on
+ * this, and gp_ioctl() sleeps on the condition variable, outside any
+ * guard, until the waiter fires.
+ */
+struct gp_ioctl_sync {
+	struct gp_waiter waiter;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool fired;
+};
+
+static void gp_ioctl_sync_wake(struct gp_waiter *waiter)
+{
+	struct gp_ioctl_sync *sync = caa_container_of(waiter, struct gp_ioctl_sync, waiter);
+
+	pthread_mutex_lock(&sync->lock);
+	sync->fired = true;
+	pthread_cond_signal(&sync->cond);
+	pthread_mutex_unlock(&sync->lock);
+}
+
+static const struct gp_waiter_ops gp_ioctl_sync_ops = {
+	.wake = gp_ioctl_sync_wake,
+};
+
+int gp_ioctl(struct gp_file *file, unsigned int cmd, uint64_t arg, const struct gp_user *user,
+	     int *result)
+{
+	struct gp_ioctl_sync sync = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
+	struct gp_user parking;
+	struct gp_file *hold;
+	int r;
+
+	/* (Callers that fail in the early checks may pass no user at all.) */
+	if (!user || user->waiter)
+		return gp_ioctl_once(file, cmd, arg, user, result);
+
+	parking = *user;
+	parking.waiter = &sync.waiter;
+	gp_waiter_init(&sync.waiter, &gp_ioctl_sync_ops);
+	r = gp_ioctl_once(file, cmd, arg, &parking, result);
+	if (r != -EINPROGRESS)
+		return r;
+
+	/*
+	 * Keep the file while we sleep: a close from another thread wakes us,
+	 * and the re-run must find a closed file, not a freed one.
+	 */
+	hold = gp_file_get(file);
+	do {
+		pthread_mutex_lock(&sync.lock);
+		while (!sync.fired)
+			pthread_cond_wait(&sync.cond, &sync.lock);
+		sync.fired = false;
+		pthread_mutex_unlock(&sync.lock);
+		/* As a restarted syscall: the same request from the start. */
+		r = gp_ioctl_once(file, cmd, arg, &parking, result);
+	} while (r == -EINPROGRESS);
+	/* The wake that let us go may still be returning on wait.c's thread. */
+	gp_waiter_disarm(&sync.waiter);
+	pthread_cond_destroy(&sync.cond);
+	pthread_mutex_destroy(&sync.lock);
+	gp_file_put(&hold);
+	return r;
 }

@@ -12,6 +12,7 @@
 #include "device_priv.h"
 #include "rcu.h"
 #include "registration.h"
+#include "wait_priv.h"
 
 /* The slab allocator's POISON_FREE: stale readers of released data see it. */
 #define GP_POISON_FREE 0x6b
@@ -84,6 +85,15 @@ int gp_registration_revoke(struct gp_registration *reg)
 
 	/* No new guard succeeds from here on ... */
 	atomic_store_explicit(&dev->unplugged, true, memory_order_relaxed);
+	/*
+	 * Every parked request fires now, and its re-run fails with ENODEV
+	 * in dispatch.  After the store above, in this order: a handler still
+	 * inside its guard that parks later finds unplugged set under the
+	 * same locks this walk takes and fails with ENODEV instead, so no
+	 * waiter parks unseen (the argument in full: wait.c, verify/wait.pml).
+	 * This only queues the fires, for wait.c's thread to deliver.
+	 */
+	gp_wait_wake_device(dev);
 	/*
 	 * ... and after the grace period every guard that could have seen the
 	 * device bound has exited, so nothing can observe the data any more.

@@ -9,9 +9,12 @@
 #include "registration.h"
 #include "fake_driver.h"
 #include "file.h"
+#include "fence.h"
 #include "gem.h"
+#include "wait.h"
 
 struct fake_record fake_record;
+struct gp_fence *_Atomic fake_wait_fences[FAKE_WAIT_FENCES];
 
 void fake_driver_reset(void)
 {
@@ -197,6 +200,51 @@ static int fake_bo_create(const struct gp_registered_device *rdev, void *data, v
 	return r;
 }
 
+/* As a driver's wait: watch, re-check, then park (wait.h). */
+static int fake_wait(const struct gp_registered_device *rdev, void *data, void *arg,
+		     struct gp_file *file, const struct gp_user *user)
+{
+	struct fake_wait *w = arg;
+	int64_t deadline = w->deadline_ns ? w->deadline_ns : GP_WAIT_FOREVER;
+	int error = 0, st, r;
+	bool pending = false;
+
+	atomic_fetch_add(&fake_record.waits_run, 1);
+	if (w->count < 1 || w->count > 2)
+		return -EINVAL;
+	for (uint32_t i = 0; i < w->count; i++)
+		if (w->fences[i] >= FAKE_WAIT_FENCES || !atomic_load(&fake_wait_fences[w->fences[i]]))
+			return -EINVAL;
+	for (uint32_t i = 0; i < w->count; i++) {
+		struct gp_fence *f = atomic_load(&fake_wait_fences[w->fences[i]]);
+
+		st = gp_fence_get_status(f);
+		if (st == 0) {
+			r = gp_wait_watch_fence(user, f);
+			if (r < 0)
+				return r;
+			st = gp_fence_get_status(f);
+		}
+		if (st == 0)
+			pending = true;
+		else if (st < 0 && !error)
+			error = st;
+	}
+	if (!pending) {
+		gp_wait_cancel(user);
+		w->status = error ? error : 1;
+		return 0;
+	}
+	if (deadline <= gp_wait_now_ns()) {
+		gp_wait_cancel(user);
+		return -ETIME;
+	}
+	r = gp_wait_park(user, file, deadline);
+	if (r == -EINPROGRESS)
+		atomic_fetch_add(&fake_record.parks, 1);
+	return r;
+}
+
 #define RA GP_DRM_RENDER_ALLOW
 static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_ECHO, fake_echo, NULL, RA),
@@ -215,6 +263,7 @@ static const struct gp_ioctl_desc fake_ioctls[FAKE_IOCTL_COUNT] = {
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_UNSETTLED, fake_noarg, fake_unsettled_plan, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_MIXED, fake_mixed, fake_mixed_plan, RA),
 	GP_IOCTL_DEF_DRV(FAKE_IOCTL_BO_CREATE, fake_bo_create, NULL, RA),
+	GP_IOCTL_DEF_DRV(FAKE_IOCTL_WAIT, fake_wait, NULL, RA),
 };
 
 static int fake_open(const struct gp_registered_device *rdev, void *data, struct gp_file *file)

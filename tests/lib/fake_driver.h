@@ -75,7 +75,23 @@ struct fake_bo_create {
 	uint64_t offset;	/* out: the fake mmap offset */
 };
 #define FAKE_IOCTL_BO_CREATE	_IOWR('d', 0x50, struct fake_bo_create)
-#define FAKE_IOCTL_COUNT	(0x50 - 0x40 + 1)
+/*
+ * A waiting ioctl, as SYNCOBJ_WAIT(ALL) on fences: parks until every named
+ * fence of fake_wait_fences[] has signalled, or the deadline passes.
+ */
+struct fake_wait {
+	uint32_t fences[2];	/* indices into fake_wait_fences[] */
+	uint32_t count;		/* 1 or 2 */
+	int32_t status;		/* out: 1, or the first fence error */
+	int64_t deadline_ns;	/* CLOCK_MONOTONIC; 0: none */
+};
+#define FAKE_IOCTL_WAIT		_IOWR('d', 0x51, struct fake_wait)
+#define FAKE_IOCTL_COUNT	(0x51 - 0x40 + 1)
+
+#define FAKE_WAIT_FENCES 8
+struct gp_fence;
+/* The fences FAKE_IOCTL_WAIT waits on; the test owns the references. */
+extern struct gp_fence *_Atomic fake_wait_fences[FAKE_WAIT_FENCES];
 
 /* The fake driver's per-file state (file->driver_priv). */
 struct fake_file_priv {
@@ -110,6 +126,8 @@ struct fake_record {
 	atomic_bool postclose_misplaced;
 	atomic_int release_delay_us;	/* release sleeps this long first */
 	atomic_bool release_started;
+	atomic_int waits_run;		/* FAKE_IOCTL_WAIT handler runs */
+	atomic_int parks;		/* ... that parked */
 };
 
 extern const struct gp_driver fake_driver;

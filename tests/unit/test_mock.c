@@ -895,14 +895,16 @@ START_TEST(test_open_describes_the_binding)
 	ck_assert_uint_eq(be->num_regions, 1);
 	ck_assert_str_eq(be->regions[GP_MOCK_REGION_GPU].name, "gpu");
 	ck_assert_uint_eq(be->regions[GP_MOCK_REGION_GPU].size, 2u << 20);
-	ck_assert_uint_eq(be->num_irqs, 2);
+	ck_assert_uint_eq(be->num_irqs, GP_MOCK_NUM_IRQS);
+	ck_assert_uint_eq(GP_MOCK_NUM_IRQS, 3);
+	assert_cloexec_nonblocking_eventfd(gp_backend_irq_fd(be, GP_MOCK_IRQ_JOB));
 	assert_cloexec_nonblocking_eventfd(irq_fd(be));
 	assert_cloexec_nonblocking_eventfd(gp_backend_irq_fd(be, GP_MOCK_IRQ_MMU));
 	assert_cloexec_nonblocking_eventfd(be->removal_fd);
 	ck_assert_int_ne(irq_fd(be), be->removal_fd);
 	ck_assert_int_ne(irq_fd(be), gp_backend_irq_fd(be, GP_MOCK_IRQ_MMU));
 	ck_assert_int_ne(gp_backend_irq_fd(be, GP_MOCK_IRQ_MMU), be->removal_fd);
-	ck_assert_int_eq(gp_backend_irq_fd(be, 2), -1);
+	ck_assert_int_eq(gp_backend_irq_fd(be, GP_MOCK_NUM_IRQS), -1);
 	gp_backend_release(&be);
 }
 END_TEST

@@ -209,9 +209,12 @@ static int mali_csf_probe(struct gp_unregistered_device *udev, void *data,
 
 	/*
 	 * vfio-platform numbers the lines in device-tree order, and Mali CSF
-	 * nodes list "job", "mmu", "gpu"; the mock has only the GPU line.
+	 * nodes list "job", "mmu", "gpu"; the mock numbers them gpu, mmu, job.
 	 */
-	mali->gpu_irq_line = be->num_irqs >= 3 ? 2 : 0;
+	if (be->bus == GP_BUS_MOCK)
+		mali->gpu_irq_line = GP_MOCK_IRQ_GPU;
+	else
+		mali->gpu_irq_line = be->num_irqs >= 3 ? 2 : 0;
 
 	/* Registers and DMA are the backend's until probe succeeds: borrow them. */
 	mali->backend = be;

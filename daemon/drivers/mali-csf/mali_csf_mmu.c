@@ -288,10 +288,10 @@ int mali_csf_mmu_init(struct mali_csf_data *mali)
 	 * vfio-platform numbers lines in device-tree order ("job", "mmu",
 	 * "gpu"); the mock's MMU line is GP_MOCK_IRQ_MMU.
 	 */
-	if (be->num_irqs >= 3)
-		mali->mmu_irq_line = 1;
-	else if (be->bus == GP_BUS_MOCK && be->num_irqs > GP_MOCK_IRQ_MMU)
+	if (be->bus == GP_BUS_MOCK && be->num_irqs > GP_MOCK_IRQ_MMU)
 		mali->mmu_irq_line = GP_MOCK_IRQ_MMU;
+	else if (be->num_irqs >= 3)
+		mali->mmu_irq_line = 1;
 	else
 		mali->mmu_irq_line = UINT_MAX;
 
