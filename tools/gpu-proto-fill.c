@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ struct opts {
 	unsigned long iterations;
 	int timeout_ms;		/* per wait */
 	int reopen_ms;		/* how long to wait for the device to come back; 0: never */
+	const char *until;	/* run until this path exists */
 	bool fault;
 	bool quiet;
 };
@@ -92,6 +94,7 @@ static void usage(FILE *out)
 		"  -t, --timeout-ms=MS    longest wait for one job (default 10000)\n"
 		"      --reopen=MS        when the device goes away, count the error,\n"
 		"                         and open it again for up to MS milliseconds\n"
+		"      --until=PATH       repeat until PATH exists (instead of -n)\n"
 		"      --fault            store to an unmapped address: the job must fail\n"
 		"                         (exit status 1, with the error it failed with)\n"
 		"  -q, --quiet            print only the summary\n"
@@ -388,6 +391,8 @@ static int reopen(struct fill *f, const struct opts *o, struct tally *t)
 
 	for (;;) {
 		fill_teardown(f);
+		if (o->until && access(o->until, F_OK) == 0)
+			return -ESHUTDOWN;	/* asked to stop while the device was away */
 		r = fill_setup(f, o, &what);
 		if (r == 0) {
 			t->reopens++;
@@ -425,6 +430,7 @@ int main(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "reopen", required_argument, NULL, 'R' },
+		{ "until", required_argument, NULL, 'U' },
 		{ "fault", no_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -478,6 +484,9 @@ int main(int argc, char **argv)
 			}
 			o.reopen_ms = (int)v;
 			break;
+		case 'U':
+			o.until = optarg;
+			break;
 		case 'F':
 			o.fault = true;
 			break;
@@ -503,8 +512,14 @@ int main(int argc, char **argv)
 		fill_teardown(&f);
 		return EXIT_FAILURE;
 	}
+	if (o.until)
+		o.iterations = ULONG_MAX;
 	for (unsigned long i = 0; i < o.iterations; i++) {
-		enum outcome out = fill_once(&f, &o, &t);
+		enum outcome out;
+
+		if (o.until && access(o.until, F_OK) == 0)
+			break;
+		out = fill_once(&f, &o, &t);
 
 		if (out == OUT_FATAL) {
 			status = EXIT_FAILURE;
@@ -518,9 +533,14 @@ int main(int argc, char **argv)
 				status = EXIT_FAILURE;
 				break;
 			}
-			if (i + 1 < o.iterations && reopen(&f, &o, &t) < 0) {
-				status = EXIT_FAILURE;	/* the device never came back */
-				break;
+			if (i + 1 < o.iterations) {
+				r = reopen(&f, &o, &t);
+				if (r == -ESHUTDOWN)
+					break;
+				if (r < 0) {
+					status = EXIT_FAILURE;	/* the device never came back */
+					break;
+				}
 			}
 		} else if (out == OUT_FAILED && !o.reopen_ms) {
 			status = EXIT_FAILURE;	/* a single run must succeed */
@@ -529,13 +549,13 @@ int main(int argc, char **argv)
 	}
 	fill_teardown(&f);
 
-	if (!o.quiet || status != EXIT_SUCCESS || o.iterations > 1)
+	if (!o.quiet || status != EXIT_SUCCESS || o.iterations > 1 || o.until)
 		printf(PROG ": %lu submits: %lu signalled and verified (%" PRIu32 " bytes each), "
 		       "%lu failed with an error (ENODEV %lu, fence error %lu, unusable group "
 		       "%lu), %lu reopens, %lu hung\n",
 		       t.submits, t.verified, o.size, t.failed, t.enodev, t.fence_error,
 		       t.group_unusable, t.reopens, t.hung);
-	if (status == EXIT_SUCCESS && !o.quiet && o.iterations == 1)
+	if (status == EXIT_SUCCESS && !o.quiet && o.iterations == 1 && !o.until)
 		printf(PROG ": ok: the GPU filled %" PRIu32 " bytes and signalled the timeline "
 		       "point\n", o.size);
 	return status;
