@@ -426,8 +426,8 @@ int gpc_gem_close(struct gpc_device *dev, uint32_t handle);
 /*
  * Thin, typed wrappers of GPU_PROTO_IOCTL_MALI_BO_* and _VM_*, whose
  * arguments and errors docs/uapi.md describes.  Each returns 0 or a
- * negative errno and leaves errno as it was; on failure, out parameters
- * are left untouched.
+ * negative errno (also set in errno, as everywhere); on failure, out
+ * parameters are left untouched.
  */
 
 /**
