@@ -30,6 +30,7 @@
 #include "log.h"
 #include "mali_csf_regs.h"
 #include "mock.h"
+#include "mock_csf.h"
 
 #define NSEC_PER_SEC	1000000000ull
 #define NSEC_PER_USEC	1000ull
@@ -42,6 +43,9 @@
 #define GP_MOCK_SPIN_LIMIT_NS	100000u
 
 #define GP_MOCK_ALL_ONES	UINT32_MAX
+
+/* Doorbell n is the first word of the n-th 64 KiB page from MALI_CSF_DOORBELL(0). */
+#define GP_MOCK_DOORBELL_STRIDE	(MALI_CSF_DOORBELL(1) - MALI_CSF_DOORBELL(0))
 
 /* The L2 cache slices present (L2_PRESENT): one on RK3588. */
 #define GP_MOCK_L2_PRESENT	0x1u
@@ -153,6 +157,12 @@ struct gp_mock {
 	uint32_t mmu_rawstat;
 	uint32_t mmu_mask;
 	struct gp_mock_as as[GP_MOCK_NUM_AS];
+	/* The CSF's registers; the model behind them is @csf (mock_csf.c). */
+	uint32_t mcu_control;
+	uint32_t mcu_status;
+	uint32_t job_rawstat;
+	uint32_t job_mask;
+	struct gp_mock_csf *csf;	/* fixed from open to release */
 
 	/*
 	 * The DMA model, under @dma_lock alone.  Lock order: @lock, then
@@ -267,6 +277,34 @@ static void gp_mock_int_set_mask(struct gp_mock *m, uint32_t mask)
 
 	m->int_mask = mask;
 	gp_mock_irq_update(m, old_stat);
+}
+
+/* The job IRQ: a level like the GPU's, on its own line. */
+static uint32_t gp_mock_job_int_stat(const struct gp_mock *m)
+{
+	return m->job_rawstat & m->job_mask;
+}
+
+static void gp_mock_job_int_update(struct gp_mock *m, uint32_t old_stat)
+{
+	if (!old_stat && gp_mock_job_int_stat(m))
+		gp_mock_irq_signal(m, GP_MOCK_IRQ_JOB);
+}
+
+static void gp_mock_job_int_raise(struct gp_mock *m, uint32_t bits)
+{
+	uint32_t old_stat = gp_mock_job_int_stat(m);
+
+	m->job_rawstat |= bits;
+	gp_mock_job_int_update(m, old_stat);
+}
+
+static void gp_mock_job_int_set_mask(struct gp_mock *m, uint32_t mask)
+{
+	uint32_t old_stat = gp_mock_job_int_stat(m);
+
+	m->job_mask = mask;
+	gp_mock_job_int_update(m, old_stat);
 }
 
 static void gp_mock_defer(struct gp_mock *m, struct gp_mock_deferred *d, uint32_t delay_us)
@@ -706,6 +744,43 @@ int gp_mock_gpu_access(struct gp_backend *be, unsigned int as, uint64_t va, void
 				write ? GP_MOCK_ACCESS_WRITE : GP_MOCK_ACCESS_READ, true, NULL);
 }
 
+/* --- what the CSF model (mock_csf.c) uses ---------------------------------- */
+
+_Static_assert((int)GP_MOCK_CSF_FETCH == (int)GP_MOCK_ACCESS_EX &&
+	       (int)GP_MOCK_CSF_READ == (int)GP_MOCK_ACCESS_READ &&
+	       (int)GP_MOCK_CSF_WRITE == (int)GP_MOCK_ACCESS_WRITE,
+	       "the CSF model names the AS_FAULTSTATUS access types");
+
+int gp_mock_csf_mem(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
+		    enum gp_mock_csf_access access, uint32_t *fault_status)
+{
+	return gp_mock_gpu_xfer(be, as, va, buf, len, (enum gp_mock_access)access, true,
+				fault_status);
+}
+
+void gp_mock_csf_job_irq(struct gp_backend *be, uint32_t bits)
+{
+	struct gp_mock *m = gp_mock_from_backend(be);
+
+	pthread_mutex_lock(&m->lock);
+	gp_mock_job_int_raise(m, bits);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void gp_mock_csf_set_mcu_status(struct gp_backend *be, uint32_t status)
+{
+	struct gp_mock *m = gp_mock_from_backend(be);
+
+	pthread_mutex_lock(&m->lock);
+	m->mcu_status = status;
+	pthread_mutex_unlock(&m->lock);
+}
+
+struct gp_mock_csf *gp_mock_csf_of(struct gp_backend *be)
+{
+	return gp_mock_from_backend(be)->csf;
+}
+
 static void gp_mock_reset_complete(struct gp_mock *m)
 {
 	gp_mock_int_raise(m, MALI_GPU_IRQ_RESET_COMPLETED);
@@ -807,6 +882,12 @@ static void gp_mock_reset(struct gp_mock *m)
 	m->l2_done.pending = false;
 	m->flush_done.pending = false;	/* a reset abandons a running flush */
 	gp_mock_mmu_reset(m);		/* and the MMU's state, commands included */
+	/* The MCU stops with the rest: disabled, its interrupt cleared. */
+	m->mcu_control = MALI_MCU_CONTROL_DISABLE;
+	m->mcu_status = MALI_MCU_STATUS_DISABLED;
+	m->job_rawstat = 0;
+	m->job_mask = 0;
+	gp_mock_csf_reset(m->csf);
 
 	/* A reset issued while one is in flight restarts it. */
 	m->reset_done.pending = false;
@@ -857,6 +938,17 @@ static uint32_t gp_mock_lo(uint64_t v)
 static uint32_t gp_mock_hi(uint64_t v)
 {
 	return (uint32_t)(v >> 32);
+}
+
+uint64_t gp_mock_csf_timestamp(struct gp_backend *be, bool cycles)
+{
+	struct gp_mock *m = gp_mock_from_backend(be);
+	uint64_t v;
+
+	pthread_mutex_lock(&m->lock);
+	v = cycles ? gp_mock_cycle_count(m) : gp_mock_timestamp(m);
+	pthread_mutex_unlock(&m->lock);
+	return v;
 }
 
 static uint32_t gp_mock_reg_read(const struct gp_mock *m, uint64_t offset)
@@ -915,6 +1007,12 @@ static uint32_t gp_mock_reg_read(const struct gp_mock *m, uint64_t offset)
 	case MALI_GPU_TIMESTAMP_OFFSET_LO:	return gp_mock_lo(m->timestamp_offset);
 	case MALI_GPU_TIMESTAMP_OFFSET_HI:	return gp_mock_hi(m->timestamp_offset);
 
+	case MALI_MCU_CONTROL:			return m->mcu_control;
+	case MALI_MCU_STATUS:			return m->mcu_status;
+	case MALI_JOB_INT_RAWSTAT:		return m->job_rawstat;
+	case MALI_JOB_INT_MASK:			return m->job_mask;
+	case MALI_JOB_INT_STAT:			return gp_mock_job_int_stat(m);
+
 	case MALI_MMU_INT_RAWSTAT:		return m->mmu_rawstat;
 	case MALI_MMU_INT_MASK:			return m->mmu_mask;
 	case MALI_MMU_INT_STAT:			return gp_mock_mmu_int_stat(m);
@@ -968,13 +1066,35 @@ static void gp_mock_reg_write(struct gp_mock *m, uint64_t offset, uint32_t value
 	case MALI_MMU_INT_MASK:
 		gp_mock_mmu_int_set_mask(m, value);
 		break;
+	case MALI_MCU_CONTROL:
+		m->mcu_control = value;
+		if (!m->cfg.mcu_never_boots)
+			gp_mock_csf_mcu_control(m->csf, value);
+		break;
+	case MALI_JOB_INT_RAWSTAT:
+		/* As GPU_INT_RAWSTAT: software may raise its own job interrupts. */
+		gp_mock_job_int_raise(m, value);
+		break;
+	case MALI_JOB_INT_CLEAR:
+		m->job_rawstat &= ~value;
+		break;
+	case MALI_JOB_INT_MASK:
+		gp_mock_job_int_set_mask(m, value);
+		break;
 	default: {
 		unsigned int as_nr;
 		uint64_t reg;
 
 		/* Read-only and unmodelled registers ignore writes. */
-		if (gp_mock_as_window(offset, &as_nr, &reg))
+		if (gp_mock_as_window(offset, &as_nr, &reg)) {
 			gp_mock_as_reg_write(m, as_nr, reg, value);
+		} else if (offset >= MALI_CSF_DOORBELL(0) &&
+			   (offset - MALI_CSF_DOORBELL(0)) % GP_MOCK_DOORBELL_STRIDE == 0) {
+			/* Any write to a doorbell page's first word rings it. */
+			m->stats.doorbells++;
+			gp_mock_csf_doorbell(m->csf, (unsigned int)((offset - MALI_CSF_DOORBELL(0)) /
+								    GP_MOCK_DOORBELL_STRIDE));
+		}
 		break;
 	}
 	}
@@ -1169,6 +1289,42 @@ static bool gp_mock_dma_dir_allows(unsigned int dir, bool device_writes)
 }
 
 /*
+ * Copy between daemon memory and the device, word by word as a bus moves
+ * it: the daemon's side is accessed with relaxed atomics (32-bit when both
+ * sides are aligned), so a driver that reads or writes shared memory with
+ * atomics while the mock's CSF runs (firmware pages, sync objects) races
+ * with nothing, also under ThreadSanitizer.  @to_daemon: @dst is the
+ * daemon's memory, else @src is.
+ */
+static void gp_mock_bus_copy(void *dst, const void *src, size_t len, bool to_daemon)
+{
+	char *d = dst;
+	const char *s = src;
+
+	if (!(((uintptr_t)d | (uintptr_t)s | len) & 3)) {
+		for (size_t i = 0; i < len; i += 4) {
+			uint32_t w;
+
+			if (to_daemon) {
+				memcpy(&w, s + i, 4);
+				__atomic_store_n((uint32_t *)(void *)(d + i), w, __ATOMIC_RELAXED);
+			} else {
+				w = __atomic_load_n((const uint32_t *)(const void *)(s + i),
+						    __ATOMIC_RELAXED);
+				memcpy(d + i, &w, 4);
+			}
+		}
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (to_daemon)
+			__atomic_store_n(d + i, s[i], __ATOMIC_RELAXED);
+		else
+			d[i] = __atomic_load_n(s + i, __ATOMIC_RELAXED);
+	}
+}
+
+/*
  * A bus-master access to device-physical memory.  Every byte must lie in a
  * live mapping whose direction allows the access, as an IOMMU mapped with
  * the DMA API's prot bits checks it; a range may span adjacent mappings.
@@ -1205,9 +1361,9 @@ static int gp_mock_dma_xfer(struct gp_mock *m, uint64_t addr, void *buf, size_t 
 			if (pass == 1) {
 				cpu = (char *)d->map.vaddr + (a - d->seg.addr);
 				if (device_writes)
-					memcpy(cpu, (const char *)buf + done, chunk);
+					gp_mock_bus_copy(cpu, (const char *)buf + done, chunk, true);
 				else
-					memcpy((char *)buf + done, cpu, chunk);
+					gp_mock_bus_copy((char *)buf + done, cpu, chunk, false);
 			}
 			done += chunk;
 			a += chunk;
@@ -1270,6 +1426,8 @@ static void gp_mock_free(struct gp_mock *m)
 	if (!m)
 		return;
 
+	/* The CSF model reaches memory and registers: it goes first. */
+	gp_mock_csf_destroy(m->csf);
 	/* As backend.h orders it: no IOVA may outlive the rest of the binding. */
 	if (m->dma_lock_initialized) {
 		gp_mock_dma_release(m);
@@ -1419,6 +1577,9 @@ int gp_mock_open(const struct gp_mock_config *cfg, struct gp_backend **out)
 	r = gp_mock_start_timer(m);
 	if (r < 0)
 		return r;
+	r = gp_mock_csf_create(&m->be, &m->cfg, &m->csf);
+	if (r < 0)
+		return r;
 
 	*out = &m->be;
 	m = NULL;
@@ -1433,6 +1594,7 @@ void gp_mock_simulate_removal(struct gp_backend *be)
 	if (!m->removed) {
 		m->removed = true;
 		(void)eventfd_write(m->be.removal_fd, 1);
+		gp_mock_csf_removed(m->csf);
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -1449,6 +1611,9 @@ void gp_mock_get_stats(struct gp_backend *be, struct gp_mock_stats *stats)
 	stats->dma_mappings = m->dma_live;
 	stats->dma_maps = m->dma_maps_ok;
 	pthread_mutex_unlock(&m->dma_lock);
+	/* Outside the register lock: the CSF model's lock comes before it. */
+	gp_mock_csf_counters(m->csf, &stats->csf_instructions, &stats->csf_faults,
+			     &stats->mcu_boots);
 }
 
 void gp_mock_config_init(struct gp_mock_config *cfg)

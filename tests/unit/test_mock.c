@@ -231,7 +231,7 @@ END_TEST
 START_TEST(test_unknown_offset_reads_zero_and_ignores_writes)
 {
 	static const uint32_t unknown[] = {
-		0x040, MALI_MCU_CONTROL, MALI_MCU_STATUS, 0x1000, GP_MOCK_REGION_SIZE - 4,
+		0x040, 0x708, 0x1010, MALI_CSF_DOORBELL(1) + 4, GP_MOCK_REGION_SIZE - 4,
 	};
 	struct gp_backend *be = mock_open(NULL);
 
