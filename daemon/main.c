@@ -460,13 +460,15 @@ static int gp_daemon_control(void *ctx, const char *cmd, struct evbuffer *reply,
 				    "device_open_files=%u\nbinds=%u\nunbinds=%u\nopens=%" PRIu64 "\n"
 				    "ioctls=%" PRIu64 "\nioctl_round_trips=%" PRIu64 "\n"
 				    "round_trips_per_ioctl=%.2f\nreads=%" PRIu64 "\nreads_parked=%" PRIu64
-				    "\npolls=%" PRIu64 "\n",
+				    "\npolls=%" PRIu64 "\nioctls_parked=%" PRIu64
+				    "\nioctls_waiting=%" PRIu64 "\n",
 				    d->opt.devname, d->opt.driver, d->opt.backend,
 				    st.bound ? "bound" : "unbound", st.serial, st.unique, cs.open_files,
 				    st.open_files, st.binds, st.unbinds, cs.opens, cs.ioctls,
 				    cs.ioctl_round_trips,
 				    cs.ioctls ? (double)cs.ioctl_round_trips / (double)cs.ioctls : 0.0,
-				    cs.reads, cs.reads_parked, cs.polls);
+				    cs.reads, cs.reads_parked, cs.polls, cs.ioctls_parked,
+				    cs.ioctls_waiting);
 		return 0;
 	}
 	if (strcmp(cmd, "unbind") == 0) {

@@ -26,6 +26,7 @@
 #include "ioctl.h"
 #include "log.h"
 #include "retry.h"
+#include "wait.h"
 
 /* Wakes the loop thread out of sem_wait() when the session is to end. */
 #define GP_CUSE_WAKE_SIGNAL SIGUSR2
@@ -43,6 +44,34 @@ struct gp_cuse_parked_read {
 	uint64_t token;			/* names it to the interrupt callback */
 	struct gp_cuse_file *cf;
 	size_t size;
+};
+
+/*
+ * An ioctl request, with a waiter for when its handler parks it (wait.h).
+ * While it is parked it holds its fuse_req and a copy of what the retry
+ * protocol gave it, so the waiter's wake can run it again on wait.c's
+ * thread: no libfuse worker waits for it.  Who answers it is decided
+ * under cuse->lock by gp_cuse_pioctl_claim(): the re-run that completes,
+ * the interrupt (EINTR), or the session's end (ENODEV), whichever first.
+ */
+struct gp_cuse_pioctl {
+	struct gp_waiter waiter;
+	struct cds_list_head link;	/* in cuse->parked_ioctls (cuse->lock) */
+	struct gp_cuse *cuse;
+	struct gp_cuse_file *cf;
+	fuse_req_t req;
+	uint64_t token;			/* names it to the interrupt callback */
+	unsigned int cmd;
+	uint64_t arg;
+	struct gp_caller caller;
+	unsigned char *in_buf;		/* the request's IN bytes, copied when it parks */
+	size_t in_bufsz, out_bufsz;
+	/* Under cuse->lock. */
+	unsigned int refs;		/* the request's own, and whoever works on it */
+	bool ready;			/* set up: a wake may run it */
+	bool woken;			/* a wake came before it was ready */
+	bool interrupted;		/* an interrupt came before it was ready */
+	bool answered;			/* claimed: someone has answered or will */
 };
 
 /* Per-open state, fi->fh. */
@@ -69,9 +98,12 @@ struct gp_cuse {
 		bool interrupted;
 	} setting_up[GP_CUSE_READS_SETTING_UP];
 	unsigned int n_setting_up;
+	/* Parked ioctls (struct gp_cuse_pioctl), answered or not. */
+	struct cds_list_head parked_ioctls;
 
 	struct {
 		atomic_uint_fast64_t opens, open_files, ioctls, round_trips, reads, parked, polls;
+		atomic_uint_fast64_t ioctls_parked, ioctls_waiting;
 	} stats;
 };
 
@@ -94,6 +126,177 @@ static void gp_cuse_reply_retry(fuse_req_t req, const struct gp_user_plan *want)
 	fuse_reply_ioctl_retry(req, n_in ? in : NULL, n_in, n_out ? out : NULL, n_out);
 }
 
+/* Answer an ioctl with the output of a round that completed. */
+static void gp_cuse_reply_ioctl(fuse_req_t req, const struct gp_retry_ioctl *io, int result)
+{
+	/* The output goes back even with an error result, as drm_ioctl() does. */
+	if (io->planned && io->out_len)
+		fuse_reply_ioctl(req, result, io->out, io->out_len);
+	else if (result < 0)
+		fuse_reply_err(req, -result);
+	else
+		fuse_reply_ioctl(req, result, NULL, 0);
+}
+
+/*
+ * A libfuse worker keeps one request's storage for the next one while it
+ * never parks, so an ordinary ioctl costs no allocation; a parked request
+ * takes it along.  Freed with the worker (gp_cuse_spare_key's destructor).
+ */
+static __thread struct gp_cuse_pioctl *gp_cuse_spare;
+static pthread_key_t gp_cuse_spare_key;
+static pthread_once_t gp_cuse_spare_once = PTHREAD_ONCE_INIT;
+
+static void gp_cuse_spare_free(void *p)
+{
+	free(p);
+}
+
+static void gp_cuse_spare_key_create(void)
+{
+	if (pthread_key_create(&gp_cuse_spare_key, gp_cuse_spare_free) != 0)
+		abort();	/* only at start-up, out of keys: nothing to recover */
+}
+
+static void gp_cuse_pioctl_put_locked(struct gp_cuse_pioctl *p, bool *free_it)
+{
+	*free_it = --p->refs == 0;
+}
+
+static void gp_cuse_pioctl_free(struct gp_cuse_pioctl *p)
+{
+	free(p->in_buf);
+	free(p);
+}
+
+static void gp_cuse_pioctl_put(struct gp_cuse_pioctl *p)
+{
+	struct gp_cuse *cuse = p->cuse;
+	bool free_it;
+
+	pthread_mutex_lock(&cuse->lock);
+	gp_cuse_pioctl_put_locked(p, &free_it);
+	pthread_mutex_unlock(&cuse->lock);
+	if (free_it)
+		gp_cuse_pioctl_free(p);
+}
+
+/* Become the one that answers @p; false if another did.  Under cuse->lock. */
+static bool gp_cuse_pioctl_claim(struct gp_cuse_pioctl *p)
+{
+	if (p->answered)
+		return false;
+	p->answered = true;
+	cds_list_del(&p->link);
+	atomic_fetch_sub(&p->cuse->stats.ioctls_waiting, 1);
+	return true;
+}
+
+/*
+ * Answer a claimed, parked request with @err and drop its own reference.
+ * Disarm first: when it returns no wake runs or will run, so nothing
+ * touches the request after the answer but our reference.
+ */
+static void gp_cuse_pioctl_abort(struct gp_cuse_pioctl *p, int err)
+{
+	gp_waiter_disarm(&p->waiter);
+	fuse_reply_err(p->req, err);
+	gp_cuse_pioctl_put(p);
+}
+
+/* Run a parked request again, as its wake; answer it if it completes. */
+static void gp_cuse_pioctl_run(struct gp_cuse_pioctl *p)
+{
+	struct gp_cuse *cuse = p->cuse;
+	struct gp_retry_ioctl io;
+	struct gp_user user = gp_retry_ioctl_init(&io, &gp_retry_cuse_limits, p->in_buf,
+						  p->in_bufsz, p->out_bufsz);
+	bool mine, free_it;
+	int r, result = 0;
+
+	pthread_mutex_lock(&cuse->lock);
+	mine = !p->answered;
+	p->refs++;
+	pthread_mutex_unlock(&cuse->lock);
+	if (mine) {
+		user.caller = &p->caller;
+		user.waiter = &p->waiter;
+		atomic_fetch_add(&cuse->stats.round_trips, 1);
+		r = gp_ioctl(p->cf->file, p->cmd, p->arg, &user, &result);
+		if (r != -EINPROGRESS) {
+			pthread_mutex_lock(&cuse->lock);
+			mine = gp_cuse_pioctl_claim(p);
+			if (mine)
+				p->refs--;	/* the request's own: it is answered below */
+			pthread_mutex_unlock(&cuse->lock);
+			if (mine && r == -EAGAIN) {
+				/* The kernel sends it again as a new request. */
+				gp_cuse_reply_retry(p->req, &io.want);
+			} else if (mine) {
+				atomic_fetch_add(&cuse->stats.ioctls, 1);
+				gp_cuse_reply_ioctl(p->req, &io, result);
+			}
+		}
+	}
+	gp_retry_ioctl_release(&io);
+	pthread_mutex_lock(&cuse->lock);
+	gp_cuse_pioctl_put_locked(p, &free_it);
+	pthread_mutex_unlock(&cuse->lock);
+	if (free_it)
+		gp_cuse_pioctl_free(p);
+}
+
+/* The waiter fired (wait.c's thread). */
+static void gp_cuse_pioctl_wake(struct gp_waiter *waiter)
+{
+	struct gp_cuse_pioctl *p = caa_container_of(waiter, struct gp_cuse_pioctl, waiter);
+	struct gp_cuse *cuse = p->cuse;
+	bool ready;
+
+	pthread_mutex_lock(&cuse->lock);
+	ready = p->ready;
+	if (!ready)
+		p->woken = true;	/* its worker runs it again once set up */
+	pthread_mutex_unlock(&cuse->lock);
+	if (ready)
+		gp_cuse_pioctl_run(p);
+}
+
+static const struct gp_waiter_ops gp_cuse_pioctl_ops = {
+	.wake = gp_cuse_pioctl_wake,
+};
+
+/*
+ * The caller of a parked ioctl was interrupted: disarm it and answer
+ * EINTR (libdrm's drmIoctl() restarts it, and the handler re-checks from
+ * the start).  As for reads, a token names the request: an interrupt for
+ * one already answered finds nothing.  One still being set up is only
+ * marked; its worker answers it.
+ */
+static void gp_cuse_ioctl_interrupted(fuse_req_t req, void *data)
+{
+	struct gp_cuse *cuse = fuse_req_userdata(req);
+	uint64_t token = (uint64_t)(uintptr_t)data;
+	struct gp_cuse_pioctl *p, *found = NULL;
+
+	pthread_mutex_lock(&cuse->lock);
+	cds_list_for_each_entry(p, &cuse->parked_ioctls, link) {
+		if (p->token == token) {
+			found = p;
+			break;
+		}
+	}
+	if (found && !found->ready) {
+		found->interrupted = true;
+		found = NULL;
+	} else if (found && !gp_cuse_pioctl_claim(found)) {
+		found = NULL;
+	}
+	pthread_mutex_unlock(&cuse->lock);
+	if (found)
+		gp_cuse_pioctl_abort(found, EINTR);
+}
+
 static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi,
 			  unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
 {
@@ -103,16 +306,9 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 	struct gp_retry_ioctl io;
 	struct gp_user user = gp_retry_ioctl_init(&io, &gp_retry_cuse_limits, in_buf, in_bufsz,
 						  out_bufsz);
-	struct gp_caller caller;
+	struct gp_cuse_pioctl *p;
+	bool interrupted, woken;
 	int r, result;
-
-	/*
-	 * Every request names its own caller (the thread in the ioctl now,
-	 * whoever opened the file), so privilege checks follow the caller as
-	 * the kernel's capable() follows current.
-	 */
-	gp_caller_from_request(fctx->pid, fctx->uid, fctx->gid, &caller);
-	user.caller = &caller;
 
 	atomic_fetch_add(&cuse->stats.round_trips, 1);
 	/*
@@ -127,20 +323,89 @@ static void gp_cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_i
 		return;
 	}
 
+	p = gp_cuse_spare;
+	if (!p) {
+		pthread_once(&gp_cuse_spare_once, gp_cuse_spare_key_create);
+		p = malloc(sizeof(*p));
+		if (!p) {
+			fuse_reply_err(req, ENOMEM);
+			gp_retry_ioctl_release(&io);
+			return;
+		}
+		gp_cuse_spare = p;
+		pthread_setspecific(gp_cuse_spare_key, p);
+	}
+	gp_waiter_init(&p->waiter, &gp_cuse_pioctl_ops);
+	/* What a wake reads before the request is ready (it only marks it then). */
+	p->cuse = cuse;
+	p->ready = p->woken = p->interrupted = p->answered = false;
+	/*
+	 * Every request names its own caller (the thread in the ioctl now,
+	 * whoever opened the file), so privilege checks follow the caller as
+	 * the kernel's capable() follows current.
+	 */
+	gp_caller_from_request(fctx->pid, fctx->uid, fctx->gid, &p->caller);
+	user.caller = &p->caller;
+	user.waiter = &p->waiter;
+
 	r = gp_ioctl(cf->file, (unsigned int)cmd, (uint64_t)(uintptr_t)arg, &user, &result);
 	if (r == -EAGAIN) {
 		gp_cuse_reply_retry(req, &io.want);
-	} else {
+		gp_retry_ioctl_release(&io);
+		return;
+	}
+	if (r != -EINPROGRESS) {
 		atomic_fetch_add(&cuse->stats.ioctls, 1);
-		/* The output goes back even with an error result, as drm_ioctl() does. */
-		if (io.planned && io.out_len)
-			fuse_reply_ioctl(req, result, io.out, io.out_len);
-		else if (result < 0)
-			fuse_reply_err(req, -result);
-		else
-			fuse_reply_ioctl(req, result, NULL, 0);
+		gp_cuse_reply_ioctl(req, &io, result);
+		gp_retry_ioctl_release(&io);
+		return;
 	}
 	gp_retry_ioctl_release(&io);
+
+	/*
+	 * Parked.  The waiter may fire already; its wake only marks the
+	 * request until it is ready, and in_buf stays valid until we return.
+	 * The storage is the request's now: this worker takes a new one next.
+	 */
+	gp_cuse_spare = NULL;
+	pthread_setspecific(gp_cuse_spare_key, NULL);
+	p->cf = cf;
+	p->req = req;
+	p->cmd = (unsigned int)cmd;
+	p->arg = (uint64_t)(uintptr_t)arg;
+	p->in_bufsz = in_bufsz;
+	p->out_bufsz = out_bufsz;
+	p->refs = 2;		/* the request's own, and this worker's */
+	p->in_buf = in_bufsz ? malloc(in_bufsz) : NULL;
+	if (in_bufsz && !p->in_buf) {
+		gp_waiter_disarm(&p->waiter);
+		fuse_reply_err(req, ENOMEM);
+		free(p);
+		return;
+	}
+	if (in_bufsz)
+		memcpy(p->in_buf, in_buf, in_bufsz);
+
+	pthread_mutex_lock(&cuse->lock);
+	p->token = ++cuse->next_token;
+	cds_list_add_tail(&p->link, &cuse->parked_ioctls);
+	atomic_fetch_add(&cuse->stats.ioctls_parked, 1);
+	atomic_fetch_add(&cuse->stats.ioctls_waiting, 1);
+	pthread_mutex_unlock(&cuse->lock);
+
+	/* Registered unlocked: libfuse calls it at once if already interrupted. */
+	fuse_req_interrupt_func(req, gp_cuse_ioctl_interrupted, (void *)(uintptr_t)p->token);
+
+	pthread_mutex_lock(&cuse->lock);
+	p->ready = true;
+	interrupted = p->interrupted && gp_cuse_pioctl_claim(p);
+	woken = p->woken;
+	pthread_mutex_unlock(&cuse->lock);
+	if (interrupted)
+		gp_cuse_pioctl_abort(p, EINTR);
+	else if (woken)
+		gp_cuse_pioctl_run(p);
+	gp_cuse_pioctl_put(p);
 }
 
 /* --- open / release --- */
@@ -421,6 +686,7 @@ int gp_cuse_new(const struct gp_cuse_config *cfg, struct gp_cuse **out)
 	cuse->devname = strdup(cfg->devname);
 	pthread_mutex_init(&cuse->lock, NULL);
 	CDS_INIT_LIST_HEAD(&cuse->parked);
+	CDS_INIT_LIST_HEAD(&cuse->parked_ioctls);
 	if (!cuse->devname) {
 		r = -ENOMEM;
 		goto fail;
@@ -554,6 +820,7 @@ void gp_cuse_free(struct gp_cuse **pcuse)
 {
 	struct gp_cuse *cuse = *pcuse;
 	struct gp_cuse_parked_read *p, *tmp;
+	struct gp_cuse_pioctl *pi;
 
 	if (!cuse)
 		return;
@@ -563,6 +830,24 @@ void gp_cuse_free(struct gp_cuse **pcuse)
 		cds_list_del(&p->link);
 		fuse_reply_err(p->req, ENODEV);
 		free(p);
+	}
+	/*
+	 * Parked ioctls too, one at a time: a wake may be running one right
+	 * now (it claims under the lock), so claim, then abort (disarm waits
+	 * for that wake) outside the lock.
+	 */
+	for (;;) {
+		pi = NULL;
+		pthread_mutex_lock(&cuse->lock);
+		if (!cds_list_empty(&cuse->parked_ioctls)) {
+			pi = cds_list_first_entry(&cuse->parked_ioctls, struct gp_cuse_pioctl, link);
+			if (!gp_cuse_pioctl_claim(pi))
+				pi = NULL;	/* cannot be: an answered one is off the list */
+		}
+		pthread_mutex_unlock(&cuse->lock);
+		if (!pi)
+			break;
+		gp_cuse_pioctl_abort(pi, ENODEV);
 	}
 	fuse_session_destroy(cuse->se);		/* closes /dev/cuse: the node goes */
 	pthread_mutex_destroy(&cuse->lock);
@@ -580,4 +865,6 @@ void gp_cuse_get_stats(struct gp_cuse *cuse, struct gp_transport_stats *s)
 	s->reads = atomic_load(&cuse->stats.reads);
 	s->reads_parked = atomic_load(&cuse->stats.parked);
 	s->polls = atomic_load(&cuse->stats.polls);
+	s->ioctls_parked = atomic_load(&cuse->stats.ioctls_parked);
+	s->ioctls_waiting = atomic_load(&cuse->stats.ioctls_waiting);
 }

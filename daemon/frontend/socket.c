@@ -31,6 +31,7 @@
 #include "nodeperm.h"
 #include "retry.h"
 #include "socket.h"
+#include "wait.h"
 
 /* Requests up to this size are read into the connection itself (no allocation). */
 #define GP_SOCKET_SMALL_REQUEST 256
@@ -81,6 +82,16 @@ struct gp_socket_conn {
 	bool woken;			/* wake_fd fired; not yet acted on */
 
 	/*
+	 * A parked ioctl (wait.h): its request, kept to run again when the
+	 * waiter fires.  The wake only sets @ioctl_woken and bumps wake_fd,
+	 * as the notify hook does; this thread runs it again.
+	 */
+	struct gp_waiter ioctl_waiter;
+	unsigned char *ioctl_req;	/* the IOCTL message; NULL: none parked */
+	size_t ioctl_req_len;
+	atomic_bool ioctl_woken;
+
+	/*
 	 * Small requests land here; larger ones get a buffer of their size.
 	 * Aligned for the wire structs read in place, and no more: a stricter
 	 * alignment than the list head's would make the list walks'
@@ -110,6 +121,7 @@ struct gp_socket {
 	struct {
 		atomic_uint_fast64_t opens, open_files, ioctls, round_trips, reads, parked, polls;
 		atomic_uint_fast64_t refused, stalled;
+		atomic_uint_fast64_t ioctls_parked, ioctls_waiting;
 	} stats;
 };
 
@@ -243,7 +255,11 @@ static void gp_socket_send(struct gp_socket_conn *c, uint32_t op, int64_t value,
 
 /* --- ioctl: the retry protocol over messages --- */
 
-static void gp_socket_ioctl(struct gp_socket_conn *c, const unsigned char *buf, size_t n)
+/*
+ * Run one IOCTL message; false when its handler parked it (the caller
+ * keeps the message for the re-run).  Every other outcome is answered.
+ */
+static bool gp_socket_ioctl_run(struct gp_socket_conn *c, const unsigned char *buf, size_t n)
 {
 	struct gp_socket *s = c->sock;
 	const struct gpsock_ioctl *req = (const void *)buf;
@@ -252,14 +268,15 @@ static void gp_socket_ioctl(struct gp_socket_conn *c, const unsigned char *buf, 
 	struct gp_user user;
 	int r, result;
 
-	if (n < sizeof(*req) || req->in_len != n - sizeof(*req) || req->out_len > GPSOCK_MAX_XFER) {
-		gp_socket_send(c, GPSOCK_ERR, EPROTO, NULL, 0);
-		return;
-	}
 	atomic_fetch_add(&s->stats.round_trips, 1);
 	user = gp_retry_ioctl_init(&io, &gp_socket_limits, buf + sizeof(*req), req->in_len,
 				   req->out_len);
+	user.waiter = &c->ioctl_waiter;
 	r = gp_ioctl(c->file, req->cmd, req->arg, &user, &result);
+	if (r == -EINPROGRESS) {
+		gp_retry_ioctl_release(&io);
+		return false;
+	}
 	if (r == -EAGAIN) {
 		for (unsigned int i = 0; i < io.want.count; i++)
 			ranges[i] = (struct gpsock_range){
@@ -277,6 +294,72 @@ static void gp_socket_ioctl(struct gp_socket_conn *c, const unsigned char *buf, 
 			       io.planned ? io.out_len : 0);
 	}
 	gp_retry_ioctl_release(&io);
+	return true;
+}
+
+/* Forget the parked ioctl (it was answered or is being dropped). */
+static void gp_socket_ioctl_unpark(struct gp_socket_conn *c)
+{
+	if (!c->ioctl_req)
+		return;
+	free(c->ioctl_req);
+	c->ioctl_req = NULL;
+	c->ioctl_req_len = 0;
+	atomic_fetch_sub(&c->sock->stats.ioctls_waiting, 1);
+}
+
+static void gp_socket_ioctl(struct gp_socket_conn *c, const unsigned char *buf, size_t n)
+{
+	struct gp_socket *s = c->sock;
+	const struct gpsock_ioctl *req = (const void *)buf;
+
+	if (n < sizeof(*req) || req->in_len != n - sizeof(*req) || req->out_len > GPSOCK_MAX_XFER) {
+		gp_socket_send(c, GPSOCK_ERR, EPROTO, NULL, 0);
+		return;
+	}
+	if (c->ioctl_req) {
+		/* One ioctl at a time per connection: the client serialises them. */
+		gp_socket_send(c, GPSOCK_ERR, EBUSY, NULL, 0);
+		return;
+	}
+	if (gp_socket_ioctl_run(c, buf, n))
+		return;
+	/* Parked: keep the message (it may live in c->small, which the next request reuses). */
+	c->ioctl_req = malloc(n);
+	if (!c->ioctl_req) {
+		gp_waiter_disarm(&c->ioctl_waiter);
+		atomic_store(&c->ioctl_woken, false);
+		gp_socket_send(c, GPSOCK_DONE, -ENOMEM, NULL, 0);
+		return;
+	}
+	memcpy(c->ioctl_req, buf, n);
+	c->ioctl_req_len = n;
+	atomic_fetch_add(&s->stats.ioctls_parked, 1);
+	atomic_fetch_add(&s->stats.ioctls_waiting, 1);
+}
+
+/* The waiter fired (wait.c's thread): hand it to the connection's thread. */
+static void gp_socket_ioctl_wake(struct gp_waiter *waiter)
+{
+	struct gp_socket_conn *c = caa_container_of(waiter, struct gp_socket_conn, ioctl_waiter);
+	uint64_t one = 1;
+
+	atomic_store(&c->ioctl_woken, true);
+	(void)!write(c->wake_fd, &one, sizeof(one));
+}
+
+static const struct gp_waiter_ops gp_socket_ioctl_waiter_ops = {
+	.wake = gp_socket_ioctl_wake,
+};
+
+/* Run the parked ioctl again if its waiter fired and its reply has room. */
+static void gp_socket_ioctl_events(struct gp_socket_conn *c)
+{
+	if (!c->ioctl_req || !atomic_load(&c->ioctl_woken) || gp_socket_queue_full(c))
+		return;
+	atomic_store(&c->ioctl_woken, false);
+	if (gp_socket_ioctl_run(c, c->ioctl_req, c->ioctl_req_len))
+		gp_socket_ioctl_unpark(c);
 }
 
 /* --- read and poll --- */
@@ -327,12 +410,22 @@ static void gp_socket_read(struct gp_socket_conn *c, const struct gpsock_hdr *re
 	atomic_fetch_add(&c->sock->stats.parked, 1);
 }
 
-/* The client's caller was interrupted: a read still parked ends with EINTR. */
+/*
+ * The client's caller was interrupted: a read still parked ends with
+ * EINTR; so does a parked ioctl (DONE -EINTR: libdrm's drmIoctl() restarts
+ * it, and its handler re-checks from the start).
+ */
 static void gp_socket_cancel(struct gp_socket_conn *c)
 {
 	if (c->read_parked) {
 		c->read_parked = false;
 		gp_socket_send(c, GPSOCK_ERR, EINTR, NULL, 0);
+	}
+	if (c->ioctl_req) {
+		gp_waiter_disarm(&c->ioctl_waiter);
+		atomic_store(&c->ioctl_woken, false);
+		gp_socket_ioctl_unpark(c);
+		gp_socket_send(c, GPSOCK_DONE, -EINTR, NULL, 0);
 	}
 }
 
@@ -367,6 +460,7 @@ static void gp_socket_file_notify(struct gp_file *file, void *ctx)
  */
 static void gp_socket_conn_events(struct gp_socket_conn *c)
 {
+	gp_socket_ioctl_events(c);
 	if (!c->woken)
 		return;
 	if (c->read_parked) {
@@ -585,6 +679,10 @@ static void *gp_socket_conn_main(void *arg)
 	gp_socket_send(c, GPSOCK_OPENED, -r, NULL, 0);
 	if (r == 0)
 		gp_socket_conn_serve(c);
+	/* Disconnected: a parked ioctl is dropped; after this its wake cannot run. */
+	gp_waiter_disarm(&c->ioctl_waiter);
+	if (c->ioctl_req)
+		gp_socket_ioctl_unpark(c);
 	if (c->file) {
 		/* As if the client had exited: after this no notify runs, so c can go. */
 		gp_file_close(&c->file);
@@ -681,6 +779,8 @@ static void gp_socket_accept_one(struct gp_socket *s, int fd)
 		return;
 	}
 	c = calloc(1, sizeof(*c));
+	if (c)
+		gp_waiter_init(&c->ioctl_waiter, &gp_socket_ioctl_waiter_ops);
 	if (!c) {
 		gp_socket_refuse(s, fd, &cred, ENOMEM, 0);
 		return;
@@ -847,6 +947,8 @@ void gp_socket_get_stats(struct gp_socket *s, struct gp_transport_stats *st)
 	st->reads = atomic_load(&s->stats.reads);
 	st->reads_parked = atomic_load(&s->stats.parked);
 	st->polls = atomic_load(&s->stats.polls);
+	st->ioctls_parked = atomic_load(&s->stats.ioctls_parked);
+	st->ioctls_waiting = atomic_load(&s->stats.ioctls_waiting);
 	st->connections_refused = atomic_load(&s->stats.refused);
 	st->clients_stalled = atomic_load(&s->stats.stalled);
 }

@@ -16,6 +16,9 @@ struct gp_transport_stats {
 	uint64_t reads;
 	uint64_t reads_parked;
 	uint64_t polls;
+	/* Ioctls that parked (wait.h), ever; and parked right now, unanswered. */
+	uint64_t ioctls_parked;
+	uint64_t ioctls_waiting;
 	/* Socket only: connections turned away by a limit, clients disconnected for not reading. */
 	uint64_t connections_refused;
 	uint64_t clients_stalled;
