@@ -192,9 +192,12 @@ static int create_group(struct fill *f)
 /* Return: 0, or -errno with *@what naming the step that failed. */
 static int fill_setup(struct fill *f, const struct opts *o, const char **what)
 {
+	static char open_what[300];
 	int r;
 
-	*what = "open";
+	snprintf(open_what, sizeof(open_what), "open %s%s", o->device ? o->device : GPC_DEFAULT_PATH,
+		 " (is gpu-protod running?)");
+	*what = open_what;
 	r = gpc_open(o->device, 0, &f->dev);
 	if (r < 0)
 		return r;
