@@ -14,6 +14,7 @@
 #include "file.h"
 #include "gem.h"
 #include "log.h"
+#include "syncobj_ioctl.h"
 
 static uint64_t gp_user_addr(const void *p)
 {
@@ -218,8 +219,35 @@ const struct gp_ioctl_desc gp_drm_core_ioctls[] = {
 		     GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF(GPU_PROTO_IOCTL_PRIME_FD_TO_HANDLE, gp_drm_prime_fd_to_handle, NULL,
 		     GP_DRM_RENDER_ALLOW),
+	/* Sync objects, all DRM_RENDER_ALLOW as in drm_ioctls[] (syncobj_ioctl.c). */
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_CREATE, gp_syncobj_create_ioctl, NULL,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_DESTROY, gp_syncobj_destroy_ioctl, NULL,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_HANDLE_TO_FD, gp_syncobj_handle_to_fd_ioctl, NULL,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_FD_TO_HANDLE, gp_syncobj_fd_to_handle_ioctl, NULL,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_WAIT, gp_syncobj_wait_ioctl, gp_syncobj_wait_plan,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_RESET, gp_syncobj_reset_ioctl, gp_syncobj_array_plan,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL, gp_syncobj_signal_ioctl, gp_syncobj_array_plan,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT, gp_syncobj_timeline_wait_ioctl,
+		     gp_syncobj_timeline_wait_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_QUERY, gp_syncobj_query_ioctl, gp_syncobj_query_plan,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER, gp_syncobj_transfer_ioctl, NULL,
+		     GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, gp_syncobj_timeline_signal_ioctl,
+		     gp_syncobj_timeline_signal_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD, gp_syncobj_eventfd_ioctl, NULL,
+		     GP_DRM_RENDER_ALLOW),
 	/* gpu-proto's own, at 0xF0: the table runs that far, holes answering EINVAL. */
 	GP_IOCTL_DEF(GPU_PROTO_IOCTL_FD_TOKEN, gp_fd_token_ioctl, NULL, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF(GPU_PROTO_IOCTL_SYNCOBJ_STATUS, gp_syncobj_status_ioctl,
+		     gp_syncobj_status_plan, GP_DRM_RENDER_ALLOW),
 };
 
 const unsigned int gp_drm_core_ioctls_count =

@@ -13,6 +13,7 @@
 #include "gem.h"
 #include "rcu.h"
 #include "registration.h"
+#include "syncobj.h"
 #include "wait.h"
 
 bool gp_pidfd_exited(int pidfd)
@@ -53,6 +54,13 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 		free(file);
 		return -ENOMEM;
 	}
+	/* As drm_syncobj_open(), for every file: only the ioctls ask for the feature. */
+	r = gp_syncobj_table_create(&file->syncobjs);
+	if (r < 0) {
+		gp_gem_handles_free(&file->gem);
+		free(file);
+		return r;
+	}
 	urcu_ref_init(&file->ref);
 	CDS_INIT_LIST_HEAD(&file->events);
 	CDS_INIT_LIST_HEAD(&file->parked);
@@ -69,6 +77,7 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 	 * period) is guaranteed to see it.
 	 */
 	if (!gp_dev_enter(dev, &guard)) {
+		gp_syncobj_table_destroy(&file->syncobjs);
 		gp_gem_handles_free(&file->gem);
 		free(file);
 		return -ENODEV;
@@ -78,6 +87,7 @@ int gp_file_open(struct gp_device *dev, const struct gp_caller *caller, enum gp_
 		r = driver->open(gp_guard_device(&guard), gp_guard_data(&guard), file);
 		if (r < 0) {
 			gp_dev_exit(&guard);
+			gp_syncobj_table_destroy(&file->syncobjs);
 			gp_gem_handles_free(&file->gem);
 			free(file);
 			return r;
@@ -113,6 +123,7 @@ static void gp_file_release(struct urcu_ref *ref)
 	struct gp_file *file = caa_container_of(ref, struct gp_file, ref);
 
 	gp_tsan_acquire(&file->ref);	/* as gp_device_put(): the last put sees all */
+	gp_syncobj_table_destroy(&file->syncobjs);
 	gp_gem_handles_free(&file->gem);
 	gp_device_put(&file->dev);
 	if (file->caller.ops && file->caller.ops->release)
@@ -193,6 +204,8 @@ void gp_file_close(struct gp_file **pfile)
 	gp_file_postclose(file);
 	/* As drm_file_free() drops the handles: objects may outlive the file. */
 	gp_gem_file_release(file);
+	/* As drm_syncobj_release(): the handles go; objects live on in fences' users. */
+	gp_syncobj_table_close(file->syncobjs);
 	gp_file_put(pfile);
 }
 

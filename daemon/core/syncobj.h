@@ -43,7 +43,15 @@ struct gp_syncobj_table;
 
 int gp_syncobj_table_create(struct gp_syncobj_table **out);
 
-/** gp_syncobj_table_destroy() - drop every handle; clears *@ptable. */
+/**
+ * gp_syncobj_table_close() - drop every handle, as drm_syncobj_release();
+ * later creates fail with ENODEV.  gp_file_close() calls it: a request
+ * still running on the closing file finds no handle, and the table itself
+ * stays until the file's last reference (as gem.c's).
+ */
+void gp_syncobj_table_close(struct gp_syncobj_table *table);
+
+/** gp_syncobj_table_destroy() - drop every handle and free; clears *@ptable. */
 void gp_syncobj_table_destroy(struct gp_syncobj_table **ptable);
 
 /* --- for drivers, as drm_syncobj_find() / _find_fence() / _add_point() --- */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the core's SYNCOBJ_* ioctls (syncobj_ioctl.c) use of syncobj.c
+ * beyond the driver interface in syncobj.h.
+ */
+#ifndef GP_CORE_SYNCOBJ_PRIV_H
+#define GP_CORE_SYNCOBJ_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "syncobj.h"
+
+/**
+ * gp_syncobj_create() - a new object, without a fence or with the stub
+ * (@signaled), as drm_syncobj_create().
+ * Return: 0 or -ENOMEM.
+ */
+int gp_syncobj_create(bool signaled, struct gp_syncobj **out);
+
+/**
+ * gp_syncobj_handle_create() - give @file a handle on @syncobj (lowest free
+ * from 1); takes its own reference.
+ * Return: 0; -ENOSPC past the per-file limit; -ENOMEM; -ENODEV once the
+ * file is closed.
+ */
+int gp_syncobj_handle_create(struct gp_file *file, struct gp_syncobj *syncobj, uint32_t *handle);
+
+/** gp_syncobj_handle_destroy() - drop a handle.  Return: 0, or -EINVAL for none (as the kernel). */
+int gp_syncobj_handle_destroy(struct gp_file *file, uint32_t handle);
+
+/**
+ * gp_syncobj_query() - SYNCOBJ_QUERY's answer for one object: 0 for a
+ * binary object (or none); else the last point added (@last_submitted) or
+ * the highest point up to which every point has signalled.
+ */
+uint64_t gp_syncobj_query(struct gp_syncobj *syncobj, bool last_submitted);
+
+/** gp_syncobj_handle_count() - handles @file holds (tests, limits). */
+unsigned int gp_syncobj_handle_count(struct gp_file *file);
+
+#endif /* GP_CORE_SYNCOBJ_PRIV_H */
