@@ -155,7 +155,15 @@ static int gp_ioctl_once(struct gp_file *file, unsigned int cmd, uint64_t arg,
 		}
 	}
 
-	retcode = gp_ioctl_call(desc, file, kdata, user);
+	{
+		/* The handler may extend the plan (gp_user_prepare_more()). */
+		struct gp_user u = *user;
+
+		u.plan = &plan;
+		retcode = gp_ioctl_call(desc, file, kdata, &u);
+		if (retcode == -EAGAIN && plan.retry)
+			goto out_retry;
+	}
 	if (retcode == -EINPROGRESS) {
 		/* Parked: the guard is left; the transport re-runs it on the wake. */
 		if (kdata != stack_kdata)

@@ -14,6 +14,7 @@
 #ifndef GP_CORE_USER_H
 #define GP_CORE_USER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,8 @@ struct gp_user_range {
 struct gp_user_plan {
 	unsigned int count;
 	struct gp_user_range ranges[GP_USER_RANGES_MAX];
+	/* Set by gp_user_prepare_more() when the transport must fetch and rerun. */
+	bool retry;
 };
 
 struct gp_user_ops {
@@ -68,6 +71,11 @@ struct gp_user {
 	 * the transport lets gp_ioctl() block the calling thread instead.
 	 */
 	struct gp_waiter *waiter;
+	/*
+	 * The dispatcher's plan for this request, set while the handler
+	 * runs, for gp_user_prepare_more(); NULL outside the dispatcher.
+	 */
+	struct gp_user_plan *plan;
 };
 
 /**
@@ -77,6 +85,24 @@ struct gp_user {
  * Return: 0, or -E2BIG when the plan is full (a driver bug: assert in debug).
  */
 int gp_user_plan_add(struct gp_user_plan *plan, uint64_t addr, uint32_t len, uint32_t dir);
+
+/**
+ * gp_user_prepare_more() - make more caller memory accessible from inside a
+ * handler: ranges it learnt by reading planned memory (a nested array, as
+ * GROUP_SUBMIT's per-job sync arrays), which a plan callback cannot know.
+ * @ranges: @n ranges; zero-length ones are skipped
+ *
+ * The ranges are appended to the request's plan and the transport asked
+ * again.  When it answers -EAGAIN the handler must return -EAGAIN at once,
+ * before any side effect: the dispatcher then has the transport fetch the
+ * whole plan and run the ioctl again from the start (the handler computes
+ * the same ranges from the same memory, so the second run finds them).
+ * Return: 0; -EAGAIN as above; -E2BIG when the plan would exceed
+ * GP_USER_RANGES_MAX; -EINVAL outside the dispatcher; or the transport's
+ * -EFAULT/-ENOMEM.
+ */
+int gp_user_prepare_more(const struct gp_user *u, const struct gp_user_range *ranges,
+			 unsigned int n);
 
 static inline int gp_copy_from_user(const struct gp_user *u, void *dst, uint64_t addr, size_t len)
 {

@@ -632,9 +632,10 @@ struct gpu_proto_mali_gpu_info {
 /**
  * struct gpu_proto_mali_csif_info - result of DEV_QUERY_CSIF_INFO (24 bytes)
  *
- * Describes the command-stream interface the MCU firmware exposes.  These
- * values exist only once firmware has booted, so a device that does not boot
- * firmware (gpu-proto today) rejects the query with EINVAL.
+ * Describes the command-stream interface the MCU firmware exposes, as the
+ * firmware reported it at boot.  A device whose firmware does not run
+ * (gpu-proto on hardware, where loading it is not implemented yet) rejects
+ * the query with EINVAL.
  */
 struct gpu_proto_mali_csif_info {
 	/** @csg_slot_count: command-stream group slots the firmware offers. */

@@ -8,6 +8,7 @@
  * driver holds is registration data; the device itself carries nothing.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,10 @@
 #include "file.h"
 #include "log.h"
 #include "mali_csf.h"
+#include "mali_csf_fw.h"
 #include "mali_csf_mmu.h"
 #include "mali_csf_regs.h"
+#include "mali_csf_sched.h"
 #include "mock.h"
 
 #define MALI_REGION 0
@@ -209,19 +212,36 @@ static int mali_csf_probe(struct gp_unregistered_device *udev, void *data,
 
 	/*
 	 * vfio-platform numbers the lines in device-tree order, and Mali CSF
-	 * nodes list "job", "mmu", "gpu"; the mock numbers them gpu, mmu, job.
+	 * nodes list "job", "mmu", "gpu"; the mock numbers them gpu, mmu, job
+	 * (mock.h).
 	 */
-	if (be->bus == GP_BUS_MOCK)
+	if (be->bus == GP_BUS_MOCK) {
 		mali->gpu_irq_line = GP_MOCK_IRQ_GPU;
-	else
+		mali->job_irq_line = be->num_irqs > GP_MOCK_IRQ_JOB ? GP_MOCK_IRQ_JOB : UINT_MAX;
+	} else {
 		mali->gpu_irq_line = be->num_irqs >= 3 ? 2 : 0;
+		mali->job_irq_line = be->num_irqs >= 3 ? 0 : UINT_MAX;
+	}
 
 	/* Registers and DMA are the backend's until probe succeeds: borrow them. */
 	mali->backend = be;
 	r = mali_csf_mmu_init(mali);
-	mali->backend = NULL;
-	if (r < 0)
+	if (r < 0) {
+		mali->backend = NULL;
 		return r;
+	}
+	/*
+	 * The MCU, after the MMU (its memory is on AS0).  Without a firmware
+	 * loader (hardware) the device still serves queries and memory.
+	 */
+	r = mali_csf_fw_init(mali);
+	mali->backend = NULL;
+	if (r < 0 && r != -ENOTSUP) {
+		mali->backend = be;
+		mali_csf_mmu_release(mali);
+		mali->backend = NULL;
+		return r;
+	}
 
 	pthread_mutex_init(&mali->flush_lock, NULL);
 	CDS_INIT_LIST_HEAD(&mali->flush_running);
@@ -256,7 +276,15 @@ static void mali_csf_release(void *data)
 {
 	struct mali_csf_data *mali = data;
 
-	/* Quiesce the MMU, then unmap every DMA mapping, then let the backend go. */
+	/*
+	 * Stop the CSF and fail every unfinished job (-ENODEV) first, so no
+	 * waiter hangs (the scheduler halts the MCU); then free the MCU's
+	 * memory, quiesce the MMU, unmap every DMA mapping, and let the
+	 * backend go.
+	 */
+	mali_csf_sched_unplug(mali);
+	mali_csf_fw_halt(mali);
+	mali_csf_fw_fini(mali);
 	mali_csf_mmu_release(mali);
 	if (mali_csf_release_probe)
 		mali_csf_release_probe(mali->backend);
@@ -357,10 +385,15 @@ static void mali_csf_irq(const struct gp_registered_device *rdev, void *data, un
 		return;
 	}
 	/*
-	 * The job interrupt is never unmasked on the GPU (no firmware);
-	 * should it fire anyway, its line stays masked rather than firing in
-	 * a loop.
+	 * The job interrupt is unmasked on the GPU only while the firmware
+	 * runs; without it, a stray one leaves its line masked rather than
+	 * firing in a loop.
 	 */
+	if (line == mali->job_irq_line && mali->fw) {
+		mali_csf_job_irq(mali);
+		gp_backend_irq_unmask(mali->backend, line);
+		return;
+	}
 	if (line != mali->gpu_irq_line) {
 		gp_log_warning("mali-csf: unexpected interrupt on line %u; leaving it masked", line);
 		return;
@@ -390,11 +423,12 @@ int mali_csf_query_sizes(uint32_t type, uint32_t *kern_size, uint32_t *min_size)
 		*kern_size = sizeof(struct gpu_proto_mali_group_priorities_info);
 		*min_size = GPU_PROTO_MALI_GROUP_PRIORITIES_INFO_MIN_SIZE;
 		return 0;
+	case GPU_PROTO_MALI_DEV_QUERY_CSIF_INFO:
+		/* Answered only while firmware runs (mali_csf_dev_query()). */
+		*kern_size = sizeof(struct gpu_proto_mali_csif_info);
+		*min_size = GPU_PROTO_MALI_CSIF_INFO_MIN_SIZE;
+		return 0;
 	default:
-		/*
-		 * CSIF_INFO describes the firmware's interface; gpu-proto does
-		 * not boot the MCU firmware, so it has nothing true to say.
-		 */
 		return -EINVAL;
 	}
 }
@@ -412,7 +446,7 @@ static int mali_csf_dev_query_plan(const struct gp_device *dev, const void *arg,
 }
 
 /* As panthor's group_priority_permit(): above MEDIUM needs CAP_SYS_NICE. */
-static uint8_t mali_csf_allowed_priorities(const struct gp_caller *caller)
+uint8_t mali_csf_allowed_priorities(const struct gp_caller *caller)
 {
 	uint8_t mask = 1u << GPU_PROTO_MALI_GROUP_PRIORITY_LOW |
 		       1u << GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM;
@@ -453,6 +487,12 @@ static int mali_csf_dev_query(const struct gp_registered_device *rdev, void *dat
 		q->size = kern_size;
 		return 0;
 	}
+	/*
+	 * CSIF_INFO describes the firmware's interface: with no firmware
+	 * running (hardware, for now) there is nothing true to say.
+	 */
+	if (q->type == GPU_PROTO_MALI_DEV_QUERY_CSIF_INFO && !mali_csf_fw_get_info(mali))
+		return -EINVAL;
 	if (q->size < min_size)
 		return -EINVAL;
 
@@ -460,6 +500,19 @@ static int mali_csf_dev_query(const struct gp_registered_device *rdev, void *dat
 	case GPU_PROTO_MALI_DEV_QUERY_GPU_INFO:
 		return gp_copy_struct_to_user(user, q->pointer, q->size, &mali->gpu_info,
 					      sizeof(mali->gpu_info));
+	case GPU_PROTO_MALI_DEV_QUERY_CSIF_INFO: {
+		const struct mali_csf_fw_info *fwi = mali_csf_fw_get_info(mali);
+		/* As panthor_sched_init() and panthor_init_cs_iface() fill csif_info. */
+		struct gpu_proto_mali_csif_info info = {
+			.csg_slot_count = fwi->csg_count,
+			.cs_slot_count = fwi->cs_per_csg,
+			.cs_reg_count = fwi->cs_reg_count,
+			.scoreboard_slot_count = fwi->scoreboard_slot_count,
+			.unpreserved_cs_reg_count = fwi->unpreserved_cs_reg_count,
+		};
+
+		return gp_copy_struct_to_user(user, q->pointer, q->size, &info, sizeof(info));
+	}
 	case GPU_PROTO_MALI_DEV_QUERY_TIMESTAMP_INFO: {
 		struct gpu_proto_mali_timestamp_info info;
 
@@ -494,6 +547,18 @@ static const struct gp_ioctl_desc mali_csf_ioctls[] = {
 			 GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_BO_MMAP_OFFSET, mali_csf_bo_mmap_offset, NULL,
 			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_CREATE, mali_csf_group_create,
+			 mali_csf_group_create_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_DESTROY, mali_csf_group_destroy, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT, mali_csf_group_submit,
+			 mali_csf_group_submit_plan, GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE, mali_csf_group_get_state, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE, mali_csf_tiler_heap_create, NULL,
+			 GP_DRM_RENDER_ALLOW),
+	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY, mali_csf_tiler_heap_destroy,
+			 NULL, GP_DRM_RENDER_ALLOW),
 	GP_IOCTL_DEF_DRV(GPU_PROTO_IOCTL_MALI_PROTO_FLUSH_CACHES, mali_csf_flush_caches, NULL,
 			 GP_DRM_RENDER_ALLOW),
 };

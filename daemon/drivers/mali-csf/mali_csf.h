@@ -14,6 +14,7 @@
 
 struct gp_backend;
 struct gp_file;
+struct mali_csf_fw;
 struct mali_csf_vm;
 
 /* Address-space slots the register map has (MALI_MMU_MAX_AS). */
@@ -34,6 +35,14 @@ struct mali_csf_data {
 	uint64_t timestamp_frequency;		/* Hz */
 	unsigned int gpu_irq_line;		/* the binding's line of the GPU interrupt */
 	unsigned int mmu_irq_line;		/* the MMU interrupt's line; UINT_MAX: none */
+	unsigned int job_irq_line;		/* the job (firmware) interrupt's line; UINT_MAX: none */
+
+	/*
+	 * The MCU and its firmware interface (mali_csf_fw.c); NULL when the
+	 * firmware does not run (no loader for real hardware yet): then the
+	 * device serves queries and memory, and submission answers ENODEV.
+	 */
+	struct mali_csf_fw *fw;
 
 	/*
 	 * GPU virtual memory (mali_csf_mmu.c).  Every VM's device state (page
@@ -64,6 +73,9 @@ struct mali_csf_data {
 	bool flush_in_progress;
 	struct cds_list_head flush_running;
 	struct cds_list_head flush_queued;
+
+	/* Groups, queues and jobs on the CSG slots (mali_csf_sched.c). */
+	struct mali_csf_sched *sched;
 };
 
 /*
@@ -72,6 +84,15 @@ struct mali_csf_data {
  * PANTHOR_UOBJ_MIN_SIZE.  Return: 0 or -EINVAL for a type not served.
  */
 int mali_csf_query_sizes(uint32_t type, uint32_t *kern_size, uint32_t *min_size);
+
+struct gp_caller;
+
+/**
+ * mali_csf_allowed_priorities() - the group priorities @caller may use, a
+ * mask of 1 << GPU_PROTO_MALI_GROUP_PRIORITY_*, as DEV_QUERY
+ * GROUP_PRIORITIES_INFO reports it: above MEDIUM needs CAP_SYS_NICE.
+ */
+uint8_t mali_csf_allowed_priorities(const struct gp_caller *caller);
 
 /* --- GPU virtual memory: the internal API (mali_csf_mmu.c, mali_csf_vm.c) --- */
 
@@ -106,10 +127,29 @@ void mali_csf_vm_idle(struct mali_csf_data *mali, struct mali_csf_vm *vm);
 bool mali_csf_vm_is_unusable(const struct mali_csf_vm *vm);
 
 /*
+ * The MCU's VM (mali_csf_mmu.c, for mali_csf_fw.c): page tables on AS0,
+ * which no file VM can take.  A mapping covers a whole DMA mapping the
+ * caller owns and unmaps after mali_csf_vm_unmap() (or the VM's destroy)
+ * took it out of the tables (mali_csf_mmu.h).  @flags: GPU_PROTO_MALI_VM_BIND_OP_MAP_*.
+ */
+struct gp_dma_mapping;
+int mali_csf_mcu_vm_create(struct mali_csf_data *mali, struct mali_csf_vm **out);
+int mali_csf_mcu_vm_map(struct mali_csf_vm *vm, uint64_t va, const struct gp_dma_mapping *dma,
+			uint32_t flags);
+void mali_csf_mcu_vm_destroy(struct mali_csf_vm **pvm);
+
+/*
  * Test seam: when set, release() calls it after it quiesced the MMU and
  * unmapped every DMA mapping, right before it releases the backend, so a
  * test can ask the mock what the device can still reach.
  */
 extern void (*mali_csf_release_probe)(struct gp_backend *be);
+
+/*
+ * Test seam: when set, mali_csf_fw_init() calls it once the MCU booted and
+ * before it reads the interface, with the shared section's memory, so a
+ * test can make the firmware's answer malformed.
+ */
+extern void (*mali_csf_fw_boot_probe)(void *shared, uint64_t size);
 
 #endif /* GP_MALI_CSF_H */

@@ -42,6 +42,10 @@ struct mali_csf_fw_info {
 	unsigned int cs_per_csg;	/* streams per group (the least any group has) */
 	uint32_t csg_suspend_size;	/* bytes of a group's suspend buffer */
 	uint32_t csg_protm_suspend_size;
+	/* DEV_QUERY CSIF_INFO, as panthor derives them from CS0's features. */
+	unsigned int cs_reg_count;		/* CS_FEATURES work registers */
+	unsigned int scoreboard_slot_count;	/* CS_FEATURES scoreboards */
+	unsigned int unpreserved_cs_reg_count;	/* panthor's CSF_UNPRESERVED_REG_COUNT */
 };
 
 /* --- kernel memory the MCU can reach (AS0), for queue interfaces and suspend buffers --- */
@@ -86,6 +90,12 @@ void mali_csf_fw_halt(struct mali_csf_data *mali);
 /** mali_csf_fw_fini() - free what mali_csf_fw_init() set up (release). */
 void mali_csf_fw_fini(struct mali_csf_data *mali);
 
+/**
+ * mali_csf_fw_get_info() - what the firmware reported at boot, or NULL when
+ * no firmware runs (mali_csf_fw_init() failed with -ENOTSUP on hardware and
+ * probe carried on): then there is no submission, and the scheduler answers
+ * its ioctls with -ENODEV.
+ */
 const struct mali_csf_fw_info *mali_csf_fw_get_info(const struct mali_csf_data *mali);
 
 /* --- group slots: what the scheduler asks of the firmware --- */

@@ -851,6 +851,85 @@ void mali_csf_vm_dev_teardown(struct mali_csf_vm *vm)
 	pthread_mutex_unlock(&vm->op_lock);
 }
 
+/* --- the MCU's VM (AS0), for mali_csf_fw.c --- */
+
+/*
+ * As panthor_vm_create(ptdev, true, ...) for the firmware: a VM that owns
+ * AS0 for its whole life.  AS0 is outside as_user_mask, so no file VM can
+ * take or evict it; the VM is on mali->vms like any other, so release()
+ * finds it should fw_fini() not have run.
+ */
+int mali_csf_mcu_vm_create(struct mali_csf_data *mali, struct mali_csf_vm **out)
+{
+	struct mali_csf_vm *vm;
+	int r;
+
+	if (!mali->backend->ops->dma_map)
+		return -EOPNOTSUPP;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->refs = 1;
+	vm->user_va_end = UINT64_MAX;
+	r = mali_csf_vm_dev_init(mali, vm);
+	if (r < 0) {
+		free(vm);
+		return r;
+	}
+	pthread_mutex_lock(&mali->mmu_lock);
+	r = as_enable(mali, 0, vm);
+	if (r == 0) {
+		mali->as_slot[0] = vm;
+		vm->as = 0;
+		vm->active_cnt = 1;	/* never idle: never on the LRU */
+	}
+	pthread_mutex_unlock(&mali->mmu_lock);
+	if (r < 0) {
+		mali_csf_vm_dev_teardown(vm);
+		pthread_mutex_destroy(&vm->op_lock);
+		free(vm);
+		return r;
+	}
+	*out = vm;
+	return 0;
+}
+
+int mali_csf_mcu_vm_map(struct mali_csf_vm *vm, uint64_t va, const struct gp_dma_mapping *dma,
+			uint32_t flags)
+{
+	uint64_t size = dma->size;
+	int r;
+
+	if (va % MALI_CSF_PAGE_SIZE || size % MALI_CSF_PAGE_SIZE || !size || va + size < va)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->op_lock);
+	if (!vm->dev_live) {
+		r = -ENODEV;
+		goto out;
+	}
+	r = pt_prepare(vm->mali, vm, va, size);
+	if (r < 0)
+		goto out;
+	pt_write_pages(vm->mali, vm, va, size, dma, 0, flags);
+	r = vm_flush(vm->mali, vm, va, size);
+out:
+	pthread_mutex_unlock(&vm->op_lock);
+	return r;
+}
+
+void mali_csf_mcu_vm_destroy(struct mali_csf_vm **pvm)
+{
+	struct mali_csf_vm *vm = *pvm;
+
+	if (!vm)
+		return;
+	*pvm = NULL;
+	/* Turns AS0 off (the slot is freed with it) and frees the tables. */
+	mali_csf_vm_dev_teardown(vm);
+	pthread_mutex_destroy(&vm->op_lock);
+	free(vm);
+}
+
 /*
  * After the grace period: quiesce first (every AS off, MMU interrupts
  * masked), then unmap every page table and object range, so the device can

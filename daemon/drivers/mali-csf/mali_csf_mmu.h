@@ -78,6 +78,16 @@ struct mali_csf_vm {
 	uint32_t id;
 	uint64_t serial;		/* unique per daemon: exclusive-VM identity */
 	uint64_t user_va_end;		/* binds stay below: the kernel range's start */
+	uint64_t va_end;		/* 2^va_bits: the kernel range's end */
+
+	/*
+	 * Kernel VA ranges in use in [@user_va_end, @va_end): the driver's
+	 * own objects (ring buffers, sync objects, tiler heaps), first fit.
+	 */
+	pthread_mutex_t kva_lock;
+	struct cds_list_head kvas;	/* struct mali_csf_kva, sorted */
+	pthread_mutex_t heaps_lock;	/* TILER_HEAP_* calls on this VM, one at a time */
+	struct mali_csf_heap_pool *heaps;	/* under heaps_lock */
 
 	/* --- the device state: registration data, from mali->vms --- */
 	pthread_mutex_t op_lock;	/* binds, teardown; before mali->mmu_lock */
@@ -93,6 +103,30 @@ struct mali_csf_vm {
 	unsigned int active_cnt;
 	struct cds_list_head lru_link;	/* in mali->as_lru while slotted and idle */
 };
+
+/* struct mali_csf_file - file->driver_priv: the VM pool and the group pool. */
+struct mali_csf_file {
+	pthread_mutex_t lock;
+	struct mali_csf_vm *vms[MALI_CSF_MAX_VMS_PER_FILE + 1];	/* [id]; [0] unused */
+	struct mali_csf_group_pool *groups;			/* mali_csf_sched.c */
+};
+
+/**
+ * mali_csf_vm_map_kernel() - map all of @obj in @vm's kernel range (above
+ * the user range, where VM_BIND cannot reach), at a VA this picks.
+ * @flags: GPU_PROTO_MALI_VM_BIND_OP_MAP_* flags
+ * @va: out: where it is mapped
+ * Return: 0; -ENOSPC when the kernel range has no room; -EINVAL for a VM
+ * whose device state is gone or that is unusable; the mapping's errors.
+ */
+int mali_csf_vm_map_kernel(struct mali_csf_vm *vm, struct gp_gem_object *obj, uint32_t flags,
+			   uint64_t *va);
+
+/** mali_csf_vm_unmap_kernel() - undo mali_csf_vm_map_kernel() of @size bytes at @va. */
+void mali_csf_vm_unmap_kernel(struct mali_csf_vm *vm, uint64_t va, uint64_t size);
+
+/* Tiler heaps (mali_csf_heap.c): a VM's pool goes when its VM does. */
+void mali_csf_heap_pool_destroy(struct mali_csf_vm *vm);
 
 /* Page tables and address spaces (mali_csf_mmu.c). */
 

@@ -18,12 +18,7 @@
 #include "log.h"
 #include "mali_csf.h"
 #include "mali_csf_mmu.h"
-
-/* struct mali_csf_file - file->driver_priv: the VM pool. */
-struct mali_csf_file {
-	pthread_mutex_t lock;
-	struct mali_csf_vm *vms[MALI_CSF_MAX_VMS_PER_FILE + 1];	/* [id]; [0] unused */
-};
+#include "mali_csf_sched.h"
 
 /* struct mali_csf_bo - a panthor buffer object. */
 struct mali_csf_bo {
@@ -97,15 +92,91 @@ void mali_csf_vm_put(struct mali_csf_vm **pvm)
 	if (!vm || __atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	pthread_mutex_destroy(&vm->op_lock);
+	pthread_mutex_destroy(&vm->kva_lock);
+	pthread_mutex_destroy(&vm->heaps_lock);
 	free(vm);
+}
+
+/* struct mali_csf_kva - a kernel VA range in use. */
+struct mali_csf_kva {
+	struct cds_list_head link;
+	uint64_t va, size;
+};
+
+int mali_csf_vm_map_kernel(struct mali_csf_vm *vm, struct gp_gem_object *obj, uint32_t flags,
+			   uint64_t *va)
+{
+	struct mali_csf_kva *k, *pos, *next = NULL;
+	uint64_t start = vm->user_va_end, size = obj->size;
+	int r;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	pthread_mutex_lock(&vm->kva_lock);
+	/* First fit between the sorted ranges. */
+	cds_list_for_each_entry(pos, &vm->kvas, link) {
+		if (pos->va - start >= size) {
+			next = pos;
+			break;
+		}
+		start = pos->va + pos->size;
+	}
+	if (!next && (start > vm->va_end || vm->va_end - start < size)) {
+		pthread_mutex_unlock(&vm->kva_lock);
+		free(k);
+		return -ENOSPC;
+	}
+	k->va = start;
+	k->size = size;
+	if (next)
+		cds_list_add_tail(&k->link, &next->link);
+	else
+		cds_list_add_tail(&k->link, &vm->kvas);
+	pthread_mutex_unlock(&vm->kva_lock);
+
+	r = mali_csf_vm_map(vm, obj, 0, k->va, size, flags);
+	if (r < 0) {
+		pthread_mutex_lock(&vm->kva_lock);
+		cds_list_del(&k->link);
+		pthread_mutex_unlock(&vm->kva_lock);
+		free(k);
+		return r;
+	}
+	*va = k->va;
+	return 0;
+}
+
+void mali_csf_vm_unmap_kernel(struct mali_csf_vm *vm, uint64_t va, uint64_t size)
+{
+	struct mali_csf_kva *pos, *found = NULL;
+
+	/* A torn-down VM has nothing mapped: unmap fails harmlessly then. */
+	mali_csf_vm_unmap(vm, va, size);
+	pthread_mutex_lock(&vm->kva_lock);
+	cds_list_for_each_entry(pos, &vm->kvas, link) {
+		if (pos->va == va) {
+			found = pos;
+			cds_list_del(&pos->link);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&vm->kva_lock);
+	free(found);
 }
 
 int mali_csf_open(const struct gp_registered_device *rdev, void *data, struct gp_file *file)
 {
 	struct mali_csf_file *mfile = calloc(1, sizeof(*mfile));
+	int r;
 
 	if (!mfile)
 		return -ENOMEM;
+	r = mali_csf_groups_file_open(mfile);
+	if (r < 0) {
+		free(mfile);
+		return r;
+	}
 	pthread_mutex_init(&mfile->lock, NULL);
 	file->driver_priv = mfile;
 	return 0;
@@ -122,12 +193,15 @@ void mali_csf_postclose(const struct gp_registered_device *rdev, void *data,
 
 	if (!mfile)
 		return;
+	/* Groups first: they run in the VMs. */
+	mali_csf_groups_file_close(data, mfile);
 	for (unsigned int id = 1; id <= MALI_CSF_MAX_VMS_PER_FILE; id++) {
 		struct mali_csf_vm *vm = mfile->vms[id];
 
 		if (!vm)
 			continue;
 		mfile->vms[id] = NULL;
+		mali_csf_heap_pool_destroy(vm);
 		if (data)
 			mali_csf_vm_dev_teardown(vm);
 		mali_csf_vm_put(&vm);
@@ -188,8 +262,14 @@ int mali_csf_vm_create(const struct gp_registered_device *rdev, void *data, void
 	vm->refs = 1;
 	vm->serial = __atomic_add_fetch(&mali_csf_vm_serial, 1, __ATOMIC_RELAXED);
 	vm->user_va_end = full - kernel_range;
+	vm->va_end = full;
+	pthread_mutex_init(&vm->kva_lock, NULL);
+	pthread_mutex_init(&vm->heaps_lock, NULL);
+	CDS_INIT_LIST_HEAD(&vm->kvas);
 	r = mali_csf_vm_dev_init(mali, vm);
 	if (r < 0) {
+		pthread_mutex_destroy(&vm->kva_lock);
+		pthread_mutex_destroy(&vm->heaps_lock);
 		free(vm);
 		return r;
 	}
@@ -231,6 +311,7 @@ int mali_csf_vm_destroy(const struct gp_registered_device *rdev, void *data, voi
 	pthread_mutex_unlock(&mfile->lock);
 	if (!vm)
 		return -EINVAL;
+	mali_csf_heap_pool_destroy(vm);
 	/* Binds that still hold a reference find it dead and fail. */
 	mali_csf_vm_dev_teardown(vm);
 	mali_csf_vm_put(&vm);
