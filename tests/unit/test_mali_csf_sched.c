@@ -512,12 +512,12 @@ END_TEST
 
 START_TEST(group_create_errors_are_panthors)
 {
-	struct gpu_proto_mali_queue_create q[9], big[2];
+	struct gpu_proto_mali_queue_create q[33], big[2];
 	struct gpu_proto_mali_group_create a;
 	uint32_t vm = vm_create(&A);
 	uint8_t wide[16] = { 0 };
 
-	for (unsigned int i = 0; i < 9; i++)
+	for (unsigned int i = 0; i < 33; i++)
 		q[i] = (struct gpu_proto_mali_queue_create){ .ringbuf_size = 4096 };
 	/* queue counts: 0, more than panthor's 32, more than the firmware's streams */
 	ck_assert_int_eq(group_create_q(&A, vm, 1, q, 0, sizeof(q[0]), NULL), -EINVAL);
@@ -847,7 +847,6 @@ START_TEST(submit_bad_input_gets_panthors_errors_and_commits_nothing)
 	struct ctx x;
 	uint32_t g, s, t, sig;
 	uint64_t stream;
-	struct job j;
 	int status;
 
 	ctx_init(&A, &x);

@@ -235,6 +235,14 @@ static int mali_csf_probe(struct gp_unregistered_device *udev, void *data,
 	 * loader (hardware) the device still serves queries and memory.
 	 */
 	r = mali_csf_fw_init(mali);
+	/* The scheduler needs the firmware; without it GROUP_* say EOPNOTSUPP. */
+	if (r == 0) {
+		r = mali_csf_sched_init(mali);
+		if (r < 0) {
+			mali_csf_fw_halt(mali);
+			mali_csf_fw_fini(mali);
+		}
+	}
 	mali->backend = NULL;
 	if (r < 0 && r != -ENOTSUP) {
 		mali->backend = be;
@@ -278,9 +286,10 @@ static void mali_csf_release(void *data)
 
 	/*
 	 * Stop the CSF and fail every unfinished job (-ENODEV) first, so no
-	 * waiter hangs (the scheduler halts the MCU); then free the MCU's
-	 * memory, quiesce the MMU, unmap every DMA mapping, and let the
-	 * backend go.
+	 * waiter hangs: the scheduler terminates its slots and halts the MCU
+	 * (it reads queues and writes memory on its own); then free the
+	 * MCU's memory, quiesce the MMU and unmap every DMA mapping, and let
+	 * the backend go.
 	 */
 	mali_csf_sched_unplug(mali);
 	mali_csf_fw_halt(mali);

@@ -65,13 +65,6 @@ unsigned int mali_csf_job_timeout_ms = MALI_CSF_JOB_TIMEOUT_MS_DEFAULT;
 #define JOB_RING_INSTRS		16
 #define JOB_RING_BYTES		(JOB_RING_INSTRS * GPU_PROTO_CS_INSTR_SIZE)
 
-/*
- * Registers the kernel's sequence uses: the first of the registers user
- * streams may not expect preserved (cs_reg_count - unpreserved count, 96 - 4
- * on the G610), as panthor's get_job_cs_params().
- */
-#define JOB_ADDR_REG		92
-#define JOB_VAL_REG		(JOB_ADDR_REG + 2)
 
 /* A ring's input and output pages (hw/mali_csf_fw.h): INSERT and EXTRACT_INIT, EXTRACT. */
 #define RING_IN_INSERT		0x00
@@ -156,6 +149,13 @@ struct mali_csf_sched {
 	bool stop;			/* under lock */
 	uint64_t timeout_ns;
 	unsigned int csg_count, cs_per_csg;
+	/*
+	 * Registers the ring sequence uses: the first of those user streams
+	 * may not expect preserved (cs_reg_count - unpreserved, 96 - 4 on the
+	 * G610), as panthor's get_job_cs_params(); and every scoreboard.
+	 */
+	unsigned int addr_reg, val_reg;
+	uint16_t waitall_mask;
 	uint64_t wait_seq;
 	struct cds_list_head groups;	/* live groups */
 	struct mali_csf_group *slots[MALI_CSF_MAX_CSG];
@@ -426,8 +426,10 @@ static int group_bind_locked(struct mali_csf_sched *sched, struct mali_csf_group
 /* --- the ring --- */
 
 /* panthor's queue_run_job() sequence for @job, written at the ring's INSERT. */
-static void queue_write_job(struct mali_csf_group *group, unsigned int qi, struct mali_csf_job *job)
+static void queue_write_job(const struct mali_csf_sched *sched, struct mali_csf_group *group,
+			    unsigned int qi, struct mali_csf_job *job)
 {
+	const unsigned int JOB_ADDR_REG = sched->addr_reg, JOB_VAL_REG = sched->val_reg;
 	struct mali_csf_queue *q = &group->queues[qi];
 	uint64_t sync_va = group->syncobjs_va + qi * sizeof(struct mali_csf_syncobj64);
 	uint64_t instrs[JOB_RING_INSTRS];
@@ -448,7 +450,7 @@ static void queue_write_job(struct mali_csf_group *group, unsigned int qi, struc
 	/* Then, once all its work is done, add 1 to the queue's seqno. */
 	instrs[n++] = gpu_proto_cs_move48(JOB_ADDR_REG, sync_va);
 	instrs[n++] = gpu_proto_cs_move48(JOB_VAL_REG, 1);
-	instrs[n++] = gpu_proto_cs_wait(0xffff, false);
+	instrs[n++] = gpu_proto_cs_wait(sched->waitall_mask, false);
 	instrs[n++] = gpu_proto_cs_sync_op(GPU_PROTO_CS_OP_SYNC_ADD64, JOB_ADDR_REG, JOB_VAL_REG,
 					   GPU_PROTO_CS_SCOPE_SYSTEM, true, 0, 0);
 	instrs[n++] = gpu_proto_cs_error_barrier();
@@ -499,7 +501,7 @@ static void group_run_locked(struct mali_csf_sched *sched, struct mali_csf_group
 						used += JOB_RING_BYTES;
 				if (used + JOB_RING_BYTES > q->ringbuf_size)
 					break;
-				queue_write_job(group, i, job);
+				queue_write_job(sched, group, i, job);
 				kick = true;
 			} else {
 				job->seqno = q->seqno;
@@ -710,6 +712,18 @@ int mali_csf_sched_init(struct mali_csf_data *mali)
 	sched->csg_count = info->csg_count < MALI_CSF_MAX_CSG ? info->csg_count : MALI_CSF_MAX_CSG;
 	sched->cs_per_csg = info->cs_per_csg < MALI_CSF_MAX_CS ? info->cs_per_csg : MALI_CSF_MAX_CS;
 	sched->timeout_ns = (uint64_t)mali_csf_job_timeout_ms * 1000000u;
+	if (info->cs_reg_count < info->unpreserved_cs_reg_count + 4 ||
+	    info->cs_reg_count - info->unpreserved_cs_reg_count + 3 > 255 ||
+	    !info->scoreboard_slot_count || info->scoreboard_slot_count > 16) {
+		free(sched);
+		return gp_log_errno(LOG_ERR, EPROTO,
+				    "mali-csf: %u CS registers (%u unpreserved), %u scoreboards: no room for the ring sequence",
+				    info->cs_reg_count, info->unpreserved_cs_reg_count,
+				    info->scoreboard_slot_count);
+	}
+	sched->addr_reg = info->cs_reg_count - info->unpreserved_cs_reg_count;
+	sched->val_reg = sched->addr_reg + 2;
+	sched->waitall_mask = (uint16_t)((1u << info->scoreboard_slot_count) - 1);
 	CDS_INIT_LIST_HEAD(&sched->groups);
 	pthread_mutex_init(&sched->lock, NULL);
 	sched->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -1022,7 +1036,9 @@ static int group_alloc_dev(const struct gp_registered_device *rdev, struct mali_
 		if (r < 0)
 			return r;
 		memset(q->ring->vaddr, 0, q->ring->size);
-		r = mali_csf_vm_map_kernel(group->vm, q->ring, kflags, &q->ring_va);
+		/* The CS fetches its instructions: executable (the mock checks). */
+		r = mali_csf_vm_map_kernel(group->vm, q->ring, GPU_PROTO_MALI_VM_BIND_OP_MAP_UNCACHED,
+					   &q->ring_va);
 		if (r < 0)
 			return r;
 		r = mali_csf_fw_mem_alloc(mali, RING_IFACE_BYTES, &q->iface);
@@ -1069,7 +1085,11 @@ int mali_csf_group_create(const struct gp_registered_device *rdev, void *data, v
 	    popcount64(args->fragment_core_mask) < args->max_fragment_cores ||
 	    popcount64(args->tiler_core_mask) < args->max_tiler_cores)
 		goto out;
-	if (!sched || args->queues.count > sched->cs_per_csg)
+	if (!sched) {
+		r = -EOPNOTSUPP;	/* no firmware: nothing to schedule on */
+		goto out;
+	}
+	if (args->queues.count > sched->cs_per_csg)
 		goto out;
 
 	group = calloc(1, sizeof(*group) + args->queues.count * sizeof(group->queues[0]));
@@ -1178,8 +1198,7 @@ int mali_csf_group_get_state(const struct gp_registered_device *rdev, void *data
 	group = group_lookup(file, args->group_handle);
 	if (!group)
 		return -EINVAL;
-	args->state = 0;
-	args->fatal_queues = 0;
+	/* Groups exist only with a scheduler. */
 	pthread_mutex_lock(&mali->sched->lock);
 	args->state = group->state;
 	args->fatal_queues = group->fatal_queues;
@@ -1387,6 +1406,8 @@ int mali_csf_group_submit(const struct gp_registered_device *rdev, void *data, v
 
 	if (args->pad)
 		return -EINVAL;
+	if (!sched)
+		return -EOPNOTSUPP;
 	r = copy_array(user, &args->queue_submits, QUEUE_SUBMIT_MIN, sizeof(*ctx.qs),
 		       (void **)&ctx.qs);
 	if (r < 0 || !args->queue_submits.count)
