@@ -3,8 +3,8 @@
 #
 # run-spin.sh [--keep] [--list] [RUN...]
 #
-# Checks the Promela models of the registration lifetime (registration.pml)
-# and of buffer objects in it (gem.pml) with spin: every run below generates a verifier (spin -a), compiles it
+# Checks the Promela models of the registration lifetime (registration.pml),
+# of buffer objects in it (gem.pml) and of parked waits (wait.pml) with spin: every run below generates a verifier (spin -a), compiles it
 # and searches the model's whole state space (exhaustive: no bitstate, no
 # hash compaction; -DCOLLAPSE only compresses stored states).  The correct
 # model must show "errors: 0"; each deliberately broken variant must show
@@ -34,6 +34,10 @@ scenario_flags() {
 	reads2) echo "-DCLIENT_MODE=0 -DNSESS=1 -DNI=2 -DREMOVER=0" ;;	# the same with two interrupts
 	all)    echo "-DCLIENT_MODE=0 -DNSESS=1 -DNI=1 -DREMOVER=1" ;;	# everything at once (42 M states)
 	gem)    echo "" ;;	# gem.pml: objects, DMA mappings, postclose vs revoke
+	wait-revoke) echo "-DNW=2 -DREVOKE" ;;			# wait.pml: parked waits vs revoke
+	wait-close)  echo "-DNW=2 -DCLOSE" ;;			# ... vs file close
+	wait-signal) echo "-DNW=2 -DSIGNAL" ;;			# ... vs the fence they wait on
+	wait-all)    echo "-DNW=2 -DREVOKE -DCLOSE -DSIGNAL" ;;	# all three at once
 	*) echo "run-spin: unknown scenario $1" >&2; exit 2 ;;
 	esac
 }
@@ -64,6 +68,14 @@ broken-gem-unmap-before-gp;gem;-DBROKEN_UNMAP_BEFORE_GP;safety;assertion violate
 broken-gem-map-no-ref;gem;-DBROKEN_MAP_NO_REF;safety;assertion violated +!\(obj_freed\)
 broken-gem-postclose-no-wait;gem;-DBROKEN_POSTCLOSE_NO_WAIT;safety;assertion violated +!\(fpriv_freed\)
 broken-gem-import-get-zero;gem;-DBROKEN_IMPORT_GET_ZERO;safety;assertion violated +!\((obj_freed|dev_freed)\)
+wait-all-safety;wait-all;;safety;pass
+wait-revoke-safety;wait-revoke;;safety;pass
+wait-close-safety;wait-close;;safety;pass
+wait-signal-safety;wait-signal;;safety;pass
+broken-wait-wake-before-unplug;wait-revoke;-DBROKEN_WAKE_BEFORE_UNPLUG;safety;invalid end state
+broken-wait-park-no-check;wait-revoke;-DBROKEN_PARK_NO_CHECK;safety;invalid end state
+broken-wait-close-wake-first;wait-close;-DBROKEN_CLOSE_WAKE_FIRST;safety;invalid end state
+broken-wait-no-trigger;wait-signal;-DBROKEN_NO_TRIGGER;safety;invalid end state
 +all-safety;all;;safety;pass
 EOF
 }
@@ -81,6 +93,7 @@ EOF
 	flags="$(scenario_flags "$scen")${extra:+ $extra}"
 	case $scen in
 	gem) src=$here/gem.pml ;;
+	wait-*) src=$here/wait.pml ;;
 	*) src=$model ;;
 	esac
 	pml=$(basename "$src")
@@ -170,7 +183,7 @@ jobs=${GP_SPIN_JOBS:-$(nproc 2>/dev/null || echo 2)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/gp-spin.XXXXXX")
 start=$(date +%s)
 
-echo "spin: $(spin -V 2>&1 | head -n 1); $model, $here/gem.pml; $jobs parallel runs"
+echo "spin: $(spin -V 2>&1 | head -n 1); $model, $here/gem.pml, $here/wait.pml; $jobs parallel runs"
 printf '%s\n' $names | xargs -P "$jobs" -I '{}' "$0" --one '{}' "$work"
 
 passed=0
@@ -185,7 +198,7 @@ for n in $names; do
 done
 echo "elapsed: $(($(date +%s) - start)) s"
 if [ "$failed" -gt 0 ] || [ "$keep" = 1 ]; then
-	echo "verifiers, logs and trails kept in $work (replay a trail: cd $work/RUN && spin -t -p FLAGS registration.pml (or gem.pml))"
+	echo "verifiers, logs and trails kept in $work (replay a trail: cd $work/RUN && spin -t -p FLAGS registration.pml (or gem.pml, wait.pml))"
 else
 	rm -rf "$work"
 fi

@@ -758,21 +758,24 @@ int gp_mock_csf_mem(struct gp_backend *be, unsigned int as, uint64_t va, void *b
 				fault_status);
 }
 
-void gp_mock_csf_job_irq(struct gp_backend *be, uint32_t bits)
+/* Resets are posted under @lock, so under it the sequence number is current. */
+void gp_mock_csf_job_irq(struct gp_backend *be, uint32_t reset_seq, uint32_t bits)
 {
 	struct gp_mock *m = gp_mock_from_backend(be);
 
 	pthread_mutex_lock(&m->lock);
-	gp_mock_job_int_raise(m, bits);
+	if (gp_mock_csf_reset_seq(m->csf) == reset_seq)
+		gp_mock_job_int_raise(m, bits);
 	pthread_mutex_unlock(&m->lock);
 }
 
-void gp_mock_csf_set_mcu_status(struct gp_backend *be, uint32_t status)
+void gp_mock_csf_set_mcu_status(struct gp_backend *be, uint32_t reset_seq, uint32_t status)
 {
 	struct gp_mock *m = gp_mock_from_backend(be);
 
 	pthread_mutex_lock(&m->lock);
-	m->mcu_status = status;
+	if (gp_mock_csf_reset_seq(m->csf) == reset_seq)
+		m->mcu_status = status;
 	pthread_mutex_unlock(&m->lock);
 }
 

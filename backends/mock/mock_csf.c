@@ -103,6 +103,7 @@ struct gp_mock_csf {
 	bool ev_mcu, ev_reset, ev_removed, ev_kick;
 	uint32_t mcu_value;
 	uint32_t doorbells;		/* bit n: doorbell n rang */
+	uint32_t reset_seq;		/* GPU resets so far */
 	bool idle;			/* the thread waits with nothing to run */
 
 	pthread_mutex_t state_lock;
@@ -111,6 +112,7 @@ struct gp_mock_csf {
 	bool fw_error;			/* an MCU access faulted this round */
 	uint32_t irq;			/* JOB_INT bits to raise at the end of the round */
 	uint64_t delay_ns;		/* csf-instr-delay-ns owed */
+	uint32_t round_seq;		/* reset_seq when the round began */
 	struct csf_group groups[GP_MOCK_CSF_GROUP_NUM];
 	uint64_t instructions;
 	uint32_t faults, boots;
@@ -423,8 +425,11 @@ static void csg_process(struct gp_mock_csf *c, unsigned int n)
 		if (sh_rd32(c, in + MALI_CSG_ACK_IRQ_MASK) & changed)
 			c->irq |= MALI_JOB_INT_CSG_IF(n);
 	}
-	/* Stream requests: a stream only runs while its group does. */
-	for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM; m++)
+	/*
+	 * Stream requests are served while the group runs: a terminated
+	 * group's streams read STOP and start again when the group does.
+	 */
+	for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM && g->running; m++)
 		cs_process(c, n, m);
 }
 
@@ -451,7 +456,7 @@ static void glb_process(struct gp_mock_csf *c)
 		if (sh_rd32(c, SH_GLB_INPUT + MALI_GLB_ACK_IRQ_MASK) & changed)
 			c->irq |= MALI_JOB_INT_GLOBAL_IF;
 		if (c->halted) {
-			gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_HALT);
+			gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_HALT);
 			return;
 		}
 	}
@@ -521,7 +526,7 @@ static void csf_boot(struct gp_mock_csf *c)
 		return;
 	c->booted = true;
 	c->boots++;
-	gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_ENABLED);
+	gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_ENABLED);
 	c->irq |= MALI_JOB_INT_GLOBAL_IF;
 }
 
@@ -969,7 +974,7 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 			csf_stop_all(c, c->booted);
 			c->booted = false;
 			c->halted = false;
-			gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_DISABLED);
+			gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_DISABLED);
 		} else if (!c->booted || c->halted) {
 			csf_boot(c);
 		}
@@ -1006,11 +1011,11 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 		csf_stop_all(c, false);
 		c->booted = false;
 		*busy = *parked = false;
-		gp_mock_csf_set_mcu_status(c->be, MALI_MCU_STATUS_FATAL);
+		gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_FATAL);
 		return;
 	}
 	if (c->irq)
-		gp_mock_csf_job_irq(c->be, c->irq);
+		gp_mock_csf_job_irq(c->be, c->round_seq, c->irq);
 }
 
 static bool csf_events_pending(const struct gp_mock_csf *c)
@@ -1027,7 +1032,7 @@ static void *csf_main(void *arg)
 	pthread_mutex_lock(&c->ev_lock);
 	for (;;) {
 		bool ev_mcu, ev_reset, ev_removed;
-		uint32_t mcu_value, doorbells;
+		uint32_t mcu_value, doorbells, round_seq;
 		uint64_t delay;
 
 		while (!c->stop && !csf_events_pending(c)) {
@@ -1057,11 +1062,13 @@ static void *csf_main(void *arg)
 		ev_reset = c->ev_reset;
 		ev_removed = c->ev_removed;
 		doorbells = c->doorbells;
+		round_seq = c->reset_seq;
 		c->ev_mcu = c->ev_reset = c->ev_removed = c->ev_kick = false;
 		c->doorbells = 0;
 		pthread_mutex_unlock(&c->ev_lock);
 
 		pthread_mutex_lock(&c->state_lock);
+		c->round_seq = round_seq;
 		csf_round(c, ev_mcu, mcu_value, ev_reset, ev_removed, doorbells, &busy, &parked);
 		delay = c->delay_ns;
 		c->delay_ns = 0;
@@ -1100,6 +1107,7 @@ static void set_reset(struct gp_mock_csf *c, uint32_t unused)
 {
 	(void)unused;
 	c->ev_reset = true;
+	c->reset_seq++;
 	c->doorbells = 0;
 	c->ev_mcu = false;
 }
@@ -1135,6 +1143,16 @@ void gp_mock_csf_reset(struct gp_mock_csf *c)
 void gp_mock_csf_removed(struct gp_mock_csf *c)
 {
 	csf_post(c, set_removed, 0);
+}
+
+uint32_t gp_mock_csf_reset_seq(struct gp_mock_csf *c)
+{
+	uint32_t seq;
+
+	pthread_mutex_lock(&c->ev_lock);
+	seq = c->reset_seq;
+	pthread_mutex_unlock(&c->ev_lock);
+	return seq;
 }
 
 void gp_mock_csf_counters(struct gp_mock_csf *c, uint64_t *instructions, uint32_t *faults,

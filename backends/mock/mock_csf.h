@@ -40,6 +40,8 @@ void gp_mock_csf_doorbell(struct gp_mock_csf *csf, unsigned int doorbell);
 void gp_mock_csf_reset(struct gp_mock_csf *csf);
 /* The device vanished: stop every stream, touch no memory again. */
 void gp_mock_csf_removed(struct gp_mock_csf *csf);
+/* How many GPU resets the model was told of (see gp_mock_csf_job_irq()). */
+uint32_t gp_mock_csf_reset_seq(struct gp_mock_csf *csf);
 void gp_mock_csf_counters(struct gp_mock_csf *csf, uint64_t *instructions, uint32_t *faults,
 			  uint32_t *boots);
 
@@ -59,9 +61,14 @@ enum gp_mock_csf_access {
  */
 int gp_mock_csf_mem(struct gp_backend *be, unsigned int as, uint64_t va, void *buf, size_t len,
 		    enum gp_mock_csf_access access, uint32_t *fault_status);
-/* Set @bits in JOB_INT_RAWSTAT (the job IRQ fires when STAT becomes non-zero). */
-void gp_mock_csf_job_irq(struct gp_backend *be, uint32_t bits);
-void gp_mock_csf_set_mcu_status(struct gp_backend *be, uint32_t status);
+/*
+ * Set @bits in JOB_INT_RAWSTAT (the job IRQ fires when STAT becomes
+ * non-zero), or MCU_STATUS; both are dropped when a GPU reset came after
+ * the model's round began (@reset_seq is gp_mock_csf_reset_seq() then): a
+ * reset clears them, and nothing from before it may come back.
+ */
+void gp_mock_csf_job_irq(struct gp_backend *be, uint32_t reset_seq, uint32_t bits);
+void gp_mock_csf_set_mcu_status(struct gp_backend *be, uint32_t reset_seq, uint32_t status);
 /* The GPU's 64-bit timestamp and cycle counter, for STORE_STATE. */
 uint64_t gp_mock_csf_timestamp(struct gp_backend *be, bool cycles);
 struct gp_mock_csf *gp_mock_csf_of(struct gp_backend *be);
