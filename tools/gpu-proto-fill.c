@@ -372,6 +372,37 @@ static enum outcome fill_once(struct fill *f, const struct opts *o, struct tally
 		return OUT_FAILED;
 	}
 
+	/*
+	 * The status of a timeline point is the chain fence's, which, as the
+	 * kernel's, signals without the job's error; the group's state says
+	 * whether this job, the only one in flight, faulted or timed out.
+	 */
+	{
+		uint32_t state = 0, fatal = 0;
+
+		r = gpc_mali_group_get_state(f->dev, f->group, &state, &fatal);
+		if (r < 0) {
+			if (!o->quiet)
+				errmsg("GROUP_GET_STATE", r);
+			t->failed++;
+			if (r == -ENODEV) {
+				t->enodev++;
+				return OUT_DEVICE_GONE;
+			}
+			return OUT_FATAL;
+		}
+		if (state) {
+			t->failed++;
+			t->fence_error++;
+			if (!o->quiet)
+				fprintf(stderr, PROG ": job of point %" PRIu64 " failed: the fence "
+					"signalled (status %d) but the group is unusable\n", point,
+					status);
+			explain_failure(f, o, t);
+			return OUT_FAILED;
+		}
+	}
+
 	for (uint32_t i = 0; i < o->size / 4; i++) {
 		if (data[i] != expected_word(o, i)) {
 			fprintf(stderr, PROG ": job of point %" PRIu64 " signalled success but "
