@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -89,6 +90,10 @@ struct gp_bench_opts {
 struct gp_bench_inproc {
 	struct gp_registration *reg;
 	struct gp_fdsock *fdsock;
+	int irq_fd[GP_MOCK_NUM_IRQS];
+	pthread_t pump;
+	bool pump_running;
+	atomic_bool pump_stop;
 	char dir[64];
 	char fd_path[128];
 };
@@ -147,8 +152,39 @@ static int gp_bench_seam_ioctl(void *data, int fd, unsigned long request, void *
 
 static const struct gpc_sys_ops gp_bench_seam_ops = { .ioctl = gp_bench_seam_ioctl };
 
+/*
+ * The control plane's part in the daemon: every interrupt line the mock
+ * raises goes to the driver's handler (job completion is the job IRQ).
+ */
+static void *gp_bench_irq_pump(void *arg)
+{
+	struct gp_device *dev = gp_registration_device(inproc.reg);
+	struct pollfd pfd[GP_MOCK_NUM_IRQS];
+
+	(void)arg;
+	for (unsigned int i = 0; i < GP_MOCK_NUM_IRQS; i++)
+		pfd[i] = (struct pollfd){ .fd = inproc.irq_fd[i], .events = POLLIN };
+	while (!atomic_load(&inproc.pump_stop)) {
+		if (poll(pfd, GP_MOCK_NUM_IRQS, 50) <= 0)
+			continue;
+		for (unsigned int i = 0; i < GP_MOCK_NUM_IRQS; i++) {
+			uint64_t count;
+
+			if ((pfd[i].revents & POLLIN) &&
+			    read(pfd[i].fd, &count, sizeof(count)) == sizeof(count))
+				(void)gp_device_handle_irq(dev, i);
+		}
+	}
+	return NULL;
+}
+
 static void gp_bench_inproc_stop(void)
 {
+	if (inproc.pump_running) {
+		atomic_store(&inproc.pump_stop, true);
+		pthread_join(inproc.pump, NULL);
+		inproc.pump_running = false;
+	}
 	gp_fdsock_free(&inproc.fdsock);
 	gp_fd_tokens_clear();
 	gp_registration_free(&inproc.reg);
@@ -171,11 +207,19 @@ static int gp_bench_inproc_start(void)
 	if (r < 0)
 		return gp_log_errno(LOG_ERR, r, "mock backend: cannot open");
 	snprintf(unique, sizeof(unique), "%s", be->bus_id);
+	/* The eventfds live as long as the backend, which the registration keeps. */
+	for (unsigned int i = 0; i < GP_MOCK_NUM_IRQS; i++)
+		inproc.irq_fd[i] = gp_backend_irq_fd(be, i);
 	r = gp_driver_bind(&gp_mali_csf_driver, &be, unique, &inproc.reg);
 	if (r < 0) {
 		gp_backend_release(&be);
 		return gp_log_errno(LOG_ERR, r, "mali-csf: probe on the mock backend failed");
 	}
+	atomic_store(&inproc.pump_stop, false);
+	r = pthread_create(&inproc.pump, NULL, gp_bench_irq_pump, NULL);
+	if (r)
+		return gp_log_errno(LOG_ERR, r, "pthread_create (IRQ pump)");
+	inproc.pump_running = true;
 	snprintf(inproc.dir, sizeof(inproc.dir), "%s", "/tmp/gp-bench-submit-XXXXXX");
 	if (!mkdtemp(inproc.dir)) {
 		r = -errno;

@@ -88,6 +88,6 @@ grep -q 'job of point 1 failed: ' "$tmp/out" ||
 	fail "--fault: the job's failure is not reported"
 grep -q 'group state 0x[0-9a-f]*.*fatal fault' "$tmp/out" ||
 	fail "--fault: GROUP_GET_STATE does not say fatal fault"
-echo "ok: a faulting job fails with its fence's error"
+echo "ok: a faulting job fails, reported with the group state"
 
 kill -0 "$daemon" || fail "the daemon died"
