@@ -273,8 +273,17 @@ static void explain_failure(struct fill *f, const struct opts *o, struct tally *
 		gpc_mali_group_destroy(f->dev, f->group);
 		f->group = 0;
 		r = create_group(f);
-		if (r < 0 && !o->quiet)
-			errmsg("GROUP_CREATE (replacing the unusable group)", r);
+		if (r < 0 && !o->quiet) {
+			uint32_t vm_state = 0;
+
+			/* A fault also makes the VM unusable, as in panthor: say so. */
+			if (gpc_mali_vm_get_state(f->dev, f->vm, &vm_state) == 0 &&
+			    vm_state == GPU_PROTO_MALI_VM_STATE_UNUSABLE)
+				fprintf(stderr, PROG ": the VM is unusable after the fault: no "
+					"group can replace this one in it\n");
+			else
+				errmsg("GROUP_CREATE (replacing the unusable group)", r);
+		}
 	}
 }
 
