@@ -47,6 +47,9 @@
  *     exactly the handle named (EINVAL for one the file lacks), nothing
  *     else changes a file's handles; raw PRIME is EOPNOTSUPP and
  *     HANDLE_TO_FD answers fd -1;
+ *   - sync objects (mali-csf has them; the others answer EOPNOTSUPP):
+ *     the kernel's errors plus ETIME, E2BIG and ENOSPC; waits are made to
+ *     poll (timeout 0, no wait for a submit) so that no input blocks;
  *   - EDU_DMA: never ETIMEDOUT; ENODEV only when revoked mid-transfer; on
  *     success the object's bytes and the device buffer's agree over the
  *     range, no mapping is left and the fake's IOMMU saw no fault;
@@ -715,8 +718,56 @@ static bool fz_edu_effects(const struct fz_ctx *ctx, uint32_t cmd)
 	       _IOC_NR(cmd) <= _IOC_NR(GPU_PROTO_IOCTL_EDU_DMA);
 }
 
+/* The sync object ioctls, by number in the core range (gp_drm_core_ioctls). */
+static bool fz_syncobj_nr(uint32_t cmd)
+{
+	uint32_t nr = _IOC_NR(cmd);
+
+	return _IOC_TYPE(cmd) == 'd' &&
+	       ((nr >= _IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_CREATE) &&
+		 nr <= _IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD)) ||
+		nr == _IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_STATUS));
+}
+
+/*
+ * A wait with a deadline or for a submit would block the harness (the
+ * in-process caller has no waiter, so gp_ioctl() sleeps): make every wait
+ * poll by clearing the deadline and the WAIT_FOR_SUBMIT of TRANSFER where
+ * the argument lies in the arena.  Blocking waits are test_syncobj's.
+ */
+static void fz_syncobj_no_block(uint32_t cmd, uint64_t arg)
+{
+	size_t off, at, width;
+
+	if (_IOC_TYPE(cmd) != 'd')
+		return;
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_WAIT):
+		at = offsetof(struct gpu_proto_syncobj_wait, timeout_nsec);
+		width = 8;
+		break;
+	case _IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+		at = offsetof(struct gpu_proto_syncobj_timeline_wait, timeout_nsec);
+		width = 8;
+		break;
+	case _IOC_NR(GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER):
+		if (fz_in_arena(arg, offsetof(struct gpu_proto_syncobj_transfer, pad), &off))
+			fz_arena[off + offsetof(struct gpu_proto_syncobj_transfer, flags)] &=
+				(uint8_t)~GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
+		return;
+	default:
+		return;
+	}
+	if (fz_in_arena(arg, at + width, &off))
+		memset(fz_arena + off + at, 0, width);
+}
+
 static bool fz_errno_expected(const struct fz_ctx *ctx, const struct fz_call *c, int r)
 {
+	/* docs/uapi.md, sync objects: the kernel's errors, ETIME for a poll, the count and handle limits. */
+	if (c->desc && fz_syncobj_nr(c->desc->cmd) &&
+	    (r == -ENOENT || r == -ETIME || r == -E2BIG || r == -ENOSPC || r == -EOPNOTSUPP))
+		return true;
 	/* Their documented errors (docs/uapi.md) beyond the common ones. */
 	if (c->desc && fz_mali_memory(ctx, c->desc->cmd) &&
 	    (r == -ENOENT || r == -EPERM || r == -EBUSY || r == -E2BIG || r == -ENOSPC))
@@ -1218,8 +1269,10 @@ static void fz_op_ioctl(struct fz_ctx *ctx, uint8_t op)
 			    (_IOC_TYPE(cmd) == 'd' && _IOC_NR(cmd) == _IOC_NR(GPU_PROTO_IOCTL_GEM_CLOSE)) ||
 			    (ctx->dev->driver == &fz_driver && _IOC_TYPE(cmd) == 'd' &&
 			     _IOC_NR(cmd) == _IOC_NR(FZ_IOCTL_BO_CREATE)) ||
-			    fz_mali_memory(ctx, cmd) || fz_edu_effects(ctx, cmd);
+			    fz_mali_memory(ctx, cmd) || fz_edu_effects(ctx, cmd) ||
+			    fz_syncobj_nr(cmd);
 
+	fz_syncobj_no_block(cmd, arg);
 	if ((op & FZ_F_DIFF) && !side_effects)
 		fz_ioctl_diff(ctx, f, cmd, arg);
 	else

@@ -174,7 +174,22 @@ static const uint32_t fz_known_cmds[] = {
 	GPU_PROTO_IOCTL_EDU_RAISE_IRQ,			/* 31 */
 	GPU_PROTO_IOCTL_EDU_BO_CREATE,			/* 32 */
 	GPU_PROTO_IOCTL_EDU_DMA,			/* 33 */
+	GPU_PROTO_IOCTL_SYNCOBJ_CREATE,			/* 34 */
+	GPU_PROTO_IOCTL_SYNCOBJ_DESTROY,		/* 35 */
+	GPU_PROTO_IOCTL_SYNCOBJ_HANDLE_TO_FD,		/* 36 */
+	GPU_PROTO_IOCTL_SYNCOBJ_FD_TO_HANDLE,		/* 37 */
+	GPU_PROTO_IOCTL_SYNCOBJ_WAIT,			/* 38 */
+	GPU_PROTO_IOCTL_SYNCOBJ_RESET,			/* 39 */
+	GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL,			/* 40 */
+	GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT,		/* 41 */
+	GPU_PROTO_IOCTL_SYNCOBJ_QUERY,			/* 42 */
+	GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER,		/* 43 */
+	GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,	/* 44 */
+	GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD,		/* 45 */
+	GPU_PROTO_IOCTL_SYNCOBJ_STATUS,			/* 46 */
 };
+/* The first of the sync object ioctls in fz_known_cmds. */
+#define FZ_KNOWN_SYNCOBJ	34
 /* The first of qemu-edu's ioctls in fz_known_cmds. */
 #define FZ_KNOWN_EDU	30
 /* The first of mali-csf's memory ioctls in fz_known_cmds. */

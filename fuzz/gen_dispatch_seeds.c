@@ -916,6 +916,102 @@ static void seeds_edu(void)
 	}
 }
 
+/* --- sync objects on mali-csf --- */
+
+static void seeds_syncobj(void)
+{
+	enum { K_CREATE = FZ_KNOWN_SYNCOBJ, K_DESTROY, K_TO_FD, K_FROM_FD, K_WAIT, K_RESET, K_SIGNAL,
+	       K_TWAIT, K_QUERY, K_TRANSFER, K_TSIGNAL, K_EVENTFD, K_STATUS };
+	/* Arguments at 0..255; handles at 256, points at 320, statuses at 448. */
+	const struct gpu_proto_syncobj_create create = { .flags = GPU_PROTO_SYNCOBJ_CREATE_SIGNALED };
+	const struct gpu_proto_syncobj_create create0 = { 0 };
+	const struct gpu_proto_syncobj_wait wait = {
+		.count_handles = 2, .flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT };
+	const struct gpu_proto_syncobj_timeline_wait twait = {
+		.count_handles = 2, .flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL };
+	const struct gpu_proto_syncobj_timeline_array tarr = { .count_handles = 2 };
+	const struct gpu_proto_syncobj_array arr = { .count_handles = 2 };
+	const struct gpu_proto_syncobj_transfer xfer = { .src_handle = 1, .src_point = 0,
+							 .dst_handle = 2, .dst_point = 9 };
+	const struct gpu_proto_syncobj_status st = { .count_handles = 2 };
+	const struct gpu_proto_syncobj_destroy destroy = { .handle = 1 };
+	const struct gpu_proto_syncobj_handle fd = { .handle = 1 };
+	const uint32_t handles[2] = { 1, 2 };
+	const uint64_t points[2] = { 3, 5 };
+	struct seed s = { .n = 0 };
+
+	for (uint8_t m = 0; m <= FZ_F_RETRY; m += FZ_F_RETRY) {
+		/* Binary: create, wait (any, for submit), signal, reset, status, fd refusals, destroy. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &create, sizeof(create));
+		op_poke(&s, 8, &create0, sizeof(create0));
+		op_poke(&s, 16, &wait, sizeof(wait));
+		op_ptr(&s, 16 + offsetof(struct gpu_proto_syncobj_wait, handles), 256);
+		op_poke(&s, 64, &arr, sizeof(arr));
+		op_ptr(&s, 64 + offsetof(struct gpu_proto_syncobj_array, handles), 256);
+		op_poke(&s, 80, &st, sizeof(st));
+		op_ptr(&s, 80 + offsetof(struct gpu_proto_syncobj_status, handles), 256);
+		op_ptr(&s, 80 + offsetof(struct gpu_proto_syncobj_status, status), 448);
+		op_poke(&s, 112, &fd, sizeof(fd));
+		op_poke(&s, 128, &destroy, sizeof(destroy));
+		op_poke(&s, 256, handles, sizeof(handles));
+		op_map(&s, 0, 512, RW);
+		op_ioctl(&s, m, K_CREATE, 0);
+		op_ioctl(&s, m, K_CREATE, 8);
+		op_ioctl(&s, m, K_WAIT, 16);
+		op_ioctl(&s, m, K_STATUS, 80);		/* handle 2 has no fence: EINVAL */
+		op_ioctl(&s, m, K_SIGNAL, 64);
+		op_ioctl(&s, m, K_STATUS, 80);
+		op_ioctl(&s, m, K_RESET, 64);
+		op_ioctl(&s, m, K_WAIT, 16);		/* for submit, polled: ETIME */
+		op_ioctl(&s, m, K_TO_FD, 112);
+		op_ioctl(&s, m, K_FROM_FD, 112);
+		op_ioctl(&s, m | FZ_F_FILE1, K_WAIT, 16);	/* another file: ENOENT */
+		op_ioctl(&s, m, K_DESTROY, 128);
+		op_ioctl(&s, m, K_DESTROY, 128);		/* twice: EINVAL */
+		emit(&s, "syncobj-binary-%s", mode_name(m));
+
+		/* Timelines: signal points, query, wait on them, transfer, revoke with objects held. */
+		s.n = 0;
+		put8(&s, 0);
+		op_poke(&s, 0, &create0, sizeof(create0));
+		op_poke(&s, 8, &create0, sizeof(create0));
+		op_poke(&s, 16, &tarr, sizeof(tarr));
+		op_ptr(&s, 16 + offsetof(struct gpu_proto_syncobj_timeline_array, handles), 256);
+		op_ptr(&s, 16 + offsetof(struct gpu_proto_syncobj_timeline_array, points), 320);
+		op_poke(&s, 48, &twait, sizeof(twait));
+		op_ptr(&s, 48 + offsetof(struct gpu_proto_syncobj_timeline_wait, handles), 256);
+		op_ptr(&s, 48 + offsetof(struct gpu_proto_syncobj_timeline_wait, points), 320);
+		op_poke(&s, 96, &xfer, sizeof(xfer));
+		op_poke(&s, 128, &tarr, sizeof(tarr));
+		op_ptr(&s, 128 + offsetof(struct gpu_proto_syncobj_timeline_array, handles), 256);
+		op_ptr(&s, 128 + offsetof(struct gpu_proto_syncobj_timeline_array, points), 384);
+		op_poke(&s, 160, &st, sizeof(st));
+		op_ptr(&s, 160 + offsetof(struct gpu_proto_syncobj_status, handles), 256);
+		op_ptr(&s, 160 + offsetof(struct gpu_proto_syncobj_status, points), 320);
+		op_ptr(&s, 160 + offsetof(struct gpu_proto_syncobj_status, status), 448);
+		op_poke(&s, 256, handles, sizeof(handles));
+		op_poke(&s, 320, points, sizeof(points));
+		op_map(&s, 0, 512, RW);
+		op_ioctl(&s, m, K_CREATE, 0);
+		op_ioctl(&s, m, K_CREATE, 8);
+		op_ioctl(&s, m, K_TWAIT, 48);		/* nothing submitted: EINVAL */
+		op_ioctl(&s, m, K_TSIGNAL, 16);
+		op_ioctl(&s, m, K_QUERY, 128);
+		op_ioctl(&s, m, K_TWAIT, 48);
+		op_ioctl(&s, m, K_TRANSFER, 96);
+		op_ioctl(&s, m, K_STATUS, 160);
+		op_ioctl(&s, m, K_EVENTFD, 112);
+		op(&s, FZ_OP_REVOKE);
+		op_ioctl(&s, m, K_QUERY, 128);		/* ENODEV */
+		op(&s, FZ_OP_REBIND);
+		op(&s, FZ_OP_REOPEN);
+		op_ioctl(&s, m, K_QUERY, 128);		/* the reopened file has none: ENOENT */
+		emit(&s, "syncobj-timeline-%s", mode_name(m));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -932,6 +1028,7 @@ int main(int argc, char **argv)
 	seeds_follow();
 	seeds_gem();
 	seeds_edu();
+	seeds_syncobj();
 	printf("%u seeds in %s\n", written, out_dir);
 	return 0;
 }

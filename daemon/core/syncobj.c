@@ -70,6 +70,9 @@ struct gp_syncobj {
 	struct gp_wait_queue waiters;	/* parked waits (wait_priv.h) */
 };
 
+/* Parked requests with a fixed time limit a file remembers at once. */
+#define GP_SYNCOBJ_REQUEST_DEADLINES	16
+
 struct gp_syncobj_table {
 	/* Per file; never taken by revoke or the IRQ path.  A leaf lock. */
 	pthread_mutex_t lock;
@@ -78,6 +81,12 @@ struct gp_syncobj_table {
 	unsigned int count;
 	unsigned int lowest_free;	/* no free slot has a lower index */
 	bool closed;
+	/* Deadlines of parked requests, by waiter (gp_syncobj_request_deadline()). */
+	struct {
+		const void *key;
+		int64_t deadline;
+	} deadlines[GP_SYNCOBJ_REQUEST_DEADLINES];
+	unsigned int next_deadline;	/* the slot to reuse when none is free */
 };
 
 /* --- points --- */
@@ -530,4 +539,48 @@ unsigned int gp_syncobj_handle_count(struct gp_file *file)
 	n = t->count;
 	pthread_mutex_unlock(&t->lock);
 	return n;
+}
+
+int64_t gp_syncobj_request_deadline(struct gp_file *file, const void *key, int64_t now,
+				    int64_t timeout_ns)
+{
+	struct gp_syncobj_table *t = file->syncobjs;
+	int64_t deadline = now + timeout_ns;
+	unsigned int i, free_slot = GP_SYNCOBJ_REQUEST_DEADLINES;
+
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < GP_SYNCOBJ_REQUEST_DEADLINES; i++) {
+		if (t->deadlines[i].key == key) {
+			deadline = t->deadlines[i].deadline;
+			goto out;
+		}
+		if (!t->deadlines[i].key && free_slot == GP_SYNCOBJ_REQUEST_DEADLINES)
+			free_slot = i;
+	}
+	/*
+	 * A request abandoned while parked (interrupted, its caller gone)
+	 * never comes back to forget its entry: with no free slot, reuse the
+	 * slots in turn.  A request whose entry went that way only starts
+	 * its time again.
+	 */
+	if (free_slot == GP_SYNCOBJ_REQUEST_DEADLINES) {
+		free_slot = t->next_deadline;
+		t->next_deadline = (t->next_deadline + 1) % GP_SYNCOBJ_REQUEST_DEADLINES;
+	}
+	t->deadlines[free_slot].key = key;
+	t->deadlines[free_slot].deadline = deadline;
+out:
+	pthread_mutex_unlock(&t->lock);
+	return deadline;
+}
+
+void gp_syncobj_request_done(struct gp_file *file, const void *key)
+{
+	struct gp_syncobj_table *t = file->syncobjs;
+
+	pthread_mutex_lock(&t->lock);
+	for (unsigned int i = 0; i < GP_SYNCOBJ_REQUEST_DEADLINES; i++)
+		if (t->deadlines[i].key == key)
+			t->deadlines[i].key = NULL;
+	pthread_mutex_unlock(&t->lock);
 }

@@ -219,6 +219,12 @@ int gp_syncobj_eventfd_ioctl(const struct gp_registered_device *rdev, void *data
 
 /* --- WAIT, TIMELINE_WAIT --- */
 
+#define GP_SYNCOBJ_WAIT_FLAGS							\
+	(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL | GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |	\
+	 GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE)
+#define GP_SYNCOBJ_TIMELINE_WAIT_FLAGS						\
+	(GP_SYNCOBJ_WAIT_FLAGS | GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE)
+
 struct gp_syncobj_wait_args {
 	uint64_t handles, points;	/* points 0: all zero (SYNCOBJ_WAIT) */
 	int64_t timeout_nsec;
@@ -328,6 +334,8 @@ int gp_syncobj_wait_plan(const struct gp_device *dev, const void *arg,
 {
 	const struct gpu_proto_syncobj_wait *req = arg;
 
+	if (req->flags & ~GP_SYNCOBJ_WAIT_FLAGS)
+		return 0;
 	return gp_syncobj_plan_arrays(dev, GP_DRIVER_SYNCOBJ, req->count_handles, req->handles, 0,
 				      0, 0, plan);
 }
@@ -347,9 +355,7 @@ int gp_syncobj_wait_ioctl(const struct gp_registered_device *rdev, void *data, v
 	if (!(gp_syncobj_features(rdev) & GP_DRIVER_SYNCOBJ))
 		return -EOPNOTSUPP;
 	/* WAIT_AVAILABLE is a timeline flag: EINVAL here, as the kernel. */
-	if (req->flags & ~(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
-			   GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
-			   GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE))
+	if (req->flags & ~GP_SYNCOBJ_WAIT_FLAGS)
 		return -EINVAL;
 	return gp_syncobj_wait_common(file, user, &a);
 }
@@ -359,6 +365,8 @@ int gp_syncobj_timeline_wait_plan(const struct gp_device *dev, const void *arg,
 {
 	const struct gpu_proto_syncobj_timeline_wait *req = arg;
 
+	if (req->flags & ~GP_SYNCOBJ_TIMELINE_WAIT_FLAGS)
+		return 0;
 	return gp_syncobj_plan_arrays(dev, GP_DRIVER_SYNCOBJ_TIMELINE, req->count_handles,
 				      req->handles, req->points, GP_USER_IN, 0, plan);
 }
@@ -379,10 +387,7 @@ int gp_syncobj_timeline_wait_ioctl(const struct gp_registered_device *rdev, void
 
 	if (!(gp_syncobj_features(rdev) & GP_DRIVER_SYNCOBJ_TIMELINE))
 		return -EOPNOTSUPP;
-	if (req->flags & ~(GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
-			   GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
-			   GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE |
-			   GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE))
+	if (req->flags & ~GP_SYNCOBJ_TIMELINE_WAIT_FLAGS)
 		return -EINVAL;
 	return gp_syncobj_wait_common(file, user, &a);
 }
@@ -552,13 +557,16 @@ out:
 /*
  * The source fence, as drm_syncobj_find_fence(): with WAIT_FOR_SUBMIT a
  * point not submitted yet is waited for (parked) up to five seconds after
- * this run, then ETIME.  Return: 0 with *@out, or -errno, or -EINPROGRESS.
+ * the request first ran, then ETIME.  The re-runs find that deadline by
+ * the request's waiter, which stays the same across them.
+ * Return: 0 with *@out, or -errno, or -EINPROGRESS.
  */
 static int gp_syncobj_transfer_source(struct gp_file *file, const struct gp_user *user,
 				      const struct gpu_proto_syncobj_transfer *req,
 				      struct gp_fence **out)
 {
 	struct gp_syncobj *src = gp_syncobj_find(file, req->src_handle);
+	int64_t now, deadline;
 	int r;
 
 	if (!src)
@@ -568,17 +576,30 @@ static int gp_syncobj_transfer_source(struct gp_file *file, const struct gp_user
 		goto out;
 	}
 	r = gp_syncobj_get_fence(src, req->src_point, out);
-	if (r == 0 || !(req->flags & GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
+	if (!(req->flags & GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
 		goto out;
+	if (r == 0)
+		goto done;
+	now = gp_wait_now_ns();
+	deadline = gp_syncobj_request_deadline(file, user->waiter, now,
+					       GP_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS);
+	if (now >= deadline) {
+		r = -ETIME;
+		goto done;
+	}
 	r = gp_wait_watch_syncobj(user, src);
 	if (r < 0)
-		goto out;
+		goto done;
 	r = gp_syncobj_get_fence(src, req->src_point, out);
 	if (r == 0) {
 		gp_wait_cancel(user);
-		goto out;
+		goto done;
 	}
-	r = gp_wait_park(user, file, gp_wait_now_ns() + GP_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT_NS);
+	r = gp_wait_park(user, file, deadline);
+	if (r == -EINPROGRESS)
+		goto out;
+done:
+	gp_syncobj_request_done(file, user->waiter);
 out:
 	gp_syncobj_put(&src);
 	return r;

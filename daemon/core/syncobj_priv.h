@@ -39,4 +39,17 @@ uint64_t gp_syncobj_query(struct gp_syncobj *syncobj, bool last_submitted);
 /** gp_syncobj_handle_count() - handles @file holds (tests, limits). */
 unsigned int gp_syncobj_handle_count(struct gp_file *file);
 
+/**
+ * gp_syncobj_request_deadline() - the deadline of a parked request that
+ * must give up a fixed time after it first ran (TRANSFER's wait for a
+ * submit), remembered across its re-runs by the request's waiter @key:
+ * the first call stores @now + @timeout_ns, later ones return it.  A file
+ * remembers a few; the oldest is forgotten first.
+ */
+int64_t gp_syncobj_request_deadline(struct gp_file *file, const void *key, int64_t now,
+				    int64_t timeout_ns);
+
+/** gp_syncobj_request_done() - the request @key answered: forget its deadline. */
+void gp_syncobj_request_done(struct gp_file *file, const void *key);
+
 #endif /* GP_CORE_SYNCOBJ_PRIV_H */

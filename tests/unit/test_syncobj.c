@@ -28,6 +28,7 @@
 #include "fence.h"
 #include "file.h"
 #include "inproc.h"
+#include "ioctl.h"
 #include "registration.h"
 #include "syncobj.h"
 #include "syncobj_priv.h"
@@ -510,6 +511,9 @@ START_TEST(wait_flags_pad_count_and_handles_are_checked)
 	ck_assert_int_eq(wait_on(file, &arena[0], &h, 0, 0, 0, &first), 0);
 	ck_assert_int_eq(wait_on(file, &arena[0], &h, GPU_PROTO_SYNCOBJ_MAX_COUNT + 1, 0, 0,
 				 &first), -E2BIG);
+	/* Flags are checked before the count, as the kernel checks them before allocating. */
+	ck_assert_int_eq(wait_on(file, &arena[0], &h, GPU_PROTO_SYNCOBJ_MAX_COUNT + 1, 1u << 4, 0,
+				 &first), -EINVAL);
 	/* A bad array pointer faults. */
 	arena[0].arg.wait = (struct gpu_proto_syncobj_wait){ .handles = 8, .count_handles = 1 };
 	ck_assert_int_eq(io(file, GPU_PROTO_IOCTL_SYNCOBJ_WAIT, &arena[0]), -EFAULT);
@@ -634,6 +638,33 @@ START_TEST(wait_for_submit_is_woken_by_a_later_submit)
 	signal_put(&l.fence, 0);
 	ck_assert_int_eq(wait_on(file, &arena[0], &h, 1, GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
 				 0, &first), 0);
+}
+END_TEST
+
+/* Callers built against drm.h before Linux 6.4 (Debian 12's libdrm) send the 32-byte WAIT. */
+START_TEST(pre_6_4_wait_without_deadline_nsec_works)
+{
+	const unsigned int old_wait = _IOWR('d', 0xC3, uint8_t[32]);
+	const unsigned int old_twait = _IOWR('d', 0xCA, uint8_t[40]);
+	uint32_t h[2] = { create(0), create(GPU_PROTO_SYNCOBJ_CREATE_SIGNALED) };
+	struct slot *s = &arena[0];
+
+	ck_assert_uint_eq(old_wait, 0xC02064C3u);	/* libdrm 2.4.114's DRM_IOCTL_SYNCOBJ_WAIT */
+	fill(s, h, NULL, 2);
+	memset(&s->arg, 0xee, sizeof(s->arg));	/* bytes past the old size must not count */
+	s->arg.wait = (struct gpu_proto_syncobj_wait){
+		.handles = addr(s->handles), .count_handles = 2,
+		.flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT };
+	memset((char *)&s->arg + 32, 0xee, 8);
+	ck_assert_int_eq(io(file, old_wait, s), 0);
+	ck_assert_uint_eq(s->arg.wait.first_signaled, 1);
+	/* Nothing written past the caller's 32 bytes. */
+	ck_assert_uint_eq(((unsigned char *)&s->arg)[32], 0xee);
+	s->arg.twait = (struct gpu_proto_syncobj_timeline_wait){
+		.handles = addr(s->handles), .count_handles = 2,
+		.flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT };
+	ck_assert_int_eq(io(file, old_twait, s), 0);
+	ck_assert_uint_eq(s->arg.twait.first_signaled, 1);
 }
 END_TEST
 
@@ -770,6 +801,8 @@ START_TEST(timeline_wait_checks_its_flags)
 	uint64_t p0 = 0;
 
 	ck_assert_int_eq(twait_on(file, &arena[0], &h, &p0, 1, 1u << 4, 0, &first), -EINVAL);
+	ck_assert_int_eq(twait_on(file, &arena[0], &h, &p0, GPU_PROTO_SYNCOBJ_MAX_COUNT + 1, 1u << 4,
+				  0, &first), -EINVAL);
 	ck_assert_int_eq(twait_on(file, &arena[0], &h, &p0, 1,
 				  GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE |
 				  GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, 0, &first), 0);
@@ -815,10 +848,13 @@ START_TEST(unordered_points_are_accepted_and_never_go_back)
 }
 END_TEST
 
-/* Completing a long run of points never recurses per point (ASan would see the stack). */
+/*
+ * Completing a long run of points never recurses per point: without the
+ * per-thread completion queue, 100000 points overflow the stack (ASan).
+ */
 START_TEST(a_long_timeline_completes_without_recursing)
 {
-	const uint64_t n = 20000;
+	const uint64_t n = 100000;
 	uint32_t h = create(0);
 	struct gp_fence *f1 = submit_point(h, 1);
 
@@ -880,6 +916,19 @@ START_TEST(transfer_wait_for_submit_waits_for_the_source)
 	ck_assert_int_eq(transfer(src, 0, dst, 2, GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT), 0);
 	pthread_join(l.thread, NULL);
 	ck_assert_uint_eq(query1(dst, 0), 2);
+}
+END_TEST
+
+/* As DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT: a source never submitted gives up after 5 s. */
+START_TEST(transfer_wait_for_submit_gives_up_after_five_seconds)
+{
+	uint32_t src = create(0), dst = create(0);
+	int64_t start = gp_wait_now_ns();
+
+	ck_assert_int_eq(transfer(src, 0, dst, 2, GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT),
+			 -ETIME);
+	ck_assert_int_ge(gp_wait_now_ns() - start, 5000 * MS);
+	ck_assert_uint_eq(query1(dst, GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED), 0);
 }
 END_TEST
 
@@ -995,6 +1044,103 @@ START_TEST(the_largest_array_fits_one_cuse_ioctl)
 					 addr(&s->arg)), -E2BIG);
 	ck_assert_int_eq(gp_inproc_caller_unmap(retry, arena), 0);
 	gp_inproc_caller_free(&retry);
+}
+END_TEST
+
+/* --- a transport with its own waiter (as CUSE and the socket): waits park, nothing blocks --- */
+
+static int flat_prepare(void *ctx, const struct gp_user_plan *plan)
+{
+	return 0;
+}
+
+static int flat_copy_from(void *ctx, void *dst, uint64_t a, size_t len)
+{
+	memcpy(dst, (const void *)(uintptr_t)a, len);
+	return 0;
+}
+
+static int flat_copy_to(void *ctx, uint64_t a, const void *src, size_t len)
+{
+	memcpy((void *)(uintptr_t)a, src, len);
+	return 0;
+}
+
+static const struct gp_user_ops flat_ops = {
+	.prepare = flat_prepare, .copy_from = flat_copy_from, .copy_to = flat_copy_to,
+};
+
+struct parked {
+	struct gp_waiter waiter;
+	struct gp_file *file;
+	struct gpu_proto_syncobj_wait arg;
+	uint32_t handle;
+	atomic_int answered;
+	int result;
+};
+
+static int parked_run(struct parked *p)
+{
+	struct gp_user u = { .ops = &flat_ops, .waiter = &p->waiter };
+	int result = 0, r;
+
+	p->arg = (struct gpu_proto_syncobj_wait){
+		.handles = addr(&p->handle), .count_handles = 1, .timeout_nsec = INT64_MAX,
+		.flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT };
+	r = gp_ioctl(p->file, GPU_PROTO_IOCTL_SYNCOBJ_WAIT, addr(&p->arg), &u, &result);
+	if (r == 0) {
+		p->result = result;
+		atomic_store(&p->answered, 1);
+	}
+	return r;
+}
+
+static void parked_wake(struct gp_waiter *waiter)
+{
+	parked_run(caa_container_of(waiter, struct parked, waiter));
+}
+
+static const struct gp_waiter_ops parked_ops = { .wake = parked_wake };
+
+static void await_answer(struct parked *p)
+{
+	while (!atomic_load(&p->answered))
+		usleep(1000);
+}
+
+START_TEST(a_hundred_parked_waits_hold_no_thread_and_revoke_answers_them)
+{
+	enum { N = 100 };
+	struct parked *p = calloc(N, sizeof(*p));
+	uint32_t h[N], extra;
+	uint64_t v;
+
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i < N; i++) {
+		h[i] = create(0);
+		gp_waiter_init(&p[i].waiter, &parked_ops);
+		p[i].file = file;
+		p[i].handle = h[i];
+		/* Answered at once with -EINPROGRESS: the calling thread is free. */
+		ck_assert_int_eq(parked_run(&p[i]), -EINPROGRESS);
+	}
+	/* This thread, and the device, serve other calls meanwhile. */
+	ck_assert_int_eq(cap(file, GPU_PROTO_CAP_SYNCOBJ, &v), 0);
+	extra = create(GPU_PROTO_SYNCOBJ_CREATE_SIGNALED);
+	ck_assert_uint_eq(extra, N + 1);
+	/* A submit to one object answers its wait only. */
+	ck_assert_int_eq(array_op(GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL, &h[7], 1), 0);
+	await_answer(&p[7]);
+	ck_assert_int_eq(p[7].result, 0);
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(atomic_load(&p[i].answered), i == 7);
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	for (int i = 0; i < N; i++) {
+		await_answer(&p[i]);
+		ck_assert_int_eq(p[i].result, i == 7 ? 0 : -ENODEV);
+		gp_waiter_disarm(&p[i].waiter);
+	}
+	free(p);
 }
 END_TEST
 
@@ -1208,6 +1354,7 @@ static Suite *syncobj_suite(void)
 	tcase_add_test(tc, wait_times_out_at_the_absolute_deadline);
 	tcase_add_test(tc, wait_blocks_until_another_thread_signals);
 	tcase_add_test(tc, wait_for_submit_is_woken_by_a_later_submit);
+	tcase_add_test(tc, pre_6_4_wait_without_deadline_nsec_works);
 	tcase_add_test(tc, reset_and_signal_replace_the_binary_fence);
 	tcase_add_test(tc, array_calls_check_pad_count_and_handles);
 	tcase_add_test(tc, timeline_signal_and_query_follow_the_points);
@@ -1220,10 +1367,12 @@ static Suite *syncobj_suite(void)
 	tcase_add_test(tc, transfer_moves_fences_between_binary_and_timeline);
 	tcase_add_test(tc, transfer_errors_are_the_kernels);
 	tcase_add_test(tc, transfer_wait_for_submit_waits_for_the_source);
+	tcase_add_test(tc, transfer_wait_for_submit_gives_up_after_five_seconds);
 	tcase_add_test(tc, status_reports_pending_success_and_the_jobs_error);
 	tcase_add_test(tc, status_checks_its_arguments);
 	tcase_add_test(tc, fd_export_import_and_eventfd_are_refused);
 	tcase_add_test(tc, the_largest_array_fits_one_cuse_ioctl);
+	tcase_add_test(tc, a_hundred_parked_waits_hold_no_thread_and_revoke_answers_them);
 	tcase_add_test(tc, revoke_wakes_every_waiter_with_enodev);
 	tcase_add_test(tc, file_close_wakes_its_waiters);
 	suite_add_tcase(s, tc);

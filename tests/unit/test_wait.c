@@ -628,6 +628,13 @@ static struct gp_transport_stats sock_stats(void)
 	return st;
 }
 
+/* The connection's thread counts a request unparked just after it answered it. */
+static void await_waiting(uint64_t n)
+{
+	while (sock_stats().ioctls_waiting != n)
+		sleep_ms(1);
+}
+
 START_TEST(socket_parked_wait_answers_on_signal)
 {
 	struct fake_wait w;
@@ -638,13 +645,13 @@ START_TEST(socket_parked_wait_answers_on_signal)
 	other = wire_connect();
 	wire_wait(fd, 0);
 	await_parks(1);
-	ck_assert_uint_eq(sock_stats().ioctls_waiting, 1);
+	await_waiting(1);
 	/* Another client, and the waiter's own connection thread, still serve. */
 	wire_echo_works(other, 1);
 	signal_fence(0, 0);
 	ck_assert_int_eq(wire_done(fd, &w, sizeof(w)), 0);
 	ck_assert_int_eq(w.status, 1);
-	ck_assert_uint_eq(sock_stats().ioctls_waiting, 0);
+	await_waiting(0);
 	ck_assert_uint_eq(sock_stats().ioctls_parked, 1);
 	wire_echo_works(fd, 5);
 	close(fd);
@@ -667,7 +674,7 @@ START_TEST(socket_cancel_answers_eintr_and_disarms)
 	/* Disarmed: the signal produces no second answer; the next reply is the echo's. */
 	signal_fence(0, 0);
 	wire_echo_works(fd, 9);
-	ck_assert_uint_eq(sock_stats().ioctls_waiting, 0);
+	await_waiting(0);
 	close(fd);
 	sock_teardown();
 }
@@ -711,7 +718,7 @@ START_TEST(socket_disconnect_disarms_the_parked_wait)
 	close(fd);
 	while (sock_stats().open_files != 0)
 		sleep_ms(1);
-	ck_assert_uint_eq(sock_stats().ioctls_waiting, 0);
+	await_waiting(0);
 	/* The connection is freed: a fire now would be a use after free (ASan). */
 	signal_fence(0, 0);
 	fd = wire_connect();
@@ -736,7 +743,7 @@ START_TEST(socket_hundred_parked_waiters_then_revoke)
 		wire_wait(fds[i], (uint32_t)(i % FAKE_WAIT_FENCES));
 	}
 	await_parks(MANY);
-	ck_assert_uint_eq(sock_stats().ioctls_waiting, MANY);
+	await_waiting(MANY);
 	good = wire_connect();
 	for (uint32_t i = 0; i < 20; i++)
 		wire_echo_works(good, i);
@@ -745,7 +752,7 @@ START_TEST(socket_hundred_parked_waiters_then_revoke)
 		ck_assert_int_eq(wire_done(fds[i], NULL, 0), -ENODEV);
 		close(fds[i]);
 	}
-	ck_assert_uint_eq(sock_stats().ioctls_waiting, 0);
+	await_waiting(0);
 	ck_assert_uint_eq(sock_stats().ioctls_parked, MANY);
 	close(good);
 	sock_teardown();
