@@ -38,6 +38,13 @@
 /* Replies waiting in the daemon when the client's socket buffer is full: the queue's bound. */
 #define GP_SOCKET_QUEUE_MESSAGES 8
 #define GP_SOCKET_QUEUE_BYTES (256u << 10)
+/*
+ * What a parked ioctl's wake adds to the connection's eventfd; the notify
+ * hook adds 1.  The low bits count notifies (2^32 of them between two
+ * reads of the eventfd cannot happen), so the thread tells them apart.
+ */
+#define GP_SOCKET_IOCTL_WAKE (1ull << 32)
+#define GP_SOCKET_NOTIFY_MASK (GP_SOCKET_IOCTL_WAKE - 1)
 /* Warnings a client can cause, per second, before they are counted instead. */
 #define GP_SOCKET_LOG_BURST 5
 
@@ -338,14 +345,18 @@ static void gp_socket_ioctl(struct gp_socket_conn *c, const unsigned char *buf, 
 	atomic_fetch_add(&s->stats.ioctls_waiting, 1);
 }
 
-/* The waiter fired (wait.c's thread): hand it to the connection's thread. */
+/*
+ * The waiter fired (wait.c's thread): hand it to the connection's thread.
+ * It adds GP_SOCKET_IOCTL_WAKE to the eventfd, the notify hook adds 1, so
+ * the thread tells them apart (no spurious WAKE for an armed poll).
+ */
 static void gp_socket_ioctl_wake(struct gp_waiter *waiter)
 {
 	struct gp_socket_conn *c = caa_container_of(waiter, struct gp_socket_conn, ioctl_waiter);
-	uint64_t one = 1;
+	uint64_t v = GP_SOCKET_IOCTL_WAKE;
 
 	atomic_store(&c->ioctl_woken, true);
-	(void)!write(c->wake_fd, &one, sizeof(one));
+	(void)!write(c->wake_fd, &v, sizeof(v));
 }
 
 static const struct gp_waiter_ops gp_socket_ioctl_waiter_ops = {
@@ -649,7 +660,9 @@ static void gp_socket_conn_serve(struct gp_socket_conn *c)
 		 * when the notify hook answered on the spot.
 		 */
 		if (pfd[1].revents & POLLIN) {
-			if (read(c->wake_fd, &count, sizeof(count)) == sizeof(count))
+			/* Only the notify hook's part: a parked ioctl's wake has its own flag. */
+			if (read(c->wake_fd, &count, sizeof(count)) == sizeof(count) &&
+			    (count & GP_SOCKET_NOTIFY_MASK))
 				c->woken = true;
 			gp_socket_conn_events(c);
 		}

@@ -707,6 +707,52 @@ START_TEST(socket_second_ioctl_while_parked_is_ebusy)
 }
 END_TEST
 
+/* The next packet, whatever it is. */
+static struct gpsock_hdr wire_next(int fd)
+{
+	unsigned char buf[GPSOCK_MSG_MAX];
+	struct gpsock_hdr hdr;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	ck_assert_msg(poll(&pfd, 1, WIRE_TIMEOUT_MS) == 1, "no reply");
+	ck_assert_int_ge(recv(fd, buf, sizeof(buf), 0), (ssize_t)sizeof(hdr));
+	memcpy(&hdr, buf, sizeof(hdr));
+	return hdr;
+}
+
+START_TEST(socket_ioctl_wake_is_no_poll_wake)
+{
+	struct gpsock_hdr poll_req = { .op = GPSOCK_POLL, .flags = GPSOCK_POLL_ARM };
+	struct fake_echo e = { .in = 4 };
+	struct gpsock_hdr h;
+	int fd;
+
+	sock_setup(0);
+	fd = wire_connect();
+	ck_assert_int_eq(send(fd, &poll_req, sizeof(poll_req), MSG_NOSIGNAL),
+			 (ssize_t)sizeof(poll_req));
+	h = wire_next(fd);
+	ck_assert_uint_eq(h.op, GPSOCK_MASK);
+	ck_assert_int_eq(h.value, 0);
+	wire_wait(fd, 0);
+	await_waiting(1);
+	signal_fence(0, 0);
+	h = wire_next(fd);
+	ck_assert_uint_eq(h.op, GPSOCK_DONE);
+	ck_assert_int_eq(h.value, 0);
+	/*
+	 * The file did not become readable: no WAKE for the armed poll.  One
+	 * would have been sent right after the DONE, before the next request
+	 * is read, so the echo's answer must come next.
+	 */
+	wire_ioctl(fd, FAKE_IOCTL_ECHO, &e, sizeof(e));
+	h = wire_next(fd);
+	ck_assert_uint_eq(h.op, GPSOCK_DONE);
+	close(fd);
+	sock_teardown();
+}
+END_TEST
+
 START_TEST(socket_disconnect_disarms_the_parked_wait)
 {
 	int fd;
@@ -877,6 +923,7 @@ static Suite *wait_suite(void)
 	tcase_add_test(tc, socket_parked_wait_answers_on_signal);
 	tcase_add_test(tc, socket_cancel_answers_eintr_and_disarms);
 	tcase_add_test(tc, socket_second_ioctl_while_parked_is_ebusy);
+	tcase_add_test(tc, socket_ioctl_wake_is_no_poll_wake);
 	tcase_add_test(tc, socket_disconnect_disarms_the_parked_wait);
 	tcase_add_test(tc, socket_hundred_parked_waiters_then_revoke);
 	suite_add_tcase(s, tc);

@@ -13,11 +13,17 @@
  *       COUNT GET_CAP(SYNCOBJ) round trips on a new file; each must say 1.
  *   gp-vm-syncwait wait-forever
  *       one SYNCOBJ_WAIT that nothing signals (the test kills us).
+ *   gp-vm-syncwait interrupt
+ *       a thread waits; SIGUSR1 (a handler, no SA_RESTART) is sent to it
+ *       until one of its SYNCOBJ_WAITs has returned EINTR and it waits
+ *       again; then SIGNAL: the restarted wait must return 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +158,63 @@ static int cmd_getcap(int count)
 	return 0;
 }
 
+static atomic_int eintrs;
+static int interrupt_result = -1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void *interrupt_waiter(void *p)
+{
+	struct waiter *w = p;
+	struct gpu_proto_syncobj_wait arg = {
+		.handles = (uintptr_t)&w->handle,
+		.timeout_nsec = INT64_MAX,
+		.count_handles = 1,
+		.flags = GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+	};
+	int r;
+
+	/* As drmIoctl(): restart after EINTR, counting them. */
+	for (;;) {
+		r = ioctl(w->fd, GPU_PROTO_IOCTL_SYNCOBJ_WAIT, &arg);
+		if (r == 0 || errno != EINTR)
+			break;
+		atomic_fetch_add(&eintrs, 1);
+	}
+	interrupt_result = r == 0 ? 0 : errno;
+	return NULL;
+}
+
+static int cmd_interrupt(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	struct waiter w = { .fd = node_open() };
+	struct gpu_proto_syncobj_array sig = { .handles = (uintptr_t)&w.handle, .count_handles = 1 };
+
+	w.handle = syncobj_create(w.fd);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pthread_create(&w.thread, NULL, interrupt_waiter, &w) != 0)
+		return 1;
+	/* Until the waiter was interrupted in its wait at least once (at most ~30 s). */
+	for (int i = 0; atomic_load(&eintrs) == 0 && i < 3000; i++) {
+		usleep(10000);
+		pthread_kill(w.thread, SIGUSR1);
+	}
+	if (ioctl(w.fd, GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL, &sig) != 0) {
+		fprintf(stderr, "SYNCOBJ_SIGNAL: %s\n", strerror(errno));
+		return 1;
+	}
+	pthread_join(w.thread, NULL);
+	printf("interrupt: %d EINTR, then the restarted wait returned %s\n", atomic_load(&eintrs),
+	       interrupt_result ? strerrorname_np(interrupt_result) : "0");
+	close(w.fd);
+	return atomic_load(&eintrs) > 0 && interrupt_result == 0 ? 0 : 1;
+}
+
 static int cmd_wait_forever(void)
 {
 	int fd = node_open();
@@ -171,6 +234,8 @@ int main(int argc, char **argv)
 		return cmd_getcap(atoi(argv[2]));
 	if (argc == 2 && strcmp(argv[1], "wait-forever") == 0)
 		return cmd_wait_forever();
-	fprintf(stderr, "usage: gp-vm-syncwait waiters N | getcap COUNT | wait-forever\n");
+	if (argc == 2 && strcmp(argv[1], "interrupt") == 0)
+		return cmd_interrupt();
+	fprintf(stderr, "usage: gp-vm-syncwait waiters N | getcap COUNT | wait-forever | interrupt\n");
 	return 2;
 }

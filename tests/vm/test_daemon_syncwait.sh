@@ -6,8 +6,9 @@
 # while another client's GET_CAP round trips still complete; signalling
 # one sync object wakes its 50 waiters with 0; an unbind wakes the other
 # 50 with ENODEV.  A waiter killed by a signal is answered (FUSE
-# interrupt): the daemon's ioctls_waiting goes back to 0, no parked
-# request is left behind.
+# interrupt), and one interrupted by a handled signal gets EINTR and
+# completes when restarted: the daemon's ioctls_waiting goes back to 0,
+# no parked request is left behind.
 set -u
 . /gp/bin/gp-vm-lib.sh
 
@@ -36,6 +37,12 @@ kill -TERM "$forever"
 wait "$forever"
 wait_status ioctls_waiting 0 || fail "a killed waiter left its request parked"
 echo "ok: a waiter killed by SIGTERM was answered, nothing left parked"
+
+# An interrupted wait answers EINTR and, restarted, still completes.
+gp-vm-syncwait interrupt >/tmp/interrupt.log 2>&1 || fail "interrupt: $(cat /tmp/interrupt.log)"
+cat /tmp/interrupt.log
+wait_status ioctls_waiting 0 || fail "an interrupted wait left its request parked"
+echo "ok: an interrupted wait answered EINTR; restarted, it completed"
 
 # A hundred waiters do not stop another client.
 rm -f /tmp/syncwait-signal
