@@ -8,8 +8,9 @@
  * IRQ, L2 power-up, a running 64-bit timestamp, and the RAWSTAT / CLEAR /
  * MASK / STAT interrupt registers; and for GPU memory: a DMA model behind
  * the backend's dma_map/dma_unmap, and an MMU that walks the page tables the
- * driver programs.  Faults can be injected to exercise the driver's error
- * paths.
+ * driver programs; and for GPU work: the MCU's firmware interface and a
+ * command-stream frontend that runs queues' ring buffers (mock_csf.c).
+ * Faults can be injected to exercise the driver's error paths.
  */
 #ifndef GP_MOCK_H
 #define GP_MOCK_H

@@ -86,6 +86,7 @@ struct csf_group {
 	unsigned int as;		/* CSG_CONFIG: the group's address space */
 	uint32_t ep_req;
 	bool sync_update;		/* a SYNC_ADD/SET this round: raise CSG_SYNC_UPDATE */
+	bool worked;			/* ran instructions since it was last idle */
 	struct csf_stream cs[GP_MOCK_CSF_STREAM_NUM];
 };
 
@@ -105,6 +106,7 @@ struct gp_mock_csf {
 	uint32_t doorbells;		/* bit n: doorbell n rang */
 	uint32_t reset_seq;		/* GPU resets so far */
 	bool idle;			/* the thread waits with nothing to run */
+	bool mcu_on;			/* booted, as of the end of the last round */
 
 	pthread_mutex_t state_lock;
 	/* Under @state_lock (written by the thread only). */
@@ -387,6 +389,19 @@ static void cs_process(struct gp_mock_csf *c, unsigned int n, unsigned int m)
 		cs_irq(c, n, m);
 }
 
+/* Idle: no stream of the group has an instruction it could run now. */
+static bool csg_is_idle(const struct csf_group *g)
+{
+	for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM; m++) {
+		const struct csf_stream *s = &g->cs[m];
+
+		if (g->running && s->enabled && !s->faulted && !s->blocked &&
+		    (s->depth || s->extract < s->insert))
+			return false;
+	}
+	return true;
+}
+
 static void csg_process(struct gp_mock_csf *c, unsigned int n)
 {
 	struct csf_group *g = &c->groups[n];
@@ -418,6 +433,8 @@ static void csg_process(struct gp_mock_csf *c, unsigned int n)
 	if (changed & (MALI_CSG_ENDPOINT_CONFIG | MALI_CSG_STATUS_UPDATE | MALI_CSG_STATE_MASK)) {
 		sh_wr32(c, out + MALI_CSG_STATUS_EP_REQ, g->ep_req);
 		sh_wr32(c, out + MALI_CSG_STATUS_EP_CURRENT, g->running ? g->ep_req : 0);
+		sh_wr32(c, out + MALI_CSG_STATUS_STATE,
+			csg_is_idle(g) ? MALI_CSG_STATUS_STATE_IS_IDLE : 0);
 	}
 	if (changed) {
 		sh_wr32(c, out + MALI_CSG_ACK,
@@ -971,7 +988,8 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 	}
 	if (ev_mcu) {
 		if (mcu_value == MALI_MCU_CONTROL_DISABLE) {
-			csf_stop_all(c, c->booted);
+			/* Power goes: nothing is written on the way out. */
+			csf_stop_all(c, false);
 			c->booted = false;
 			c->halted = false;
 			gp_mock_csf_set_mcu_status(c->be, c->round_seq, MALI_MCU_STATUS_DISABLED);
@@ -980,11 +998,12 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 		}
 	}
 	if (c->booted && !c->halted && !c->fw_error) {
-		if (doorbells & (1u << MALI_CSF_GLB_DOORBELL_ID))
-			glb_process(c);
+		/* Streams first: a STATUS_UPDATE served below sees their new INSERT. */
 		for (unsigned int d = 1; d < 32 && !c->fw_error; d++)
 			if (doorbells & (1u << d))
 				csf_doorbell(c, d);
+		if (doorbells & (1u << MALI_CSF_GLB_DOORBELL_ID))
+			glb_process(c);
 	}
 	for (unsigned int n = 0; n < GP_MOCK_CSF_GROUP_NUM && c->booted && !c->halted; n++) {
 		struct csf_group *g = &c->groups[n];
@@ -994,16 +1013,25 @@ static void csf_round(struct gp_mock_csf *c, bool ev_mcu, uint32_t mcu_value, bo
 		for (unsigned int m = 0; m < GP_MOCK_CSF_STREAM_NUM && !c->fw_error; m++) {
 			struct csf_stream *s = &g->cs[m];
 
+			uint64_t before = c->instructions;
+
 			if (!s->enabled || s->faulted)
 				continue;
 			if (stream_run(c, n, m))
 				*busy = true;
+			if (c->instructions != before)
+				g->worked = true;
 			if (s->blocked)
 				*parked = true;
 		}
 		if (g->sync_update && !c->fw_error) {
 			g->sync_update = false;
 			csg_event(c, n, MALI_CSG_SYNC_UPDATE);
+		}
+		/* Busy to idle (all empty or parked): CSG_IDLE, as the firmware tells panthor. */
+		if (g->worked && csg_is_idle(g) && !c->fw_error) {
+			g->worked = false;
+			csg_event(c, n, MALI_CSG_IDLE);
 		}
 	}
 	if (c->fw_error) {
@@ -1034,6 +1062,7 @@ static void *csf_main(void *arg)
 		bool ev_mcu, ev_reset, ev_removed;
 		uint32_t mcu_value, doorbells, round_seq;
 		uint64_t delay;
+		bool mcu_on;
 
 		while (!c->stop && !csf_events_pending(c)) {
 			uint64_t now = csf_now_ns(), until;
@@ -1072,10 +1101,12 @@ static void *csf_main(void *arg)
 		csf_round(c, ev_mcu, mcu_value, ev_reset, ev_removed, doorbells, &busy, &parked);
 		delay = c->delay_ns;
 		c->delay_ns = 0;
+		mcu_on = c->booted;
 		pthread_mutex_unlock(&c->state_lock);
 
 		resume_ns = delay ? csf_now_ns() + delay : 0;
 		pthread_mutex_lock(&c->ev_lock);
+		c->mcu_on = mcu_on;
 	}
 	pthread_mutex_unlock(&c->ev_lock);
 	return NULL;
@@ -1137,7 +1168,16 @@ void gp_mock_csf_doorbell(struct gp_mock_csf *c, unsigned int doorbell)
 
 void gp_mock_csf_reset(struct gp_mock_csf *c)
 {
-	csf_post(c, set_reset, 0);
+	pthread_mutex_lock(&c->ev_lock);
+	set_reset(c, 0);
+	/*
+	 * A reset of a GPU whose MCU never ran has nothing to stop: the event
+	 * waits for the thread's next wake-up instead of causing one (drivers
+	 * and tests reset often).
+	 */
+	if (c->mcu_on || !c->idle)
+		pthread_cond_signal(&c->ev_cond);
+	pthread_mutex_unlock(&c->ev_lock);
 }
 
 void gp_mock_csf_removed(struct gp_mock_csf *c)

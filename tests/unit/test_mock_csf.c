@@ -474,6 +474,15 @@ START_TEST(test_boot_publishes_the_interface)
 	ck_assert_uint_eq(glb_ctl(&e, MALI_GLB_CONTROL_VERSION), GP_MOCK_CSF_GLB_VERSION);
 	ck_assert_uint_eq(MALI_CSF_IFACE_VERSION_MAJOR(glb_ctl(&e, MALI_GLB_CONTROL_VERSION)), 1);
 	ck_assert_uint_eq(glb_ctl(&e, MALI_GLB_CONTROL_GROUP_NUM), GP_MOCK_CSF_GROUP_NUM);
+	/* The values docs/mock.md lists. */
+	ck_assert_uint_eq(GP_MOCK_CSF_GLB_VERSION, 0x01010000);
+	ck_assert_uint_eq(glb_ctl(&e, MALI_GLB_CONTROL_GROUP_STRIDE), 0x100);
+	ck_assert_uint_eq(glb_ctl(&e, MALI_GLB_CONTROL_INSTR_FEATURES), 0);
+	ck_assert_uint_eq(glb_ctl(&e, MALI_GLB_CONTROL_INPUT_VA), MALI_CSF_SHARED_VA + 0x2000);
+	ck_assert_uint_eq(glb_ctl(&e, MALI_GLB_CONTROL_OUTPUT_VA), MALI_CSF_SHARED_VA + 0x3000);
+	ck_assert_uint_eq(glb_ctl(&e, csg_ctl_off(&e, 0) + MALI_CSG_CONTROL_STREAM_STRIDE), 0x10);
+	ck_assert_uint_eq(glb_ctl(&e, cs_ctl_off(&e, 0, 0) + MALI_CS_CONTROL_FEATURES),
+			  0x0007085f);
 	for (unsigned int n = 0; n < GP_MOCK_CSF_GROUP_NUM; n++) {
 		uint32_t ctl = csg_ctl_off(&e, n);
 
@@ -1132,6 +1141,64 @@ START_TEST(test_panthor_job_sequence_runs_and_signals)
 }
 END_TEST
 
+/* CSG_STATUS_UPDATE: STATUS_STATE says whether the group has anything to run. */
+START_TEST(test_csg_status_update_reports_idle)
+{
+	const uint64_t forever = gpu_proto_cs_branch(0, GPU_PROTO_CS_COND_ALWAYS, -1);
+	struct env e = env_open(NULL, true);
+	char *state_word;
+
+	boot(&e);
+	start_stream(&e, 0, 0);
+	state_word = csg_out(&e, 0) + MALI_CSG_STATUS_STATE;
+	toggle(csg_in(&e, 0) + MALI_CSG_REQ, MALI_CSG_STATUS_UPDATE);
+	ring_csg(&e, 0);
+	idle(&e);
+	ck_assert_uint_eq(mem32(state_word), MALI_CSG_STATUS_STATE_IS_IDLE);
+
+	set_mem64(pg_cpu(&e, e.ring_page), forever);
+	set_mem64(ring_in(&e, 0) + MALI_RINGBUF_INSERT, 8);
+	wr(e.be, MALI_CSF_DOORBELL(1), 1);
+	toggle(csg_in(&e, 0) + MALI_CSG_REQ, MALI_CSG_STATUS_UPDATE);
+	ring_csg(&e, 0);
+	for (int i = 0; i < WAIT_MS && (mem32(csg_out(&e, 0) + MALI_CSG_ACK) ^
+					mem32(csg_in(&e, 0) + MALI_CSG_REQ)) & MALI_CSG_STATUS_UPDATE;
+	     i++)
+		usleep(1000);
+	ck_assert_uint_eq(mem32(state_word), 0);
+	env_close(&e);
+}
+END_TEST
+
+/* A group that ran and has nothing left raises CSG_IDLE, once per busy period. */
+START_TEST(test_csg_idle_after_the_work_is_done)
+{
+	const uint64_t p[] = { gpu_proto_cs_move32(20, 1), gpu_proto_cs_move32(21, 2) };
+	struct env e = env_open(NULL, true);
+	uint32_t evt;
+
+	boot(&e);
+	start_stream(&e, 0, 0);
+	ck_assert_uint_eq((mem32(csg_in(&e, 0) + MALI_CSG_REQ) ^
+			   mem32(csg_out(&e, 0) + MALI_CSG_ACK)) & MALI_CSG_IDLE, 0);
+	wr(e.be, MALI_JOB_INT_CLEAR, UINT32_MAX);
+	submit(&e, 0, 0, p, ARRAY_SIZE(p));
+	evt = (mem32(csg_in(&e, 0) + MALI_CSG_REQ) ^ mem32(csg_out(&e, 0) + MALI_CSG_ACK)) &
+	      MALI_CSG_IDLE;
+	ck_assert_uint_eq(evt, MALI_CSG_IDLE);
+	ck_assert_uint_eq(rd(e.be, MALI_JOB_INT_RAWSTAT), MALI_JOB_INT_CSG_IF(0));
+	/* The host acknowledges; with nothing new to run, no new event. */
+	toggle(csg_in(&e, 0) + MALI_CSG_REQ, MALI_CSG_IDLE);
+	wr(e.be, MALI_JOB_INT_CLEAR, UINT32_MAX);
+	wr(e.be, MALI_CSF_DOORBELL(1), 1);
+	idle(&e);
+	ck_assert_uint_eq((mem32(csg_in(&e, 0) + MALI_CSG_REQ) ^
+			   mem32(csg_out(&e, 0) + MALI_CSG_ACK)) & MALI_CSG_IDLE, 0);
+	ck_assert_uint_eq(rd(e.be, MALI_JOB_INT_RAWSTAT), 0);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(test_ring_wraps_modulo_its_size)
 {
 	struct env e = env_open(NULL, true);
@@ -1558,6 +1625,8 @@ static Suite *mock_csf_suite(void)
 	tcase_add_test(tc, test_glb_halt_stops_the_mcu_and_enable_reboots_it);
 	tcase_add_test(tc, test_csg_start_and_terminate_are_acknowledged);
 	tcase_add_test(tc, test_ignore_csg_req_knob_never_acknowledges);
+	tcase_add_test(tc, test_csg_status_update_reports_idle);
+	tcase_add_test(tc, test_csg_idle_after_the_work_is_done);
 	tcase_add_test(tc, test_config_parses_the_csf_knobs);
 	suite_add_tcase(s, tc);
 
