@@ -187,6 +187,12 @@ static const uint32_t fz_known_cmds[] = {
 	GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,	/* 44 */
 	GPU_PROTO_IOCTL_SYNCOBJ_EVENTFD,		/* 45 */
 	GPU_PROTO_IOCTL_SYNCOBJ_STATUS,			/* 46 */
+	GPU_PROTO_IOCTL_MALI_GROUP_CREATE,		/* 47 */
+	GPU_PROTO_IOCTL_MALI_GROUP_DESTROY,		/* 48 */
+	GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,		/* 49 */
+	GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE,		/* 50 */
+	GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE,		/* 51 */
+	GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY,	/* 52 */
 };
 /* The first of the sync object ioctls in fz_known_cmds. */
 #define FZ_KNOWN_SYNCOBJ	34
@@ -194,6 +200,8 @@ static const uint32_t fz_known_cmds[] = {
 #define FZ_KNOWN_EDU	30
 /* The first of mali-csf's memory ioctls in fz_known_cmds. */
 #define FZ_KNOWN_MALI_MEMORY	24
+/* The first of mali-csf's group, submission and tiler-heap ioctls in fz_known_cmds. */
+#define FZ_KNOWN_MALI_SCHED	47
 #define FZ_KNOWN_CMDS (sizeof(fz_known_cmds) / sizeof(fz_known_cmds[0]))
 
 /* FZ_PTR_WILD: addresses the fuzzer never maps (so never dereferenced). */

@@ -509,6 +509,86 @@ static void seeds_memory(void)
 	}
 }
 
+/* --- mali-csf groups, submission, tiler heaps --- */
+
+static void seeds_sched(void)
+{
+	enum { K_VM_CREATE = FZ_KNOWN_MALI_MEMORY,
+	       K_GROUP_CREATE = FZ_KNOWN_MALI_SCHED, K_GROUP_DESTROY, K_SUBMIT, K_STATE,
+	       K_HEAP_CREATE, K_HEAP_DESTROY };
+	const struct gpu_proto_mali_vm_create vm = { 0 };
+	const struct gpu_proto_mali_queue_create queues[2] = {
+		{ .ringbuf_size = 4096 }, { .priority = 3, .ringbuf_size = 8192 },
+	};
+	const struct gpu_proto_mali_group_create group = {
+		.queues = { .stride = sizeof(queues[0]), .count = 2 },
+		.priority = GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM, .vm_id = 1,
+	};
+	const struct gpu_proto_mali_queue_submit jobs[2] = {
+		{ .queue_index = 0 },
+		{ .queue_index = 1,
+		  .syncs = { .stride = sizeof(struct gpu_proto_mali_sync_op), .count = 1 } },
+	};
+	const struct gpu_proto_mali_sync_op wait = { .handle = 1 };
+	const struct gpu_proto_mali_group_submit submit = {
+		.group_handle = 1,
+		.queue_submits = { .stride = sizeof(jobs[0]), .count = 2 },
+	};
+	const struct gpu_proto_mali_group_get_state state = { .group_handle = 1 };
+	const struct gpu_proto_mali_group_destroy destroy = { .group_handle = 1 };
+	const struct gpu_proto_mali_tiler_heap_create heap = {
+		.vm_id = 1, .initial_chunk_count = 1, .chunk_size = 128 << 10, .max_chunks = 2,
+		.target_in_flight = 1,
+	};
+	const struct gpu_proto_mali_tiler_heap_destroy heap_destroy = { .handle = 1 << 16 };
+	struct seed s = { .n = 0 };
+
+	for (uint8_t m = 0; m <= FZ_F_RETRY; m += FZ_F_RETRY) {
+		/*
+		 * VM, group of two queues, a submit of an empty job and a job
+		 * waiting on a sync object the file does not have (ENOENT), an
+		 * empty submit, state, heap, destroy twice.  Arguments at
+		 * 0..255, arrays from 256.
+		 */
+		for (int revoke = 0; revoke < 2; revoke++) {
+			s.n = 0;
+			put8(&s, 0);
+			op_poke(&s, 0, &vm, sizeof(vm));
+			op_poke(&s, 32, &group, sizeof(group));
+			op_ptr(&s, 32 + 8, 256);
+			op_poke(&s, 96, &submit, sizeof(submit));
+			op_ptr(&s, 96 + 16, 288);
+			op_poke(&s, 128, &state, sizeof(state));
+			op_poke(&s, 160, &destroy, sizeof(destroy));
+			op_poke(&s, 176, &heap, sizeof(heap));
+			op_poke(&s, 224, &heap_destroy, sizeof(heap_destroy));
+			op_poke(&s, 256, queues, sizeof(queues));
+			op_poke(&s, 288, jobs, sizeof(jobs));
+			op_ptr(&s, 288 + 40 + 24 + 8, 400);
+			op_poke(&s, 400, &wait, sizeof(wait));
+			op_map(&s, 0, 512, RW);
+			op_ioctl(&s, m, K_VM_CREATE, 0);
+			op_ioctl(&s, m, K_GROUP_CREATE, 32);
+			op_ioctl(&s, m, K_SUBMIT, 96);
+			op_ioctl(&s, m, K_STATE, 128);
+			op_ioctl(&s, m | FZ_F_FILE1, K_SUBMIT, 96);	/* another file: no group 1 */
+			op_ioctl(&s, m, K_HEAP_CREATE, 176);
+			if (revoke) {
+				op(&s, FZ_OP_REVOKE);
+				op_ioctl(&s, m, K_SUBMIT, 96);
+				op(&s, FZ_OP_REBIND);
+				op(&s, FZ_OP_REOPEN);
+				op_ioctl(&s, m, K_VM_CREATE, 0);
+				op_ioctl(&s, m, K_GROUP_CREATE, 32);
+			}
+			op_ioctl(&s, m, K_HEAP_DESTROY, 224);
+			op_ioctl(&s, m, K_GROUP_DESTROY, 160);
+			op_ioctl(&s, m, K_GROUP_DESTROY, 160);		/* twice: EINVAL */
+			emit(&s, "sched-%s%s", revoke ? "revoke-" : "", mode_name(m));
+		}
+	}
+}
+
 static void seeds_rules(void)
 {
 	uint8_t m;
@@ -1024,6 +1104,7 @@ int main(int argc, char **argv)
 	seeds_dev_query();
 	seeds_flush();
 	seeds_memory();
+	seeds_sched();
 	seeds_rules();
 	seeds_follow();
 	seeds_gem();

@@ -14,6 +14,7 @@
 #include <check.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -573,6 +574,32 @@ START_TEST(fw_mem_is_what_the_mcu_sees_until_freed)
 }
 END_TEST
 
+START_TEST(fw_mem_va_runs_out_and_is_reused)
+{
+	const uint64_t half = MALI_CSF_SHARED_MAX_SIZE / 2;
+	struct mali_csf_fw_mem a, b;
+	struct gp_guard guard;
+	struct mali_csf_data *mali;
+	uint64_t va;
+
+	setup();
+	mali = enter(&guard);
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, 0, &a), -EINVAL);
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, MALI_CSF_SHARED_MAX_SIZE + 1, &a), -ENOSPC);
+	/* The region less the shared section holds one half, not two. */
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, half, &a), 0);
+	va = a.mcu_va;
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, half, &b), -ENOSPC);
+	ck_assert_uint_eq(b.size, 0);
+	mali_csf_fw_mem_free(mali, &a);
+	ck_assert_int_eq(mali_csf_fw_mem_alloc(mali, half, &b), 0);
+	ck_assert_uint_eq(b.mcu_va, va);
+	mali_csf_fw_mem_free(mali, &b);
+	gp_dev_exit(&guard);
+	teardown();
+}
+END_TEST
+
 /* --- group slots --- */
 
 START_TEST(csg_start_runs_the_ring_and_sync_update_reaches_the_scheduler)
@@ -713,6 +740,73 @@ START_TEST(cs_fault_is_decoded_with_its_status)
 		service_job_irq();
 	ck_assert_uint_eq(ev.fault[1] + ev.fatal[1], 1);
 	group_fini(&g, 1);
+	teardown();
+}
+END_TEST
+
+/*
+ * The IRQ path and requests at once: one thread starts and terminates a
+ * slot in a loop (each start runs a SYNC_ADD, so every round interrupts)
+ * while this one services the job line, as the control plane does.  Both
+ * touch the same REQ words; neither may wait for the other.
+ */
+struct racer {
+	struct group *g;
+	int result;
+	unsigned int rounds;
+	bool done;
+};
+
+static void *slot_churn(void *arg)
+{
+	struct racer *rc = arg;
+	const uint64_t stream[] = {
+		gpu_proto_cs_move48(2, DATA_VA), gpu_proto_cs_move32(4, 1),
+		gpu_proto_cs_sync_add32(2, 4),
+	};
+
+	for (unsigned int i = 0; i < rc->rounds && !rc->result; i++) {
+		struct gp_guard guard;
+		struct mali_csf_data *mali;
+
+		ring_emit(rc->g, stream, 3);
+		rc->result = group_start(rc->g, 3);
+		ring_doorbell(3);
+		mali = enter(&guard);
+		if (!rc->result)
+			rc->result = mali_csf_csg_terminate(mali, 3);
+		gp_dev_exit(&guard);
+		/* The next START continues where this one stopped. */
+		__atomic_store_n((uint64_t *)(void *)((uint8_t *)rc->g->ring_in.cpu +
+						       MALI_RINGBUF_EXTRACT_INIT),
+				 ring_extract(rc->g), __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&rc->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+START_TEST(job_irq_races_slot_requests)
+{
+	struct group g;
+	struct racer rc = { .g = &g, .rounds = 50 };
+	pthread_t t;
+
+	setup();
+	group_init(&g);
+	ck_assert_int_eq(pthread_create(&t, NULL, slot_churn, &rc), 0);
+	while (!__atomic_load_n(&rc.done, __ATOMIC_ACQUIRE)) {
+		struct pollfd pfd = { .events = POLLIN,
+				      .fd = gp_backend_irq_fd(backend(), GP_MOCK_IRQ_JOB) };
+		uint64_t count;
+
+		if (poll(&pfd, 1, 10) == 1 && read(pfd.fd, &count, sizeof(count)) == sizeof(count))
+			ck_assert_int_eq(gp_device_handle_irq(gp_registration_device(reg),
+							      GP_MOCK_IRQ_JOB), 0);
+	}
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rc.result, 0);
+	ck_assert_uint_eq(ev.fault[3] + ev.fatal[3], 0);
+	group_fini(&g, -1);
 	teardown();
 }
 END_TEST
@@ -872,11 +966,13 @@ static Suite *mali_csf_fw_suite(void)
 
 	tcase_set_timeout(slots, 60);
 	tcase_add_test(slots, fw_mem_is_what_the_mcu_sees_until_freed);
+	tcase_add_test(slots, fw_mem_va_runs_out_and_is_reused);
 	tcase_add_test(slots, csg_start_runs_the_ring_and_sync_update_reaches_the_scheduler);
 	tcase_add_test(slots, terminated_group_runs_nothing_more);
 	tcase_add_test(slots, bad_slot_configs_are_einval);
 	tcase_add_test(slots, unacknowledged_csg_request_times_out);
 	tcase_add_test(slots, cs_fault_is_decoded_with_its_status);
+	tcase_add_test(slots, job_irq_races_slot_requests);
 	suite_add_tcase(s, slots);
 
 	tcase_set_timeout(life, 60);

@@ -796,17 +796,19 @@ START_TEST(wait_dependency_across_queues_orders_the_jobs)
 }
 END_TEST
 
-static void slow_gpu(struct gp_mock_config *cfg)
+/* Streams take turns one instruction at a time: a short stream overtakes a long one. */
+static void interleaved_gpu(struct gp_mock_config *cfg)
 {
-	cfg->csf_instr_delay_ns = 200000;	/* 0.2 ms per instruction */
+	cfg->csf_step_budget = 1;
+	cfg->csf_instr_delay_ns = 20000;
 }
 
-START_TEST(wait_dependency_holds_on_a_slow_gpu)
+START_TEST(wait_dependency_holds_when_streams_interleave)
 {
 	teardown();
 	mali_csf_job_timeout_ms = MALI_CSF_JOB_TIMEOUT_MS_DEFAULT;
-	setup_cfg(slow_gpu);
-	/* the same check, with the first job taking ~12 ms */
+	setup_cfg(interleaved_gpu);
+	/* the same check, where the reader would finish first if it did not wait */
 	{
 		uint64_t slow[64], reader[8];
 		unsigned int n;
@@ -1105,17 +1107,37 @@ START_TEST(watchdog_times_out_an_endless_stream)
 }
 END_TEST
 
-START_TEST(destroying_a_busy_group_cancels_its_jobs)
+/*
+ * A client whose streams never end holds no one else up: another client's
+ * job runs and completes while they spin (well before the 5 s watchdog).
+ */
+START_TEST(endless_streams_do_not_hold_other_clients_up)
 {
-	struct ctx x;
-	uint32_t g, s;
+	const uint32_t v[4] = { 7, 7, 7, 7 };
+	struct ctx x, y;
+	uint32_t g[4], gb, s[4], sb;
+	int status;
 
 	ctx_init(&A, &x);
-	g = group_create(&A, x.vm, 1);
-	s = syncobj_create(&A, 0);
-	ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0), 64, sig_bin(s)), 0);
-	ck_assert_int_eq(group_destroy(&A, g), 0);
-	ck_assert_int_eq(syncobj_settle(&A, s, 0), -ECANCELED);
+	ctx_init(&B, &y);
+	for (unsigned int i = 0; i < 4; i++) {
+		g[i] = group_create(&A, x.vm, 1);
+		s[i] = syncobj_create(&A, 0);
+		ck_assert_int_eq(submit_one(&A, g[i], 0, endless_stream(&x, 0x100 * i), 64,
+					    sig_bin(s[i])), 0);
+	}
+	gb = group_create(&B, y.vm, 1);
+	sb = syncobj_create(&B, 0);
+	ck_assert_int_eq(submit_one(&B, gb, 0, fill_stream(&y, 0, 0, v), 56, sig_bin(sb)), 0);
+	ck_assert_int_eq(syncobj_settle(&B, sb, 0), 1);
+	ck_assert_mem_eq(y.mem + DATA_OFF, v, sizeof(v));
+	for (unsigned int i = 0; i < 4; i++) {
+		ck_assert_int_eq(syncobj_status(&A, s[i], 0, &status), 0);
+		ck_assert_int_eq(status, 0);	/* still spinning */
+	}
+	/* destroying a busy group cancels its job */
+	ck_assert_int_eq(group_destroy(&A, g[0]), 0);
+	ck_assert_int_eq(syncobj_settle(&A, s[0], 0), -ECANCELED);
 }
 END_TEST
 
@@ -1309,7 +1331,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(sub, submit_fills_a_buffer_and_signals_binary_and_timeline);
 	tcase_add_test(sub, empty_stream_only_signals);
 	tcase_add_test(sub, wait_dependency_across_queues_orders_the_jobs);
-	tcase_add_test(sub, wait_dependency_holds_on_a_slow_gpu);
+	tcase_add_test(sub, wait_dependency_holds_when_streams_interleave);
 	tcase_add_test(sub, submit_bad_input_gets_panthors_errors_and_commits_nothing);
 	tcase_add_test(sub, submit_with_many_sync_arrays);
 	suite_add_tcase(s, sub);
@@ -1320,7 +1342,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(bad, unmapped_store_faults_only_its_group);
 	tcase_add_test(bad, stream_outside_any_mapping_faults_its_group);
 	tcase_add_test(bad, watchdog_times_out_an_endless_stream);
-	tcase_add_test(bad, destroying_a_busy_group_cancels_its_jobs);
+	tcase_add_test(bad, endless_streams_do_not_hold_other_clients_up);
 	suite_add_tcase(s, bad);
 
 	tcase_set_timeout(life, 60);

@@ -49,6 +49,13 @@
 /* Request and boot waits: 10 us polls of the output page, as panthor busy-waits first. */
 #define FW_POLL_INTERVAL_US	10
 
+/*
+ * The boot's budget: panthor_fw_start() gives the MCU a second, not the
+ * 100 ms of a request, and a loaded machine needs it (the mock's MCU is a
+ * thread).  Requests keep MALI_CSF_POLL_TIMEOUT_US, as panthor's 100 ms.
+ */
+#define FW_BOOT_TIMEOUT_US	1000000
+
 /* Timers of panthor_fw_init_global_iface(). */
 #define FW_PWROFF_HYSTERESIS_US		10000
 #define FW_IDLE_HYSTERESIS_US		800
@@ -193,16 +200,17 @@ static void fw_sleep_us(unsigned int us)
 /*
  * Wait until the @mask bits of the output word @ack_off equal those of
  * the input word @req_off, as
- * panthor_fw_wait_acks(), bounded by MALI_CSF_POLL_TIMEOUT_US.  The output
+ * panthor_fw_wait_acks(), bounded by @timeout_us.  The output
  * page is daemon memory, so a removed device does not show as all-ones
  * there: every poll also reads GPU_ID, and a vanished GPU ends the wait
  * at once with -ENODEV instead of running out the budget.
  * @acked: out: the bits that were acknowledged (may be NULL).
  */
 static int fw_wait_acks(struct mali_csf_data *mali, const uint8_t *in, uint32_t req_off,
-			const uint8_t *out, uint32_t ack_off, uint32_t mask, uint32_t *acked)
+			const uint8_t *out, uint32_t ack_off, uint32_t mask, uint32_t *acked,
+			uint32_t timeout_us)
 {
-	uint64_t deadline = fw_now_us() + MALI_CSF_POLL_TIMEOUT_US;
+	uint64_t deadline = fw_now_us() + timeout_us;
 	uint32_t want = rd32(in, req_off) & mask, got;
 
 	for (;;) {
@@ -233,9 +241,9 @@ static int fw_wait_acks(struct mali_csf_data *mali, const uint8_t *in, uint32_t 
  * a removed device, never a value this waits for.
  */
 static int fw_poll_reg(struct mali_csf_data *mali, uint32_t reg, uint32_t mask, uint32_t want,
-		       uint32_t *last)
+		       uint32_t *last, uint32_t timeout_us)
 {
-	uint64_t deadline = fw_now_us() + MALI_CSF_POLL_TIMEOUT_US;
+	uint64_t deadline = fw_now_us() + timeout_us;
 
 	for (;;) {
 		bool late = fw_now_us() > deadline;
@@ -379,8 +387,10 @@ int mali_csf_fw_mem_alloc(struct mali_csf_data *mali, uint64_t size, struct mali
 	memset(mem, 0, sizeof(*mem));
 	if (!fw)
 		return -ENODEV;
-	if (!size || size > MALI_CSF_SHARED_MAX_SIZE)
+	if (!size)
 		return -EINVAL;
+	if (size > MALI_CSF_SHARED_MAX_SIZE)
+		return -ENOSPC;
 	size = (size + MALI_CSF_PAGE_SIZE - 1) & ~(MALI_CSF_PAGE_SIZE - 1);
 	a = calloc(1, sizeof(*a));
 	if (!a)
@@ -653,11 +663,13 @@ static int fw_init_glb(struct mali_csf_data *mali)
 	pthread_mutex_unlock(&fw->req_lock);
 	fw_ring_glb_doorbell(mali);
 
-	r = fw_wait_acks(mali, in, MALI_GLB_REQ, fw->glb.output, MALI_GLB_ACK, cfg, &acked);
+	/* Part of the boot: its budget. */
+	r = fw_wait_acks(mali, in, MALI_GLB_REQ, fw->glb.output, MALI_GLB_ACK, cfg, &acked,
+			 FW_BOOT_TIMEOUT_US);
 	if (r < 0)
 		return gp_log_errno(LOG_ERR, r,
 				    "mali-csf: %s: firmware did not acknowledge the global configuration within %d ms (acked 0x%x of 0x%x)",
-				    mali->backend->bus_id, MALI_CSF_POLL_TIMEOUT_US / 1000, acked, cfg);
+				    mali->backend->bus_id, FW_BOOT_TIMEOUT_US / 1000, acked, cfg);
 	return 0;
 }
 
@@ -672,11 +684,11 @@ static int fw_start(struct mali_csf_data *mali)
 	fw_reg_write(mali, MALI_JOB_INT_CLEAR, UINT32_MAX);
 	fw_reg_write(mali, MALI_MCU_CONTROL, MALI_MCU_CONTROL_AUTO);
 	r = fw_poll_reg(mali, MALI_JOB_INT_RAWSTAT, MALI_JOB_INT_GLOBAL_IF, MALI_JOB_INT_GLOBAL_IF,
-			NULL);
+			NULL, FW_BOOT_TIMEOUT_US);
 	if (r < 0) {
 		status = fw_reg_read(mali, MALI_MCU_STATUS);
 		return gp_log_errno(LOG_ERR, r, "mali-csf: %s: MCU did not boot within %d ms (MCU_STATUS %s)",
-				    mali->backend->bus_id, MALI_CSF_POLL_TIMEOUT_US / 1000,
+				    mali->backend->bus_id, FW_BOOT_TIMEOUT_US / 1000,
 				    status < 4 ? status_names[status] : "unknown");
 	}
 	fw_reg_write(mali, MALI_JOB_INT_CLEAR, MALI_JOB_INT_GLOBAL_IF);
@@ -818,7 +830,8 @@ void mali_csf_fw_halt(struct mali_csf_data *mali)
 			goto out;
 	}
 	fw_reg_write(mali, MALI_MCU_CONTROL, MALI_MCU_CONTROL_DISABLE);
-	r = fw_poll_reg(mali, MALI_MCU_STATUS, UINT32_MAX, MALI_MCU_STATUS_DISABLED, &status);
+	r = fw_poll_reg(mali, MALI_MCU_STATUS, UINT32_MAX, MALI_MCU_STATUS_DISABLED, &status,
+			MALI_CSF_POLL_TIMEOUT_US);
 	if (r == -ETIMEDOUT)
 		gp_log_warning("mali-csf: %s: MCU not disabled within %d ms (MCU_STATUS %u)",
 			       mali->backend->bus_id, MALI_CSF_POLL_TIMEOUT_US / 1000, status);
@@ -892,7 +905,7 @@ static int fw_csg_wait(struct mali_csf_data *mali, unsigned int slot, uint32_t m
 	struct fw_iface *csg = &mali->fw->csg[slot].iface;
 	uint32_t acked;
 	int r = fw_wait_acks(mali, csg->input, MALI_CSG_REQ, csg->output, MALI_CSG_ACK, mask,
-			     &acked);
+			     &acked, MALI_CSF_POLL_TIMEOUT_US);
 
 	if (r == -ETIMEDOUT)
 		gp_log_error("mali-csf: %s: CSG slot %u: %s not acknowledged within %d ms (acked 0x%x of 0x%x)",
@@ -1120,7 +1133,7 @@ void mali_csf_job_irq(struct mali_csf_data *mali)
 {
 	struct mali_csf_fw *fw = mali->fw;
 	struct fw_csg_events ev[MALI_CSF_MAX_CSG];
-	uint32_t stat, csgs;
+	uint32_t stat, csgs, glb_evts = 0;
 
 	stat = fw_reg_read(mali, MALI_JOB_INT_STAT);
 	if (stat == UINT32_MAX)
@@ -1134,11 +1147,11 @@ void mali_csf_job_irq(struct mali_csf_data *mali)
 	pthread_mutex_lock(&fw->req_lock);
 	if (stat & MALI_JOB_INT_GLOBAL_IF) {
 		uint32_t ack = rd32(fw->glb.output, MALI_GLB_ACK);
-		uint32_t evts = (rd32(fw->glb.input, MALI_GLB_REQ) ^ ack) & MALI_GLB_EVT_MASK;
 
 		/* GLB_IDLE and friends: the scheduler works per CSG; acknowledge them. */
-		if (evts)
-			req_update(fw->glb.input, MALI_GLB_REQ, ack, evts);
+		glb_evts = (rd32(fw->glb.input, MALI_GLB_REQ) ^ ack) & MALI_GLB_EVT_MASK;
+		if (glb_evts)
+			req_update(fw->glb.input, MALI_GLB_REQ, ack, glb_evts);
 	}
 	for (uint32_t m = csgs; m; m &= m - 1) {
 		unsigned int slot = (unsigned int)__builtin_ctz(m);
@@ -1146,7 +1159,8 @@ void mali_csf_job_irq(struct mali_csf_data *mali)
 		fw_csg_irq(fw, slot, &ev[slot]);
 	}
 	pthread_mutex_unlock(&fw->req_lock);
-	if (stat)
+	/* Only acknowledgements the firmware must see; a request's ack needs none. */
+	if (csgs || glb_evts)
 		fw_ring_glb_doorbell(mali);
 
 	for (uint32_t m = csgs; m; m &= m - 1) {

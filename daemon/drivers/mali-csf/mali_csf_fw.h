@@ -17,9 +17,11 @@
  *
  * Locking: @fw_lock (in struct mali_csf_fw) serialises every request on the
  * global and group interfaces and their ack waits, which are bounded (they
- * poll the output page with a timeout, as panthor_fw_glb_wait_acks()); the
- * IRQ path takes it only to read and acknowledge events.  No client-owned
- * lock is ever held while taking it.
+ * poll the output page with a timeout, as panthor_fw_glb_wait_acks()).  The
+ * IRQ path never takes it: it takes only @req_lock, which covers the
+ * read-modify-writes of REQ, DB_REQ and IRQ_ACK words and is never held
+ * across a wait (panthor's per-interface spinlocks).  No client-owned lock
+ * is ever held while taking either.
  */
 #ifndef GP_MALI_CSF_FW_H
 #define GP_MALI_CSF_FW_H
@@ -60,8 +62,10 @@ struct mali_csf_fw_mem {
 
 /**
  * mali_csf_fw_mem_alloc() - memory of @size bytes, zeroed, mapped for the MCU.
- * Context: inside a guard (probe or an ioctl).  Return: 0, -ENOMEM, -ENOSPC
- * (MCU VA), or the DMA mapping's error.
+ * Context: inside a guard (probe or an ioctl).  Return: 0, -EINVAL (@size
+ * 0), -ENOMEM, -ENOSPC (MCU VA), -ENODEV (no firmware), or the DMA
+ * mapping's error.  Freeing after mali_csf_fw_fini() (which freed what was
+ * left) only clears @mem.
  */
 int mali_csf_fw_mem_alloc(struct mali_csf_data *mali, uint64_t size, struct mali_csf_fw_mem *mem);
 void mali_csf_fw_mem_free(struct mali_csf_data *mali, struct mali_csf_fw_mem *mem);
@@ -74,7 +78,8 @@ void mali_csf_fw_mem_free(struct mali_csf_data *mali, struct mali_csf_fw_mem *me
  * the global interface as panthor_fw_init_glb_state() does (IRQ masks,
  * progress and idle timers), then enable the job IRQ.
  * Context: probe, after mali_csf_mmu_init().
- * Return: 0, -ETIMEDOUT (the MCU did not boot within MALI_CSF_POLL_TIMEOUT_US),
+ * Return: 0, -ETIMEDOUT (the MCU did not boot within a second, panthor's
+ * budget),
  * -EPROTO (a malformed interface, logged with what was wrong), -ENOTSUP (no
  * firmware loader for real hardware), or an allocation error.
  */
@@ -94,7 +99,7 @@ void mali_csf_fw_fini(struct mali_csf_data *mali);
  * mali_csf_fw_get_info() - what the firmware reported at boot, or NULL when
  * no firmware runs (mali_csf_fw_init() failed with -ENOTSUP on hardware and
  * probe carried on): then there is no submission, and the scheduler answers
- * its ioctls with -ENODEV.
+ * its ioctls with -EOPNOTSUPP.
  */
 const struct mali_csf_fw_info *mali_csf_fw_get_info(const struct mali_csf_data *mali);
 
