@@ -473,6 +473,19 @@ static int submit_one(struct client *c, uint32_t group, uint32_t queue, uint64_t
 	return submit(c, group, &j, 1);
 }
 
+/* A stream that never ends: a branch to itself. */
+static uint64_t endless_stream(struct ctx *x, size_t off)
+{
+	uint64_t s[8] = {
+		gpu_proto_cs_move32(10, 1),
+		gpu_proto_cs_branch(10, GPU_PROTO_CS_COND_ALWAYS, -1),
+	};
+
+	for (unsigned int i = 2; i < 8; i++)
+		s[i] = gpu_proto_cs_nop();
+	return put_stream(x, off, s, 8);
+}
+
 /* ===================================================================== */
 
 START_TEST(group_handles_are_per_file_from_1_lowest_free_first)
@@ -507,6 +520,23 @@ START_TEST(group_handles_are_per_file_from_1_lowest_free_first)
 		ck_assert_int_eq(cl_ioctl(&A, GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE, &g, sizeof(g)),
 				 -EINVAL);
 	}
+}
+END_TEST
+
+START_TEST(a_file_has_at_most_128_groups)
+{
+	uint32_t vm = vm_create(&A);
+	struct gpu_proto_mali_queue_create q = { .ringbuf_size = 4096 };
+	uint32_t h;
+
+	for (unsigned int i = 1; i <= 128; i++) {
+		ck_assert_int_eq(group_create_q(&A, vm, 1, &q, 1, sizeof(q), &h), 0);
+		ck_assert_uint_eq(h, i);
+	}
+	ck_assert_int_eq(group_create_q(&A, vm, 1, &q, 1, sizeof(q), &h), -EBUSY);
+	ck_assert_int_eq(group_destroy(&A, 77), 0);
+	ck_assert_int_eq(group_create_q(&A, vm, 1, &q, 1, sizeof(q), &h), 0);
+	ck_assert_uint_eq(h, 77);
 }
 END_TEST
 
@@ -961,6 +991,53 @@ START_TEST(submit_bad_input_gets_panthors_errors_and_commits_nothing)
 }
 END_TEST
 
+/* A group holds at most 4096 unfinished jobs: past it ENOMEM, and room comes back. */
+START_TEST(a_group_holds_at_most_4096_unfinished_jobs)
+{
+	static struct gpu_proto_mali_queue_submit qs[1000];
+	struct ctx x;
+	uint32_t g, s;
+	struct gpu_proto_mali_group_submit a;
+	uint8_t *big = aligned_alloc(PAGE, 64 << 10);
+	struct gp_inproc_caller *caller;
+
+	ctx_init(&A, &x);
+	g = group_create(&A, x.vm, 1);
+	s = syncobj_create(&A, 0);
+	/* one job that never ends holds every later job of its queue */
+	ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0), 64, sig_bin(s)), 0);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_int_eq(gp_inproc_caller_new(GP_INPROC_DIRECT, &caller), 0);
+	ck_assert_int_eq(gp_inproc_caller_map(caller, big, 64 << 10, GP_USER_IN | GP_USER_OUT), 0);
+	memset(qs, 0, sizeof(qs));
+	memcpy(big + 4096, qs, sizeof(qs));
+	a = (struct gpu_proto_mali_group_submit){
+		.group_handle = g,
+		.queue_submits = { .stride = sizeof(qs[0]), .count = 1000,
+				   .array = (uintptr_t)(big + 4096) },
+	};
+	for (int i = 0; i < 4; i++) {
+		memcpy(big, &a, sizeof(a));
+		ck_assert_int_eq(gp_inproc_ioctl(caller, A.file, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,
+						 (uintptr_t)big), 0);
+	}
+	/* 4001 held: 95 more fit, 96 do not */
+	a.queue_submits.count = 96;
+	memcpy(big, &a, sizeof(a));
+	ck_assert_int_eq(gp_inproc_ioctl(caller, A.file, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,
+					 (uintptr_t)big), -ENOMEM);
+	a.queue_submits.count = 95;
+	memcpy(big, &a, sizeof(a));
+	ck_assert_int_eq(gp_inproc_ioctl(caller, A.file, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT,
+					 (uintptr_t)big), 0);
+	gp_inproc_caller_free(&caller);
+	free(big);
+	/* destroying the group frees them all */
+	ck_assert_int_eq(group_destroy(&A, g), 0);
+	ck_assert_int_eq(syncobj_settle(&A, s, 0), -ECANCELED);
+}
+END_TEST
+
 /* More non-empty sync arrays than a request's ranges can carry. */
 START_TEST(submit_with_many_sync_arrays)
 {
@@ -1064,18 +1141,6 @@ START_TEST(stream_outside_any_mapping_faults_its_group)
 }
 END_TEST
 
-/* A stream that never ends: a branch to itself. */
-static uint64_t endless_stream(struct ctx *x, size_t off)
-{
-	uint64_t s[8] = {
-		gpu_proto_cs_move32(10, 1),
-		gpu_proto_cs_branch(10, GPU_PROTO_CS_COND_ALWAYS, -1),
-	};
-
-	for (unsigned int i = 2; i < 8; i++)
-		s[i] = gpu_proto_cs_nop();
-	return put_stream(x, off, s, 8);
-}
 
 START_TEST(watchdog_times_out_an_endless_stream)
 {
@@ -1219,6 +1284,47 @@ START_TEST(revoke_fails_jobs_in_flight_and_wakes_every_waiter)
 }
 END_TEST
 
+/*
+ * The GPU vanished from the bus with a job on it: the slot's terminate and
+ * the MCU's halt cannot be acknowledged, yet revoke ends, the job fails
+ * with ENODEV and nothing stays DMA-mapped.
+ */
+static struct gp_mock_stats release_stats;
+static bool release_ran;
+
+static void record_release(struct gp_backend *be)
+{
+	gp_mock_get_stats(be, &release_stats);
+	release_ran = true;
+}
+
+START_TEST(revoke_after_surprise_removal_fails_the_jobs)
+{
+	struct ctx x;
+	uint32_t g, s;
+	struct gp_syncobj *obj;
+	struct gp_fence *f = NULL;
+
+	ctx_init(&A, &x);
+	g = group_create(&A, x.vm, 1);
+	s = syncobj_create(&A, 0);
+	ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0), 64, sig_bin(s)), 0);
+	obj = gp_syncobj_find(A.file, s);
+	ck_assert_int_eq(gp_syncobj_get_fence(obj, 0, &f), 0);
+	release_ran = false;
+	mali_csf_release_probe = record_release;
+	pump_end();
+	gp_mock_simulate_removal(backend());
+	ck_assert_int_eq(gp_registration_revoke(reg), 0);
+	mali_csf_release_probe = NULL;
+	ck_assert(release_ran);
+	ck_assert_uint_eq(release_stats.dma_mappings, 0);
+	ck_assert_int_eq(gp_fence_get_status(f), -ENODEV);
+	gp_fence_put(&f);
+	gp_syncobj_put(&obj);
+}
+END_TEST
+
 /* Files closed with jobs in flight: their groups go, their jobs are cancelled. */
 START_TEST(closing_a_file_with_jobs_in_flight)
 {
@@ -1322,6 +1428,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_checked_fixture(grp, setup, teardown);
 	tcase_add_test(grp, group_handles_are_per_file_from_1_lowest_free_first);
 	tcase_add_test(grp, group_create_errors_are_panthors);
+	tcase_add_test(grp, a_file_has_at_most_128_groups);
 	tcase_add_test(grp, group_priorities_follow_the_allowed_mask_dev_query_reports);
 	tcase_add_test(grp, tiler_heap_create_destroy_and_errors);
 	suite_add_tcase(s, grp);
@@ -1334,6 +1441,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(sub, wait_dependency_holds_when_streams_interleave);
 	tcase_add_test(sub, submit_bad_input_gets_panthors_errors_and_commits_nothing);
 	tcase_add_test(sub, submit_with_many_sync_arrays);
+	tcase_add_test(sub, a_group_holds_at_most_4096_unfinished_jobs);
 	suite_add_tcase(s, sub);
 
 	tcase_set_timeout(bad, 60);
@@ -1348,6 +1456,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_set_timeout(life, 60);
 	tcase_add_checked_fixture(life, setup, teardown);
 	tcase_add_test(life, revoke_fails_jobs_in_flight_and_wakes_every_waiter);
+	tcase_add_test(life, revoke_after_surprise_removal_fails_the_jobs);
 	tcase_add_test(life, closing_a_file_with_jobs_in_flight);
 	tcase_add_test(life, revoke_while_clients_submit);
 	suite_add_tcase(s, life);

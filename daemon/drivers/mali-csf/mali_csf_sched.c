@@ -48,6 +48,12 @@ unsigned int mali_csf_job_timeout_ms = MALI_CSF_JOB_TIMEOUT_MS_DEFAULT;
 #define MALI_CSF_MAX_QUEUE_PRIO		15
 #define MALI_CSF_RING_MIN		(4u << 10)
 #define MALI_CSF_RING_MAX		(64u << 10)
+/*
+ * Unfinished jobs one group may hold: panthor has no such bound, but here
+ * every job costs the daemon memory all clients share.  A submit past it
+ * is ENOMEM.
+ */
+#define MALI_CSF_MAX_JOBS_PER_GROUP	4096
 /* panthor's MAX_CS_PER_CSG: the most queues GROUP_CREATE accepts at all. */
 #define MALI_CSF_MAX_QUEUES		32
 
@@ -132,6 +138,7 @@ struct mali_csf_group {
 	unsigned int as;		/* while bound: the VM's AS */
 	uint32_t state;			/* GPU_PROTO_MALI_GROUP_STATE_* */
 	uint32_t fatal_queues;
+	unsigned int njobs;		/* pending and in flight */
 
 	struct gp_gem_object *syncobjs;	/* one mali_csf_syncobj64 per queue */
 	uint64_t syncobjs_va;
@@ -215,7 +222,17 @@ static void group_put(struct mali_csf_group **pgroup)
 	free(group);
 }
 
-/* Free what a group has on the device.  Not bound, no jobs left; no sched lock held. */
+static void fw_mem_release(struct mali_csf_data *mali, struct mali_csf_fw_mem *mem)
+{
+	if (mem->cpu)
+		mali_csf_fw_mem_free(mali, mem);
+	memset(mem, 0, sizeof(*mem));
+}
+
+/*
+ * Free what a group has on the device.  Not bound, no jobs left; no sched
+ * lock held.  Idempotent: what it frees it forgets.
+ */
 static void group_free_dev(struct mali_csf_data *mali, struct mali_csf_group *group)
 {
 	for (unsigned int i = 0; i < group->queue_count; i++) {
@@ -224,21 +241,20 @@ static void group_free_dev(struct mali_csf_data *mali, struct mali_csf_group *gr
 		if (q->ring) {
 			if (q->ring_va)
 				mali_csf_vm_unmap_kernel(group->vm, q->ring_va, q->ring->size);
+			q->ring_va = 0;
 			gp_gem_object_put(&q->ring);
 		}
-		if (q->iface.cpu)
-			mali_csf_fw_mem_free(mali, &q->iface);
+		fw_mem_release(mali, &q->iface);
 	}
 	if (group->syncobjs) {
 		if (group->syncobjs_va)
 			mali_csf_vm_unmap_kernel(group->vm, group->syncobjs_va,
 						 group->syncobjs->size);
+		group->syncobjs_va = 0;
 		gp_gem_object_put(&group->syncobjs);
 	}
-	if (group->suspend.cpu)
-		mali_csf_fw_mem_free(mali, &group->suspend);
-	if (group->protm_suspend.cpu)
-		mali_csf_fw_mem_free(mali, &group->protm_suspend);
+	fw_mem_release(mali, &group->suspend);
+	fw_mem_release(mali, &group->protm_suspend);
 }
 
 /* --- jobs --- */
@@ -318,10 +334,12 @@ static void group_fail_jobs_locked(struct mali_csf_group *group, int err_overrid
 		cds_list_for_each_entry_safe(job, tmp, &q->inflight, link) {
 			job->status = err;
 			list_move_tail(&job->link, done);
+			group->njobs--;
 		}
 		cds_list_for_each_entry_safe(job, tmp, &q->pending, link) {
 			job->status = err;
 			list_move_tail(&job->link, done);
+			group->njobs--;
 		}
 	}
 }
@@ -531,6 +549,7 @@ static void group_complete_locked(struct mali_csf_group *group, struct cds_list_
 			job->status = status ? -EINVAL : 0;
 			q->progress_ns = now_ns();
 			list_move_tail(&job->link, done);
+			group->njobs--;
 		}
 	}
 }
@@ -1132,6 +1151,16 @@ int mali_csf_group_create(const struct gp_registered_device *rdev, void *data, v
 	if (r < 0)
 		goto out;
 
+	/*
+	 * The scheduler's first, then the pool's: once a handle is
+	 * published, a GROUP_DESTROY racing this finds the group live and
+	 * takes everything down.
+	 */
+	pthread_mutex_lock(&sched->lock);
+	group->live = true;
+	cds_list_add_tail(&group->link, &sched->groups);
+	group_get(group);
+	pthread_mutex_unlock(&sched->lock);
 	pthread_mutex_lock(&pool->lock);
 	for (handle = 1; handle <= MALI_CSF_MAX_GROUPS_PER_FILE; handle++)
 		if (!pool->groups[handle])
@@ -1142,16 +1171,11 @@ int mali_csf_group_create(const struct gp_registered_device *rdev, void *data, v
 	}
 	pthread_mutex_unlock(&pool->lock);
 	if (handle > MALI_CSF_MAX_GROUPS_PER_FILE) {
+		group_destroy_dev(mali, group);
 		r = -EBUSY;	/* xa_alloc() with the id range full */
 		goto out;
 	}
-	pthread_mutex_lock(&sched->lock);
-	group->live = true;
-	cds_list_add_tail(&group->link, &sched->groups);
-	pthread_mutex_unlock(&sched->lock);
 	args->group_handle = handle;
-	/* The pool and the scheduler hold it now; drop ours below. */
-	group_get(group);
 	r = 0;
 out:
 	if (group && r < 0)
@@ -1528,6 +1552,12 @@ int mali_csf_group_submit(const struct gp_registered_device *rdev, void *data, v
 		r = -EINVAL;
 		goto out;
 	}
+	if (ctx.count > MALI_CSF_MAX_JOBS_PER_GROUP - group->njobs) {
+		pthread_mutex_unlock(&sched->lock);
+		r = -ENOMEM;
+		goto out;
+	}
+	group->njobs += ctx.count;
 	for (uint32_t i = 0; i < ctx.count; i++) {
 		struct mali_csf_job *job = ctx.jobs[i];
 		struct mali_csf_queue *q = &group->queues[ctx.qs[i].queue_index];
