@@ -22,8 +22,12 @@
 #       (only the socket device goes through the shim); then buffer
 #       objects over CUSE with gpu-proto-bench-bo (libgpuproto on
 #       /dev/gpu-proto: a mapped 64 MiB object's write bandwidth against
-#       anonymous memory, 4 KiB create+map+close against GET_CAP); stop
-#       them.  --no-bo skips gpu-proto-bench-bo, --bo-only runs only it.
+#       anonymous memory, 4 KiB create+map+close against GET_CAP); then GPU
+#       work with gpu-proto-bench-submit (submit-to-signal of a one-NOP
+#       stream against GET_CAP, in process and over CUSE, and jobs per
+#       second with 1 and 4 clients); stop them.  --no-bo skips
+#       gpu-proto-bench-bo, --bo-only runs only it; --no-submit and
+#       --submit-only do the same for gpu-proto-bench-submit.
 #
 # A benchmark, not a test: the exit status says whether it ran, never
 # whether a target was met.  Not registered with meson test.
@@ -35,6 +39,7 @@ smp=1
 timeout=600
 in_vm=0
 bo=1
+submit=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--in-vm) in_vm=1; shift ;;
@@ -44,8 +49,10 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--no-bo) bo=0; shift ;;
 	--bo-only) bo=2; shift ;;
+	--no-submit) submit=0; shift ;;
+	--submit-only) submit=2; shift ;;
 	-h | --help)
-		sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) echo "vm-bench: unknown option $1" >&2; exit 2 ;;
@@ -78,9 +85,24 @@ if [ "$in_vm" -eq 1 ]; then
 		gpu-protoctl status | grep -e '^ioctls=' -e 'round_trip' -e '^fd_' | sed 's/^/  /'
 	}
 
+	# GPU work: one-NOP jobs in this process and over CUSE, interleaved.
+	run_submit() {
+		[ -x /gp/bin/gpu-proto-bench-submit ] || { echo "warning: no gpu-proto-bench-submit"; return 0; }
+		echo
+		echo "GPU work in process and over CUSE (gpu-proto-bench-submit, libgpuproto):"
+		gpu-proto-bench-submit $verbose --in-process "$node" ||
+			fail "gpu-proto-bench-submit failed"
+		gpu-protoctl status | grep -e '^ioctls=' -e 'round_trip' | sed 's/^/  /'
+	}
+
 	[ -c /dev/cuse ] || fail "/dev/cuse missing"
 	# shellcheck disable=SC2119 # no options: the default mock backend
 	start_daemon
+	if [ "$submit" -eq 2 ]; then
+		run_submit
+		stop_daemon
+		exit 0
+	fi
 	if [ "$bo" -eq 2 ]; then
 		run_bo
 		stop_daemon
@@ -126,6 +148,7 @@ if [ "$in_vm" -eq 1 ]; then
 	echo "gpu-protod status after the run (whole run, warm-up included):"
 	gpu-protoctl status | grep -e '^ioctls=' -e 'round_trip' | sed 's/^/  /'
 	[ "$bo" -eq 1 ] && run_bo
+	[ "$submit" -eq 1 ] && run_submit
 	if [ -n "$sockd" ]; then
 		echo "gpu-protod --transport=socket status after the run:"
 		gpu-protoctl --control "$sock_control" status |
@@ -146,7 +169,7 @@ fi
 
 # --- on the host -------------------------------------------------------------
 
-[ $# -eq 1 ] || { echo "usage: vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] [--no-bo | --bo-only] BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: vm-bench.sh [--smp N] [--iterations N] [--verbose] [--timeout SECS] [--no-bo | --bo-only] [--no-submit | --submit-only] BUILD_DIR" >&2; exit 2; }
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
@@ -156,10 +179,14 @@ for p in daemon/gpu-protod tools/gpu-protoctl bench/gpu-proto-bench-cuse bench/g
 	[ -x "$build/$p" ] || { echo "vm-bench: $build/$p missing: ninja -C $build first" >&2; exit 1; }
 	set -- "$@" --bin "$build/$p"
 done
+# Optional: a build without it times the rest.
+[ -x "$build/bench/gpu-proto-bench-submit" ] && set -- "$@" --bin "$build/bench/gpu-proto-bench-submit"
 
 bo_opt=""
 [ "$bo" -eq 0 ] && bo_opt=--no-bo
 [ "$bo" -eq 2 ] && bo_opt=--bo-only
+[ "$submit" -eq 0 ] && bo_opt="$bo_opt --no-submit"
+[ "$submit" -eq 2 ] && bo_opt="$bo_opt --submit-only"
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT
 # The per-test limit must cover boot-to-end of the benchmark; the VM's a bit more.

@@ -915,3 +915,327 @@ GPC_EXPORT int gpc_mali_vm_get_state(struct gpc_device *dev, uint32_t vm_id, uin
 		*state = arg.state;
 	return gpc_finish(r, saved);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Sync objects                                                               */
+/* ------------------------------------------------------------------------ */
+
+GPC_EXPORT int64_t gpc_timeout_abs(int64_t rel_ns)
+{
+	int64_t now = gpc_now_ns();
+
+	if (rel_ns <= 0)
+		return now;
+	if (rel_ns > INT64_MAX - now)
+		return INT64_MAX;
+	return now + rel_ns;
+}
+
+GPC_EXPORT int gpc_syncobj_create(struct gpc_device *dev, uint32_t flags, uint32_t *handle)
+{
+	struct gpu_proto_syncobj_create arg = { .flags = flags };
+	int saved = errno;
+	int r;
+
+	if (!dev || !handle)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_CREATE, &arg);
+	if (r == 0)
+		*handle = arg.handle;
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_syncobj_destroy(struct gpc_device *dev, uint32_t handle)
+{
+	struct gpu_proto_syncobj_destroy arg = { .handle = handle };
+	int saved = errno;
+
+	if (!dev)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_DESTROY, &arg), saved);
+}
+
+/*
+ * Both waits: the deadline is absolute, so restarting after EINTR (or the
+ * transport's EAGAIN) waits no longer than asked, as the kernel's own
+ * restart of these ioctls.
+ */
+GPC_EXPORT int gpc_syncobj_wait(struct gpc_device *dev, const uint32_t *handles, uint32_t count,
+				int64_t timeout_nsec, uint32_t flags, uint32_t *first_signaled)
+{
+	struct gpu_proto_syncobj_wait arg = {
+		.handles = (uint64_t)(uintptr_t)handles, .timeout_nsec = timeout_nsec,
+		.count_handles = count, .flags = flags,
+	};
+	int saved = errno;
+	int r;
+
+	if (!dev || !handles || !count)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_WAIT, &arg);
+	if (r == 0 && first_signaled)
+		*first_signaled = arg.first_signaled;
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_syncobj_timeline_wait(struct gpc_device *dev, const uint32_t *handles,
+					 const uint64_t *points, uint32_t count,
+					 int64_t timeout_nsec, uint32_t flags,
+					 uint32_t *first_signaled)
+{
+	struct gpu_proto_syncobj_timeline_wait arg = {
+		.handles = (uint64_t)(uintptr_t)handles, .points = (uint64_t)(uintptr_t)points,
+		.timeout_nsec = timeout_nsec, .count_handles = count, .flags = flags,
+	};
+	int saved = errno;
+	int r;
+
+	if (!dev || !handles || !points || !count)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT, &arg);
+	if (r == 0 && first_signaled)
+		*first_signaled = arg.first_signaled;
+	return gpc_finish(r, saved);
+}
+
+static int gpc_syncobj_array_ioctl(struct gpc_device *dev, unsigned long request,
+				   const uint32_t *handles, uint32_t count)
+{
+	struct gpu_proto_syncobj_array arg = {
+		.handles = (uint64_t)(uintptr_t)handles, .count_handles = count,
+	};
+	int saved = errno;
+
+	if (!dev || !handles || !count)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, request, &arg), saved);
+}
+
+GPC_EXPORT int gpc_syncobj_reset(struct gpc_device *dev, const uint32_t *handles, uint32_t count)
+{
+	return gpc_syncobj_array_ioctl(dev, GPU_PROTO_IOCTL_SYNCOBJ_RESET, handles, count);
+}
+
+GPC_EXPORT int gpc_syncobj_signal(struct gpc_device *dev, const uint32_t *handles, uint32_t count)
+{
+	return gpc_syncobj_array_ioctl(dev, GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL, handles, count);
+}
+
+GPC_EXPORT int gpc_syncobj_timeline_signal(struct gpc_device *dev, const uint32_t *handles,
+					   const uint64_t *points, uint32_t count)
+{
+	struct gpu_proto_syncobj_timeline_array arg = {
+		.handles = (uint64_t)(uintptr_t)handles, .points = (uint64_t)(uintptr_t)points,
+		.count_handles = count,
+	};
+	int saved = errno;
+
+	if (!dev || !handles || !points || !count)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &arg),
+			  saved);
+}
+
+GPC_EXPORT int gpc_syncobj_query(struct gpc_device *dev, const uint32_t *handles, uint64_t *points,
+				 uint32_t count, uint32_t flags)
+{
+	struct gpu_proto_syncobj_timeline_array arg = {
+		.handles = (uint64_t)(uintptr_t)handles, .count_handles = count, .flags = flags,
+	};
+	uint64_t *tmp;
+	int saved = errno;
+	int r;
+
+	if (!dev || !handles || !points || !count)
+		return gpc_finish(-EINVAL, saved);
+	/* Into a copy, so a failure leaves @points as it was. */
+	tmp = calloc(count, sizeof(*tmp));
+	if (!tmp)
+		return gpc_finish(-ENOMEM, saved);
+	arg.points = (uint64_t)(uintptr_t)tmp;
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_QUERY, &arg);
+	if (r == 0)
+		memcpy(points, tmp, count * sizeof(*tmp));
+	free(tmp);
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_syncobj_transfer(struct gpc_device *dev, uint32_t dst_handle,
+				    uint64_t dst_point, uint32_t src_handle, uint64_t src_point,
+				    uint32_t flags)
+{
+	struct gpu_proto_syncobj_transfer arg = {
+		.src_handle = src_handle, .dst_handle = dst_handle,
+		.src_point = src_point, .dst_point = dst_point, .flags = flags,
+	};
+	int saved = errno;
+
+	if (!dev)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER, &arg), saved);
+}
+
+GPC_EXPORT int gpc_syncobj_status(struct gpc_device *dev, const uint32_t *handles,
+				  const uint64_t *points, int32_t *status, uint32_t count)
+{
+	struct gpu_proto_syncobj_status arg = {
+		.handles = (uint64_t)(uintptr_t)handles, .points = (uint64_t)(uintptr_t)points,
+		.count_handles = count,
+	};
+	int32_t *tmp;
+	int saved = errno;
+	int r;
+
+	if (!dev || !handles || !status || !count)
+		return gpc_finish(-EINVAL, saved);
+	tmp = calloc(count, sizeof(*tmp));
+	if (!tmp)
+		return gpc_finish(-ENOMEM, saved);
+	arg.status = (uint64_t)(uintptr_t)tmp;
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_SYNCOBJ_STATUS, &arg);
+	if (r == 0)
+		memcpy(status, tmp, count * sizeof(*tmp));
+	free(tmp);
+	return gpc_finish(r, saved);
+}
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf submission (GROUP and TILER_HEAP ioctls)                          */
+/* ------------------------------------------------------------------------ */
+
+/* Every core GPU_INFO reports, as Mesa's panvk does for its groups. */
+static int gpc_mali_all_cores(struct gpc_device *dev, struct gpc_mali_group_cores *c)
+{
+	struct gpu_proto_mali_gpu_info info;
+	int r = gpc_mali_gpu_info(dev, &info);
+
+	if (r < 0)
+		return r;
+	c->compute_core_mask = info.shader_present;
+	c->fragment_core_mask = info.shader_present;
+	c->tiler_core_mask = info.tiler_present;
+	c->max_compute_cores = (uint8_t)__builtin_popcountll(info.shader_present);
+	c->max_fragment_cores = (uint8_t)__builtin_popcountll(info.shader_present);
+	c->max_tiler_cores = (uint8_t)__builtin_popcountll(info.tiler_present);
+	return 0;
+}
+
+GPC_EXPORT int gpc_mali_group_create(struct gpc_device *dev, uint32_t vm_id, uint8_t priority,
+				     const struct gpu_proto_mali_queue_create *queues,
+				     uint32_t queue_count, const struct gpc_mali_group_cores *cores,
+				     uint32_t *group_handle)
+{
+	struct gpc_mali_group_cores all;
+	struct gpu_proto_mali_group_create arg = {
+		.queues = {
+			.stride = sizeof(*queues), .count = queue_count,
+			.array = (uint64_t)(uintptr_t)queues,
+		},
+		.priority = priority, .vm_id = vm_id,
+	};
+	int saved = errno;
+	int r;
+
+	if (!dev || !queues || !queue_count || !group_handle)
+		return gpc_finish(-EINVAL, saved);
+	if (!cores) {
+		r = gpc_mali_all_cores(dev, &all);
+		if (r < 0)
+			return gpc_finish(r, saved);
+		cores = &all;
+	}
+	arg.compute_core_mask = cores->compute_core_mask;
+	arg.fragment_core_mask = cores->fragment_core_mask;
+	arg.tiler_core_mask = cores->tiler_core_mask;
+	arg.max_compute_cores = cores->max_compute_cores;
+	arg.max_fragment_cores = cores->max_fragment_cores;
+	arg.max_tiler_cores = cores->max_tiler_cores;
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_GROUP_CREATE, &arg);
+	if (r == 0)
+		*group_handle = arg.group_handle;
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_mali_group_destroy(struct gpc_device *dev, uint32_t group_handle)
+{
+	struct gpu_proto_mali_group_destroy arg = { .group_handle = group_handle };
+	int saved = errno;
+
+	if (!dev)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_GROUP_DESTROY, &arg), saved);
+}
+
+GPC_EXPORT int gpc_mali_group_submit(struct gpc_device *dev, uint32_t group_handle,
+				     const struct gpu_proto_mali_queue_submit *submits,
+				     uint32_t count)
+{
+	struct gpu_proto_mali_group_submit arg = {
+		.group_handle = group_handle,
+		.queue_submits = {
+			.stride = sizeof(*submits), .count = count,
+			.array = (uint64_t)(uintptr_t)submits,
+		},
+	};
+	int saved = errno;
+
+	if (!dev || !submits || !count)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT, &arg), saved);
+}
+
+GPC_EXPORT int gpc_mali_group_get_state(struct gpc_device *dev, uint32_t group_handle,
+					uint32_t *state, uint32_t *fatal_queues)
+{
+	struct gpu_proto_mali_group_get_state arg = { .group_handle = group_handle };
+	int saved = errno;
+	int r;
+
+	if (!dev || !state)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE, &arg);
+	if (r == 0) {
+		*state = arg.state;
+		if (fatal_queues)
+			*fatal_queues = arg.fatal_queues;
+	}
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_mali_tiler_heap_create(struct gpc_device *dev, uint32_t vm_id,
+					  uint32_t initial_chunk_count, uint32_t chunk_size,
+					  uint32_t max_chunks, uint32_t target_in_flight,
+					  uint32_t *handle, uint64_t *heap_ctx_va,
+					  uint64_t *first_chunk_va)
+{
+	struct gpu_proto_mali_tiler_heap_create arg = {
+		.vm_id = vm_id, .initial_chunk_count = initial_chunk_count,
+		.chunk_size = chunk_size, .max_chunks = max_chunks,
+		.target_in_flight = target_in_flight,
+	};
+	int saved = errno;
+	int r;
+
+	if (!dev || !handle)
+		return gpc_finish(-EINVAL, saved);
+	r = gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE, &arg);
+	if (r == 0) {
+		*handle = arg.handle;
+		if (heap_ctx_va)
+			*heap_ctx_va = arg.tiler_heap_ctx_gpu_va;
+		if (first_chunk_va)
+			*first_chunk_va = arg.first_heap_chunk_gpu_va;
+	}
+	return gpc_finish(r, saved);
+}
+
+GPC_EXPORT int gpc_mali_tiler_heap_destroy(struct gpc_device *dev, uint32_t handle)
+{
+	struct gpu_proto_mali_tiler_heap_destroy arg = { .handle = handle };
+	int saved = errno;
+
+	if (!dev)
+		return gpc_finish(-EINVAL, saved);
+	return gpc_finish(gpc_ioctl_restart(dev, GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY, &arg),
+			  saved);
+}

@@ -426,8 +426,8 @@ int gpc_gem_close(struct gpc_device *dev, uint32_t handle);
 /*
  * Thin, typed wrappers of GPU_PROTO_IOCTL_MALI_BO_* and _VM_*, whose
  * arguments and errors docs/uapi.md describes.  Each returns 0 or a
- * negative errno and leaves errno as it was; on failure, out parameters
- * are left untouched.
+ * negative errno (also set in errno, as everywhere); on failure, out
+ * parameters are left untouched.
  */
 
 /**
@@ -533,6 +533,287 @@ int gpc_mali_vm_bind_unmap(struct gpc_device *dev, uint32_t vm_id, uint64_t va, 
  * Return: 0; -EINVAL (no such VM, NULL @state); -ENODEV.
  */
 int gpc_mali_vm_get_state(struct gpc_device *dev, uint32_t vm_id, uint32_t *state);
+
+/* ------------------------------------------------------------------------ */
+/* Sync objects: the DRM core's SYNCOBJ ioctls (since 0.4)                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Typed wrappers of GPU_PROTO_IOCTL_SYNCOBJ_*, in the order and with the
+ * arguments of libdrm's drmSyncobj*() calls, with the kernel's semantics
+ * and errors (drm_syncobj.c; docs/uapi.md, "Sync objects").  A sync object
+ * is a handle of this device file holding a fence (binary) or a timeline of
+ * points (timeline); GPU work signals them through the sync operations of
+ * gpc_mali_group_submit().
+ *
+ * Timeouts are absolute CLOCK_MONOTONIC nanoseconds, as the kernel's; use
+ * gpc_timeout_abs() to turn a relative one into that.  Waits block the
+ * calling thread only (the daemon parks them without holding a worker);
+ * they end early with -ENODEV when the device is unplugged.  As in the
+ * kernel, a fence signalled with an error (a job that faulted) ends a wait
+ * successfully: gpc_syncobj_status() tells whether the work succeeded.
+ */
+
+/**
+ * gpc_timeout_abs() - an absolute CLOCK_MONOTONIC timeout for the waits
+ * @rel_ns: nanoseconds from now; negative or 0 means "now" (poll).
+ *
+ * Return: now + @rel_ns, saturated at INT64_MAX (wait forever).
+ */
+int64_t gpc_timeout_abs(int64_t rel_ns);
+
+/**
+ * gpc_syncobj_create() - create a sync object (SYNCOBJ_CREATE)
+ * @dev: the handle.
+ * @flags: 0, or GPU_PROTO_SYNCOBJ_CREATE_SIGNALED to start with a signalled fence.
+ * @handle: receives the new handle (>= 1).
+ *
+ * Return: 0; -EINVAL (NULL @handle, unknown @flags); -ENOMEM; -ENODEV.
+ */
+int gpc_syncobj_create(struct gpc_device *dev, uint32_t flags, uint32_t *handle);
+
+/**
+ * gpc_syncobj_destroy() - release a sync-object handle (SYNCOBJ_DESTROY)
+ * @dev: the handle.
+ * @handle: the sync object.
+ *
+ * Waiters on it keep the fence they were given.
+ * Return: 0; -EINVAL (no such handle in this file).
+ */
+int gpc_syncobj_destroy(struct gpc_device *dev, uint32_t handle);
+
+/**
+ * gpc_syncobj_wait() - wait for binary sync objects (SYNCOBJ_WAIT)
+ * @dev: the handle.
+ * @handles: @count sync-object handles.
+ * @count: how many; at least 1.
+ * @timeout_nsec: absolute CLOCK_MONOTONIC deadline (gpc_timeout_abs()).
+ * @flags: GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL (all of them, else any),
+ *	_WAIT_FOR_SUBMIT (a handle without a fence yet is waited for, rather
+ *	than an error).
+ * @first_signaled: receives the index of a signalled one when not waiting
+ *	for all; may be NULL.
+ *
+ * Return: 0 when signalled; -ETIME at the deadline; -EINVAL (no fence
+ * without WAIT_FOR_SUBMIT, @count 0, NULL @handles, unknown @flags);
+ * -ENOENT (a handle not of this file); -ENODEV (the device went away while
+ * waiting).
+ */
+int gpc_syncobj_wait(struct gpc_device *dev, const uint32_t *handles, uint32_t count,
+		     int64_t timeout_nsec, uint32_t flags, uint32_t *first_signaled);
+
+/**
+ * gpc_syncobj_timeline_wait() - wait for points of timeline sync objects (SYNCOBJ_TIMELINE_WAIT)
+ * @dev: the handle.
+ * @handles: @count sync-object handles.
+ * @points: the point to wait for on each (0 on a binary one).
+ * @count: how many; at least 1.
+ * @timeout_nsec: absolute CLOCK_MONOTONIC deadline.
+ * @flags: as gpc_syncobj_wait(), and GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE
+ *	(only wait for the point to have a fence, not for it to signal).
+ * @first_signaled: as gpc_syncobj_wait().
+ *
+ * Return: as gpc_syncobj_wait().
+ */
+int gpc_syncobj_timeline_wait(struct gpc_device *dev, const uint32_t *handles,
+			      const uint64_t *points, uint32_t count, int64_t timeout_nsec,
+			      uint32_t flags, uint32_t *first_signaled);
+
+/**
+ * gpc_syncobj_reset() - drop the fences of sync objects (SYNCOBJ_RESET)
+ * @dev: the handle.
+ * @handles: @count handles.
+ * @count: at least 1.
+ *
+ * Return: 0; -EINVAL (@count 0, NULL @handles); -ENOENT (a handle not of this file).
+ */
+int gpc_syncobj_reset(struct gpc_device *dev, const uint32_t *handles, uint32_t count);
+
+/**
+ * gpc_syncobj_signal() - give sync objects a signalled fence (SYNCOBJ_SIGNAL)
+ * @dev, @handles, @count: as gpc_syncobj_reset().
+ *
+ * Return: as gpc_syncobj_reset().
+ */
+int gpc_syncobj_signal(struct gpc_device *dev, const uint32_t *handles, uint32_t count);
+
+/**
+ * gpc_syncobj_timeline_signal() - signal points of timelines (SYNCOBJ_TIMELINE_SIGNAL)
+ * @dev: the handle.
+ * @handles: @count handles.
+ * @points: the point to signal on each (0 on a binary one: as SIGNAL).
+ * @count: at least 1.
+ *
+ * Return: 0; -EINVAL (@count 0, NULL arrays, a point not after the
+ * timeline's last, as the kernel); -ENOENT.
+ */
+int gpc_syncobj_timeline_signal(struct gpc_device *dev, const uint32_t *handles,
+				const uint64_t *points, uint32_t count);
+
+/**
+ * gpc_syncobj_query() - the last signalled point of each timeline (SYNCOBJ_QUERY)
+ * @dev: the handle.
+ * @handles: @count handles.
+ * @points: receives a point per handle: the latest signalled one, or with
+ *	GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED the latest one that has a
+ *	fence; 0 for a binary sync object.
+ * @count: at least 1.
+ * @flags: 0 or GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED.
+ *
+ * Return: 0; -EINVAL; -ENOENT.  @points is untouched on failure.
+ */
+int gpc_syncobj_query(struct gpc_device *dev, const uint32_t *handles, uint64_t *points,
+		      uint32_t count, uint32_t flags);
+
+/**
+ * gpc_syncobj_transfer() - copy a fence from one sync object (point) to another (SYNCOBJ_TRANSFER)
+ * @dev: the handle.
+ * @dst_handle, @dst_point: where to put it (point 0: replace a binary fence).
+ * @src_handle, @src_point: where to take it from.
+ * @flags: 0 or GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT.
+ *
+ * Return: 0; -EINVAL (no fence at the source point without WAIT_FOR_SUBMIT);
+ * -ENOENT (a handle not of this file).
+ */
+int gpc_syncobj_transfer(struct gpc_device *dev, uint32_t dst_handle, uint64_t dst_point,
+			 uint32_t src_handle, uint64_t src_point, uint32_t flags);
+
+/**
+ * gpc_syncobj_status() - how points ended: signalled, failed, or pending
+ * @dev: the handle.
+ * @handles: @count sync objects.
+ * @points: the point of each (0 on a binary sync object), or NULL for all 0.
+ * @status: receives, per handle, 1 when its fence signalled without error,
+ *	0 while it is pending, or the negative errno it was signalled with (a
+ *	job that faulted or outlived the watchdog, a device that went away;
+ *	docs/uapi.md), as sync_file_info.status.
+ * @count: at least 1.
+ *
+ * A gpu-proto extension (GPU_PROTO_IOCTL_SYNCOBJ_STATUS), never waits:
+ * DRM's waits report a fence as signalled whatever its error, so a client
+ * that must know whether its job succeeded asks this after the wait.
+ *
+ * Return: 0; -EINVAL (a point without a fence, @count 0, NULL arrays);
+ * -ENOENT (a handle not of this file); -ENODEV.  @status is untouched on
+ * failure.
+ */
+int gpc_syncobj_status(struct gpc_device *dev, const uint32_t *handles, const uint64_t *points,
+		       int32_t *status, uint32_t count);
+
+/* ------------------------------------------------------------------------ */
+/* mali-csf submission: panthor's GROUP and TILER_HEAP ioctls (since 0.4)     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * struct gpc_mali_group_cores - the cores a group may use
+ * @compute_core_mask: shader cores for compute jobs (bits of shader_present).
+ * @fragment_core_mask: shader cores for fragment jobs.
+ * @tiler_core_mask: tiler units (bits of tiler_present).
+ * @max_compute_cores: at most this many of @compute_core_mask at a time.
+ * @max_fragment_cores: likewise for fragment.
+ * @max_tiler_cores: likewise for tiler.
+ */
+struct gpc_mali_group_cores {
+	uint64_t compute_core_mask;
+	uint64_t fragment_core_mask;
+	uint64_t tiler_core_mask;
+	uint8_t max_compute_cores;
+	uint8_t max_fragment_cores;
+	uint8_t max_tiler_cores;
+};
+
+/**
+ * gpc_mali_group_create() - create a scheduling group of queues (GROUP_CREATE)
+ * @dev: the handle.
+ * @vm_id: the VM every job of the group runs in.
+ * @priority: an enum gpu_proto_mali_group_priority allowed by
+ *	gpc_mali_group_priorities().
+ * @queues: @queue_count queue descriptions (priority 0-15, ring buffer
+ *	size, a power of two between 4 KiB and 64 KiB).
+ * @queue_count: 1 to 32.
+ * @cores: the cores to use, or NULL for every core GPU_INFO reports (the
+ *	library asks the device).
+ * @group_handle: receives the group's handle.
+ *
+ * Return: 0; -EINVAL (bad arguments, as panthor: no such VM, bad masks or
+ * counts, ring-buffer sizes); -EPERM (a priority the caller may not use);
+ * -ENOMEM; -ENODEV.
+ */
+int gpc_mali_group_create(struct gpc_device *dev, uint32_t vm_id, uint8_t priority,
+			  const struct gpu_proto_mali_queue_create *queues, uint32_t queue_count,
+			  const struct gpc_mali_group_cores *cores, uint32_t *group_handle);
+
+/**
+ * gpc_mali_group_destroy() - destroy a group (GROUP_DESTROY)
+ * @dev: the handle.
+ * @group_handle: the group.
+ *
+ * Its jobs in flight end with an error on their sync objects.
+ * Return: 0; -EINVAL (no such group); -ENODEV.
+ */
+int gpc_mali_group_destroy(struct gpc_device *dev, uint32_t group_handle);
+
+/**
+ * gpc_mali_group_submit() - queue command streams on a group (GROUP_SUBMIT)
+ * @dev: the handle.
+ * @group_handle: the group.
+ * @submits: @count queue submits: a queue index, a stream's GPU address
+ *	(64-byte aligned) and size (a multiple of 8; 0 with address 0 makes a
+ *	pure synchronisation point), and a gpu_proto_mali_obj_array of
+ *	struct gpu_proto_mali_sync_op (waits before, signals after the job).
+ * @count: at least 1.
+ *
+ * All or nothing, as panthor: on failure no job was queued and no sync
+ * object changed.
+ *
+ * Return: 0; -EINVAL (malformed submits or sync arrays, a destroyed group,
+ * a stream outside every mapping); -ENOENT (a sync object that is not of
+ * this file); -ECANCELED (the group is unusable: it faulted or timed out);
+ * -ENOMEM; -ENODEV.
+ */
+int gpc_mali_group_submit(struct gpc_device *dev, uint32_t group_handle,
+			  const struct gpu_proto_mali_queue_submit *submits, uint32_t count);
+
+/**
+ * gpc_mali_group_get_state() - whether a group faulted or timed out (GROUP_GET_STATE)
+ * @dev: the handle.
+ * @group_handle: the group.
+ * @state: receives GPU_PROTO_MALI_GROUP_STATE_* flags (0: usable).
+ * @fatal_queues: receives the bitmask of queues that faulted; may be NULL.
+ *
+ * Return: 0; -EINVAL (no such group, NULL @state); -ENODEV.
+ */
+int gpc_mali_group_get_state(struct gpc_device *dev, uint32_t group_handle, uint32_t *state,
+			     uint32_t *fatal_queues);
+
+/**
+ * gpc_mali_tiler_heap_create() - create a tiler heap (TILER_HEAP_CREATE)
+ * @dev: the handle.
+ * @vm_id: the VM the heap is mapped in.
+ * @initial_chunk_count: chunks allocated now, at least 1.
+ * @chunk_size: bytes per chunk, page-aligned, 128 KiB to 8 MiB.
+ * @max_chunks: at least @initial_chunk_count.
+ * @target_in_flight: render passes in flight before the tiler waits.
+ * @handle: receives the heap's handle.
+ * @heap_ctx_va: receives the GPU address of the heap context; may be NULL.
+ * @first_chunk_va: receives the GPU address of the first chunk; may be NULL.
+ *
+ * Return: 0; -EINVAL (arguments out of panthor's ranges, no such VM);
+ * -ENOMEM; -ENODEV.
+ */
+int gpc_mali_tiler_heap_create(struct gpc_device *dev, uint32_t vm_id,
+			       uint32_t initial_chunk_count, uint32_t chunk_size,
+			       uint32_t max_chunks, uint32_t target_in_flight, uint32_t *handle,
+			       uint64_t *heap_ctx_va, uint64_t *first_chunk_va);
+
+/**
+ * gpc_mali_tiler_heap_destroy() - destroy a tiler heap (TILER_HEAP_DESTROY)
+ * @dev: the handle.
+ * @handle: the heap.
+ *
+ * Return: 0; -EINVAL (no such heap); -ENODEV.
+ */
+int gpc_mali_tiler_heap_destroy(struct gpc_device *dev, uint32_t handle);
 
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */

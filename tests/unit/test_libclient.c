@@ -65,6 +65,12 @@ struct fake_daemon {
 		struct gpu_proto_mali_vm_get_state vm_state;
 	} mem_seen;
 	struct gpu_proto_mali_vm_bind_op bind_op_seen;
+
+	/* Sync objects and submission: the last request and its argument. */
+	unsigned long last_request;
+	unsigned char last_arg[128];
+	int64_t timeouts_seen[4];
+	size_t ntimeouts;
 };
 
 /* As the daemon: copy min(cap, len) bytes, never a NUL, always report the length. */
@@ -128,6 +134,76 @@ static int fake_dev_query(struct fake_daemon *f, struct gpu_proto_mali_dev_query
 	return 0;
 }
 
+/* Sync objects and submission: remember the argument, answer as the daemon would. */
+static int fake_sync_ioctl(struct fake_daemon *f, unsigned long request, void *arg)
+{
+	size_t size = _IOC_SIZE(request);
+
+	if (size > sizeof(f->last_arg) || _IOC_TYPE(request) != GPU_PROTO_IOCTL_BASE) {
+		errno = ENOTTY;
+		return -1;
+	}
+	f->last_request = request;
+	memcpy(f->last_arg, arg, size);
+	switch (request) {
+	case GPU_PROTO_IOCTL_SYNCOBJ_CREATE:
+		((struct gpu_proto_syncobj_create *)arg)->handle = 5;
+		return 0;
+	case GPU_PROTO_IOCTL_SYNCOBJ_WAIT: {
+		struct gpu_proto_syncobj_wait *w = arg;
+
+		if (f->ntimeouts < ARRAY_SIZE(f->timeouts_seen))
+			f->timeouts_seen[f->ntimeouts++] = w->timeout_nsec;
+		w->first_signaled = 1;
+		return 0;
+	}
+	case GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT:
+		((struct gpu_proto_syncobj_timeline_wait *)arg)->first_signaled = 1;
+		return 0;
+	case GPU_PROTO_IOCTL_SYNCOBJ_QUERY: {
+		struct gpu_proto_syncobj_timeline_array *q = arg;
+		uint64_t *points = (uint64_t *)(uintptr_t)q->points;
+
+		for (uint32_t i = 0; i < q->count_handles; i++)
+			points[i] = 100 + i;
+		return 0;
+	}
+	case GPU_PROTO_IOCTL_SYNCOBJ_STATUS: {
+		struct gpu_proto_syncobj_status *st = arg;
+		int32_t *status = (int32_t *)(uintptr_t)st->status;
+
+		for (uint32_t i = 0; i < st->count_handles; i++)
+			status[i] = i == 0 ? 1 : -EIO;
+		return 0;
+	}
+	case GPU_PROTO_IOCTL_MALI_GROUP_CREATE:
+		((struct gpu_proto_mali_group_create *)arg)->group_handle = 9;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_GROUP_GET_STATE:
+		((struct gpu_proto_mali_group_get_state *)arg)->state =
+			GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT;
+		((struct gpu_proto_mali_group_get_state *)arg)->fatal_queues = 0x2;
+		return 0;
+	case GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE:
+		((struct gpu_proto_mali_tiler_heap_create *)arg)->handle = 4;
+		((struct gpu_proto_mali_tiler_heap_create *)arg)->tiler_heap_ctx_gpu_va = 0xfff000;
+		((struct gpu_proto_mali_tiler_heap_create *)arg)->first_heap_chunk_gpu_va = 0xeee000;
+		return 0;
+	case GPU_PROTO_IOCTL_SYNCOBJ_DESTROY:
+	case GPU_PROTO_IOCTL_SYNCOBJ_RESET:
+	case GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL:
+	case GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL:
+	case GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER:
+	case GPU_PROTO_IOCTL_MALI_GROUP_DESTROY:
+	case GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT:
+	case GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY:
+		return 0;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
 static int fake_ioctl(void *data, int fd, unsigned long request, void *arg)
 {
 	struct fake_daemon *f = data;
@@ -183,8 +259,7 @@ static int fake_ioctl(void *data, int fd, unsigned long request, void *arg)
 		((struct gpu_proto_mali_vm_get_state *)arg)->state = GPU_PROTO_MALI_VM_STATE_UNUSABLE;
 		return 0;
 	default:
-		errno = EINVAL;
-		return -1;
+		return fake_sync_ioctl(f, request, arg);
 	}
 }
 
@@ -584,6 +659,319 @@ START_TEST(mali_memory_errors_leave_out_parameters_and_errno)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* Sync objects and submission (GPUPROTO_0.4)                                */
+/* ------------------------------------------------------------------------ */
+
+#define SEEN(type) ((const type *)(const void *)fake.last_arg)
+
+START_TEST(syncobj_calls_send_drms_arguments)
+{
+	const uint32_t handles[2] = { 5, 6 };
+	const uint64_t points[2] = { 3, 4 };
+	uint64_t got[2] = { 0, 0 };
+	int32_t status[2] = { 7, 7 };
+	uint32_t handle = 0, first = 99;
+
+	ck_assert_int_eq(gpc_syncobj_create(dev, GPU_PROTO_SYNCOBJ_CREATE_SIGNALED, &handle), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_CREATE);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_create)->flags,
+			  GPU_PROTO_SYNCOBJ_CREATE_SIGNALED);
+	ck_assert_uint_eq(handle, 5);
+
+	ck_assert_int_eq(gpc_syncobj_destroy(dev, 5), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_DESTROY);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_destroy)->handle, 5);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_destroy)->pad, 0);
+
+	ck_assert_int_eq(gpc_syncobj_wait(dev, handles, 2, 123456789, 0, &first), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_WAIT);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_wait)->handles, (uintptr_t)handles);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_wait)->count_handles, 2);
+	ck_assert_int_eq(SEEN(struct gpu_proto_syncobj_wait)->timeout_nsec, 123456789);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_wait)->flags, 0);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_wait)->pad, 0);
+	ck_assert_uint_eq(first, 1);
+
+	first = 99;
+	ck_assert_int_eq(gpc_syncobj_timeline_wait(dev, handles, points, 2, 42,
+						   GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
+						   GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
+						   &first), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_WAIT);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_timeline_wait)->handles, (uintptr_t)handles);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_timeline_wait)->points, (uintptr_t)points);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_timeline_wait)->count_handles, 2);
+	ck_assert_int_eq(SEEN(struct gpu_proto_syncobj_timeline_wait)->timeout_nsec, 42);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_timeline_wait)->flags,
+			  GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
+			  GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE);
+	ck_assert_uint_eq(first, 1);
+
+	ck_assert_int_eq(gpc_syncobj_reset(dev, handles, 2), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_RESET);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_array)->handles, (uintptr_t)handles);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_array)->count_handles, 2);
+	ck_assert_int_eq(gpc_syncobj_signal(dev, handles, 1), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_SIGNAL);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_array)->count_handles, 1);
+
+	ck_assert_int_eq(gpc_syncobj_timeline_signal(dev, handles, points, 2), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_timeline_array)->points, (uintptr_t)points);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_timeline_array)->flags, 0);
+
+	ck_assert_int_eq(gpc_syncobj_query(dev, handles, got, 2,
+					   GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_QUERY);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_timeline_array)->flags,
+			  GPU_PROTO_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED);
+	ck_assert_uint_eq(got[0], 100);
+	ck_assert_uint_eq(got[1], 101);
+
+	ck_assert_int_eq(gpc_syncobj_transfer(dev, 6, 8, 5, 3,
+					      GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_TRANSFER);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_transfer)->dst_handle, 6);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_transfer)->dst_point, 8);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_transfer)->src_handle, 5);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_transfer)->src_point, 3);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_transfer)->flags,
+			  GPU_PROTO_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT);
+
+	ck_assert_int_eq(gpc_syncobj_status(dev, handles, points, status, 2), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_SYNCOBJ_STATUS);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_status)->handles, (uintptr_t)handles);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_status)->points, (uintptr_t)points);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_status)->count_handles, 2);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_status)->flags, 0);
+	ck_assert_int_eq(status[0], 1);
+	ck_assert_int_eq(status[1], -EIO);
+	/* Binary objects: no points array at all. */
+	ck_assert_int_eq(gpc_syncobj_status(dev, handles, NULL, status, 1), 0);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_syncobj_status)->points, 0);
+}
+END_TEST
+
+START_TEST(syncobj_errors_leave_out_parameters_and_set_errno)
+{
+	const uint32_t handles[2] = { 5, 6 };
+	const uint64_t points[2] = { 1, 2 };
+	uint64_t got[2] = { 77, 77 };
+	int32_t status[2] = { 77, 77 };
+	uint32_t handle = 77, first = 77;
+
+	/* Refused before the daemon: NULL arrays, empty arrays. */
+	ck_assert_int_eq(gpc_syncobj_create(dev, 0, NULL), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_wait(dev, NULL, 1, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_wait(dev, handles, 0, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_timeline_wait(dev, handles, NULL, 1, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_reset(dev, handles, 0), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_signal(dev, NULL, 1), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_timeline_signal(dev, handles, NULL, 1), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_query(dev, handles, NULL, 1, 0), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_status(dev, handles, points, NULL, 1), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_destroy(NULL, 1), -EINVAL);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(fake.calls, 0);
+
+	/* The daemon's errors come back as they are; outputs stay as they were. */
+	fake.fail_errno = ENOENT;
+	errno = 0;
+	ck_assert_int_eq(gpc_syncobj_create(dev, 0, &handle), -ENOENT);
+	ck_assert_int_eq(errno, ENOENT);
+	fake.fail_errno = ETIME;
+	ck_assert_int_eq(gpc_syncobj_wait(dev, handles, 2, 0, 0, &first), -ETIME);
+	ck_assert_int_eq(errno, ETIME);
+	ck_assert_int_eq(gpc_syncobj_timeline_wait(dev, handles, points, 2, 0, 0, &first), -ETIME);
+	fake.fail_errno = EINVAL;
+	ck_assert_int_eq(gpc_syncobj_query(dev, handles, got, 2, 0), -EINVAL);
+	ck_assert_int_eq(gpc_syncobj_status(dev, handles, points, status, 2), -EINVAL);
+	ck_assert_uint_eq(handle, 77);
+	ck_assert_uint_eq(first, 77);
+	ck_assert_uint_eq(got[0], 77);
+	ck_assert_uint_eq(got[1], 77);
+	ck_assert_int_eq(status[0], 77);
+	ck_assert_int_eq(status[1], 77);
+}
+END_TEST
+
+START_TEST(syncobj_wait_restarted_after_eintr_keeps_its_absolute_deadline)
+{
+	const uint32_t h = 5;
+	int64_t deadline = gpc_timeout_abs(5000000000);
+
+	fake.transient[0] = EINTR;
+	fake.transient[1] = EAGAIN;
+	/* The fake records timeouts only for calls it answers: make it answer twice. */
+	ck_assert_int_eq(gpc_syncobj_wait(dev, &h, 1, deadline, 0, NULL), 0);
+	ck_assert_int_eq(gpc_syncobj_wait(dev, &h, 1, deadline, 0, NULL), 0);
+	ck_assert_int_eq(fake.calls, 4);
+	ck_assert_uint_eq(fake.ntimeouts, 2);
+	ck_assert_int_eq(fake.timeouts_seen[0], deadline);
+	ck_assert_int_eq(fake.timeouts_seen[1], deadline);
+}
+END_TEST
+
+START_TEST(timeout_abs_is_now_plus_the_delay_saturated)
+{
+	struct timespec ts;
+	int64_t now, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	t = gpc_timeout_abs(1000000000);
+	ck_assert_int_ge(t, now + 1000000000);
+	ck_assert_int_lt(t, now + 1000000000 + 60 * 1000000000ll);
+	ck_assert_int_ge(gpc_timeout_abs(0), now);
+	ck_assert_int_le(gpc_timeout_abs(-5), gpc_timeout_abs(0));
+	ck_assert_int_eq(gpc_timeout_abs(INT64_MAX), INT64_MAX);
+	ck_assert_int_eq(gpc_timeout_abs(INT64_MAX - 1), INT64_MAX);
+}
+END_TEST
+
+START_TEST(group_create_without_cores_uses_every_core_gpu_info_reports)
+{
+	const struct gpu_proto_mali_queue_create queues[2] = {
+		{ .priority = 1, .ringbuf_size = 4096 }, { .priority = 15, .ringbuf_size = 65536 },
+	};
+	const struct gpu_proto_mali_group_create *seen = SEEN(struct gpu_proto_mali_group_create);
+	uint32_t group = 0;
+
+	fake.query_type = GPU_PROTO_MALI_DEV_QUERY_GPU_INFO;
+	fake.query_size = sizeof(g610);
+	memcpy(fake.query_data, &g610, sizeof(g610));
+	ck_assert_int_eq(gpc_mali_group_create(dev, 3, GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM,
+					       queues, 2, NULL, &group), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_MALI_GROUP_CREATE);
+	ck_assert_uint_eq(group, 9);
+	ck_assert_uint_eq(seen->vm_id, 3);
+	ck_assert_uint_eq(seen->priority, GPU_PROTO_MALI_GROUP_PRIORITY_MEDIUM);
+	ck_assert_uint_eq(seen->queues.count, 2);
+	ck_assert_uint_eq(seen->queues.stride, sizeof(queues[0]));
+	ck_assert_uint_eq(seen->queues.array, (uintptr_t)queues);
+	/* G610 of the fake: shader_present 0x50005 (4 cores), one tiler. */
+	ck_assert_uint_eq(seen->compute_core_mask, 0x50005);
+	ck_assert_uint_eq(seen->fragment_core_mask, 0x50005);
+	ck_assert_uint_eq(seen->tiler_core_mask, 1);
+	ck_assert_uint_eq(seen->max_compute_cores, 4);
+	ck_assert_uint_eq(seen->max_fragment_cores, 4);
+	ck_assert_uint_eq(seen->max_tiler_cores, 1);
+	ck_assert_uint_eq(seen->pad, 0);
+}
+END_TEST
+
+START_TEST(group_create_with_cores_passes_them_as_given)
+{
+	const struct gpu_proto_mali_queue_create q = { .ringbuf_size = 8192 };
+	const struct gpc_mali_group_cores cores = {
+		.compute_core_mask = 0x1, .fragment_core_mask = 0x4, .tiler_core_mask = 0x1,
+		.max_compute_cores = 1, .max_fragment_cores = 1, .max_tiler_cores = 1,
+	};
+	const struct gpu_proto_mali_group_create *seen = SEEN(struct gpu_proto_mali_group_create);
+	uint32_t group = 0;
+
+	ck_assert_int_eq(gpc_mali_group_create(dev, 2, GPU_PROTO_MALI_GROUP_PRIORITY_LOW, &q, 1,
+					       &cores, &group), 0);
+	ck_assert_int_eq(fake.calls, 1);	/* no DEV_QUERY */
+	ck_assert_uint_eq(seen->compute_core_mask, 0x1);
+	ck_assert_uint_eq(seen->fragment_core_mask, 0x4);
+	ck_assert_uint_eq(seen->tiler_core_mask, 0x1);
+	ck_assert_uint_eq(seen->max_compute_cores, 1);
+	ck_assert_uint_eq(seen->priority, GPU_PROTO_MALI_GROUP_PRIORITY_LOW);
+	ck_assert_uint_eq(group, 9);
+}
+END_TEST
+
+START_TEST(submission_calls_send_panthors_arguments)
+{
+	const struct gpu_proto_mali_sync_op sync = {
+		.flags = GPU_PROTO_MALI_SYNC_OP_SIGNAL |
+			 GPU_PROTO_MALI_SYNC_OP_HANDLE_TYPE_TIMELINE_SYNCOBJ,
+		.handle = 5, .timeline_value = 1,
+	};
+	const struct gpu_proto_mali_queue_submit qs = {
+		.queue_index = 0, .stream_size = 8, .stream_addr = 0x100000,
+		.syncs = { .stride = sizeof(sync), .count = 1, .array = (uintptr_t)&sync },
+	};
+	uint32_t state = 0, fatal = 0, heap = 0;
+	uint64_t ctx = 0, chunk = 0;
+
+	ck_assert_int_eq(gpc_mali_group_submit(dev, 9, &qs, 1), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_MALI_GROUP_SUBMIT);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_group_submit)->group_handle, 9);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_group_submit)->pad, 0);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_group_submit)->queue_submits.count, 1);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_group_submit)->queue_submits.stride,
+			  sizeof(qs));
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_group_submit)->queue_submits.array,
+			  (uintptr_t)&qs);
+
+	ck_assert_int_eq(gpc_mali_group_get_state(dev, 9, &state, &fatal), 0);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_group_get_state)->group_handle, 9);
+	ck_assert_uint_eq(state, GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT);
+	ck_assert_uint_eq(fatal, 0x2);
+	ck_assert_int_eq(gpc_mali_group_get_state(dev, 9, &state, NULL), 0);
+
+	ck_assert_int_eq(gpc_mali_group_destroy(dev, 9), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_MALI_GROUP_DESTROY);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_group_destroy)->group_handle, 9);
+
+	ck_assert_int_eq(gpc_mali_tiler_heap_create(dev, 3, 2, 128 * 1024, 8, 1, &heap, &ctx,
+						    &chunk), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_MALI_TILER_HEAP_CREATE);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_tiler_heap_create)->vm_id, 3);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_tiler_heap_create)->initial_chunk_count, 2);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_tiler_heap_create)->chunk_size, 128 * 1024);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_tiler_heap_create)->max_chunks, 8);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_tiler_heap_create)->target_in_flight, 1);
+	ck_assert_uint_eq(heap, 4);
+	ck_assert_uint_eq(ctx, 0xfff000);
+	ck_assert_uint_eq(chunk, 0xeee000);
+	ck_assert_int_eq(gpc_mali_tiler_heap_destroy(dev, 4), 0);
+	ck_assert_uint_eq(fake.last_request, GPU_PROTO_IOCTL_MALI_TILER_HEAP_DESTROY);
+	ck_assert_uint_eq(SEEN(struct gpu_proto_mali_tiler_heap_destroy)->handle, 4);
+}
+END_TEST
+
+START_TEST(submission_errors_leave_out_parameters_and_set_errno)
+{
+	const struct gpu_proto_mali_queue_create q = { .ringbuf_size = 8192 };
+	const struct gpc_mali_group_cores cores = { .compute_core_mask = 1 };
+	const struct gpu_proto_mali_queue_submit qs = { 0 };
+	uint32_t group = 77, state = 77, fatal = 77, heap = 77;
+	uint64_t ctx = 77;
+
+	ck_assert_int_eq(gpc_mali_group_create(dev, 1, 1, NULL, 1, &cores, &group), -EINVAL);
+	ck_assert_int_eq(gpc_mali_group_create(dev, 1, 1, &q, 0, &cores, &group), -EINVAL);
+	ck_assert_int_eq(gpc_mali_group_create(dev, 1, 1, &q, 1, &cores, NULL), -EINVAL);
+	ck_assert_int_eq(gpc_mali_group_submit(dev, 1, &qs, 0), -EINVAL);
+	ck_assert_int_eq(gpc_mali_group_submit(dev, 1, NULL, 1), -EINVAL);
+	ck_assert_int_eq(gpc_mali_group_get_state(dev, 1, NULL, &fatal), -EINVAL);
+	ck_assert_int_eq(gpc_mali_tiler_heap_create(dev, 1, 1, 1 << 17, 1, 1, NULL, NULL, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(fake.calls, 0);
+
+	fake.fail_errno = ENODEV;
+	errno = 0;
+	ck_assert_int_eq(gpc_mali_group_create(dev, 1, 1, &q, 1, &cores, &group), -ENODEV);
+	ck_assert_int_eq(errno, ENODEV);
+	/* Without cores the GPU_INFO query fails first, with the same error. */
+	ck_assert_int_eq(gpc_mali_group_create(dev, 1, 1, &q, 1, NULL, &group), -ENODEV);
+	ck_assert_int_eq(gpc_mali_group_submit(dev, 1, &qs, 1), -ENODEV);
+	ck_assert_int_eq(gpc_mali_group_get_state(dev, 1, &state, &fatal), -ENODEV);
+	ck_assert_int_eq(gpc_mali_tiler_heap_create(dev, 1, 1, 1 << 17, 1, 1, &heap, &ctx, NULL),
+			 -ENODEV);
+	ck_assert_int_eq(gpc_mali_group_destroy(dev, 1), -ENODEV);
+	ck_assert_int_eq(gpc_mali_tiler_heap_destroy(dev, 1), -ENODEV);
+	ck_assert_uint_eq(group, 77);
+	ck_assert_uint_eq(state, 77);
+	ck_assert_uint_eq(fatal, 77);
+	ck_assert_uint_eq(heap, 77);
+	ck_assert_uint_eq(ctx, 77);
+}
+END_TEST
+
 START_TEST(gpu_id_of_mali_g610_decodes_as_arch_10_8_rev_6_product_7_r0p0_status_5)
 {
 	struct gpc_mali_gpu_id id;
@@ -888,6 +1276,7 @@ static Suite *libclient_suite(void)
 	TCase *strings = tcase_create("two-pass strings");
 	TCase *query = tcase_create("dev-query");
 	TCase *events = tcase_create("events");
+	TCase *sync = tcase_create("sync objects and submission");
 
 	tcase_add_test(open_, open_of_a_missing_node_is_enoent);
 	tcase_add_test(open_, open_rejects_unknown_flags);
@@ -924,6 +1313,17 @@ static Suite *libclient_suite(void)
 	tcase_add_test(query, gpu_id_of_mali_g610_decodes_as_arch_10_8_rev_6_product_7_r0p0_status_5);
 	tcase_add_test(query, gpu_id_version_minor_is_eight_bits_wide);
 	suite_add_tcase(s, query);
+
+	tcase_add_checked_fixture(sync, setup, teardown);
+	tcase_add_test(sync, syncobj_calls_send_drms_arguments);
+	tcase_add_test(sync, syncobj_errors_leave_out_parameters_and_set_errno);
+	tcase_add_test(sync, syncobj_wait_restarted_after_eintr_keeps_its_absolute_deadline);
+	tcase_add_test(sync, timeout_abs_is_now_plus_the_delay_saturated);
+	tcase_add_test(sync, group_create_without_cores_uses_every_core_gpu_info_reports);
+	tcase_add_test(sync, group_create_with_cores_passes_them_as_given);
+	tcase_add_test(sync, submission_calls_send_panthors_arguments);
+	tcase_add_test(sync, submission_errors_leave_out_parameters_and_set_errno);
+	suite_add_tcase(s, sync);
 
 	tcase_add_checked_fixture(events, setup, teardown);
 	tcase_set_timeout(events, 30);
