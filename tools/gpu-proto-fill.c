@@ -9,8 +9,9 @@
  * (MOVE48 the address, MOVE32 the values, STORE_MULTIPLE sixteen words at a
  * time, ADD_IMMEDIATE to step), submit it with a signal operation on the
  * next timeline point, wait for that point, ask how the job ended
- * (SYNCOBJ_STATUS, GROUP_GET_STATE), and compare the bytes through the CPU
- * mapping.
+ * (SYNCOBJ_STATUS: a timeline point reports the error of a job that
+ * faulted, timed out or was cancelled; GROUP_GET_STATE then says how the
+ * group is), and compare the bytes through the CPU mapping.
  *
  * --iterations repeats the submit-wait-check; --reopen survives the device
  * going away (hot-unbind): an iteration that fails with an error is
@@ -287,6 +288,20 @@ static void explain_failure(struct fill *f, const struct opts *o, struct tally *
 	}
 }
 
+/* A fresh timeline sync object in place of one that carries a job's error. */
+static int restart_timeline(struct fill *f)
+{
+	uint32_t h;
+	int r = gpc_syncobj_create(f->dev, 0, &h);
+
+	if (r < 0)
+		return r;
+	gpc_syncobj_destroy(f->dev, f->syncobj);
+	f->syncobj = h;
+	f->point = 0;
+	return 0;
+}
+
 static enum outcome fill_once(struct fill *f, const struct opts *o, struct tally *t)
 {
 	uint32_t *data = f->data_map;
@@ -378,38 +393,16 @@ static enum outcome fill_once(struct fill *f, const struct opts *o, struct tally
 			return OUT_DEVICE_GONE;
 		}
 		explain_failure(f, o, t);
-		return OUT_FAILED;
-	}
-
-	/*
-	 * The status of a timeline point is the chain fence's, which, as the
-	 * kernel's, signals without the job's error; the group's state says
-	 * whether this job, the only one in flight, faulted or timed out.
-	 */
-	{
-		uint32_t state = 0, fatal = 0;
-
-		r = gpc_mali_group_get_state(f->dev, f->group, &state, &fatal);
+		/*
+		 * Every later point of this timeline carries the error too
+		 * (docs/uapi.md 3c): the next job signals a new one.
+		 */
+		r = restart_timeline(f);
 		if (r < 0) {
-			if (!o->quiet)
-				errmsg("GROUP_GET_STATE", r);
-			t->failed++;
-			if (r == -ENODEV) {
-				t->enodev++;
-				return OUT_DEVICE_GONE;
-			}
-			return OUT_FATAL;
+			errmsg("SYNCOBJ_CREATE (a new timeline)", r);
+			return r == -ENODEV ? OUT_DEVICE_GONE : OUT_FATAL;
 		}
-		if (state) {
-			t->failed++;
-			t->fence_error++;
-			if (!o->quiet)
-				fprintf(stderr, PROG ": job of point %" PRIu64 " failed: the fence "
-					"signalled (status %d) but the group is unusable\n", point,
-					status);
-			explain_failure(f, o, t);
-			return OUT_FAILED;
-		}
+		return OUT_FAILED;
 	}
 
 	for (uint32_t i = 0; i < o->size / 4; i++) {

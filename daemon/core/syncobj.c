@@ -52,6 +52,16 @@ struct gp_syncobj_point {
 	struct gp_fence *prev;		/* the previous fence until @chain signals */
 	/* Older point in the object's list; the object's lock protects it. */
 	struct gp_syncobj_point *prev_node;
+	/*
+	 * The first error of the points collected between this point and
+	 * @prev_node, and the lowest of those points that carries it (0: it
+	 * came from below every point, a fence the timeline replaced).  A
+	 * lookup of a collected point lands on an older point, whose chain
+	 * does not cover the collected one's fence; SYNCOBJ_STATUS adds this.
+	 * The object's lock protects both.
+	 */
+	int gap_error;
+	uint64_t gap_from;
 	struct gp_fence_cb fence_cb, prev_cb;
 	_Atomic unsigned int pending;	/* dependencies left, plus one while arming */
 	_Atomic int error;		/* first error of the dependencies */
@@ -227,6 +237,26 @@ static struct gp_syncobj_point *gp_syncobj_walk(struct gp_syncobj_point *p)
 	struct gp_syncobj_point *older;
 
 	while ((older = p->prev_node) && gp_fence_is_signaled(older->fence)) {
+		int fence_error = gp_fence_get_status(older->fence);
+		int chain_error = gp_fence_get_status(older->chain);
+
+		/*
+		 * Keep the error of what goes, lowest point first: the gap
+		 * below @older, then @older's own job.  Its chain's error
+		 * came from below; it is news only when nothing is listed
+		 * below (a replaced fence the chain waited on), else the
+		 * point below still carries it.
+		 */
+		if (older->gap_error < 0) {
+			p->gap_error = older->gap_error;
+			p->gap_from = older->gap_from;
+		} else if (fence_error < 0) {
+			p->gap_error = fence_error;
+			p->gap_from = older->seqno;
+		} else if (chain_error < 0 && !older->prev_node) {
+			p->gap_error = chain_error;
+			p->gap_from = 0;
+		}
 		p->prev_node = older->prev_node ? gp_syncobj_point_get(older->prev_node) : NULL;
 		gp_syncobj_point_put(&older);
 	}
@@ -258,6 +288,52 @@ static int gp_syncobj_find_locked(struct gp_syncobj *s, uint64_t point, struct g
 	/* Everything at and below @point has signalled and was collected. */
 	*out = gp_fence_get_stub();
 	return 0;
+}
+
+/*
+ * SYNCOBJ_STATUS of @point (not 0) on a timeline: the first error at or
+ * below it once every point at and below it has signalled.  The lookup
+ * answers with an older point's chain (or nothing) when @point itself was
+ * collected; the gap that walk passed keeps the collected points' errors.
+ * Caller holds the lock.  Return: 0, or -EINVAL beyond the timeline.
+ */
+static int gp_syncobj_status_locked(struct gp_syncobj *s, uint64_t point, int *out)
+{
+	struct gp_syncobj_point *head = s->node, *p, *newer = NULL;
+	int gap_error = 0, st;
+
+	if (!head || head->seqno < point)
+		return -EINVAL;
+	for (p = head; p; newer = p, p = gp_syncobj_walk(p))
+		if (p->context != head->context || p->prev_seqno < point)
+			break;
+	if (newer && newer->gap_error < 0 && newer->gap_from <= point)
+		gap_error = newer->gap_error;
+	st = p ? gp_fence_get_status(p->chain) : 1;
+	/* Pending stays pending; an error from below the gap comes first. */
+	*out = st == 1 && gap_error < 0 ? gap_error : st;
+	return 0;
+}
+
+int gp_syncobj_status(struct gp_syncobj *syncobj, uint64_t point, int *status)
+{
+	struct gp_fence *fence = NULL;
+	int r;
+
+	pthread_mutex_lock(&syncobj->lock);
+	if (point && syncobj->node) {
+		r = gp_syncobj_status_locked(syncobj, point, status);
+		pthread_mutex_unlock(&syncobj->lock);
+		return r;
+	}
+	r = gp_syncobj_find_locked(syncobj, point, &fence);
+	pthread_mutex_unlock(&syncobj->lock);
+	if (r == 0 && !fence)
+		r = -EINVAL;
+	if (r == 0)
+		*status = gp_fence_get_status(fence);
+	gp_fence_put(&fence);
+	return r;
 }
 
 /* --- objects --- */

@@ -116,7 +116,8 @@ static int gp_syncobj_plan_arrays(const struct gp_device *dev, uint32_t feature,
 	if (r == 0 && points)
 		r = gp_user_plan_add(plan, points, count * sizeof(uint64_t), points_dir);
 	if (r == 0 && status)
-		r = gp_user_plan_add(plan, status, count * sizeof(int32_t), GP_USER_OUT);
+		r = gp_user_plan_add(plan, status, count * sizeof(int32_t),
+				     GP_USER_IN | GP_USER_OUT);
 	return r;
 }
 
@@ -648,6 +649,13 @@ int gp_syncobj_status_plan(const struct gp_device *dev, const void *arg,
 
 	if (req->flags)
 		return 0;
+	/*
+	 * plan_arrays() plans @status IN|OUT: a call failing after the plan
+	 * (a handle with no fence) leaves the caller's array as it was.
+	 */
+	if ((dev->driver->features & GP_DRIVER_SYNCOBJ) &&
+	    req->count_handles > GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT)
+		return -E2BIG;
 	return gp_syncobj_plan_arrays(dev, GP_DRIVER_SYNCOBJ, req->count_handles, req->handles,
 				      req->points, GP_USER_IN, req->status, plan);
 }
@@ -668,7 +676,7 @@ int gp_syncobj_status_ioctl(const struct gp_registered_device *rdev, void *data,
 		return -EINVAL;
 	if (n == 0)
 		return -EINVAL;
-	if (n > GPU_PROTO_SYNCOBJ_MAX_COUNT)
+	if (n > GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT)
 		return -E2BIG;
 	r = gp_syncobj_array_find(file, user, req->handles, n, &objs);
 	if (r < 0)
@@ -682,13 +690,12 @@ int gp_syncobj_status_ioctl(const struct gp_registered_device *rdev, void *data,
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		struct gp_fence *fence;
+		int st;
 
-		r = gp_syncobj_get_fence(objs[i], points[i], &fence);
+		r = gp_syncobj_status(objs[i], points[i], &st);
 		if (r < 0)
 			goto out;
-		status[i] = gp_fence_get_status(fence);
-		gp_fence_put(&fence);
+		status[i] = st;
 	}
 	if (gp_copy_to_user(user, req->status, status, n * sizeof(*status)) < 0)
 		r = -EFAULT;

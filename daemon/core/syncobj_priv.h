@@ -36,6 +36,14 @@ int gp_syncobj_handle_destroy(struct gp_file *file, uint32_t handle);
  */
 uint64_t gp_syncobj_query(struct gp_syncobj *syncobj, bool last_submitted);
 
+/**
+ * gp_syncobj_status() - SYNCOBJ_STATUS's answer for @point (0: the binary
+ * fence or the latest point): 0 pending, 1 success, or the first error at
+ * or below @point once everything there has signalled, also when @point
+ * was collected.  Return: 0, or -EINVAL when there is no fence for it.
+ */
+int gp_syncobj_status(struct gp_syncobj *syncobj, uint64_t point, int *status);
+
 /** gp_syncobj_handle_count() - handles @file holds (tests, limits). */
 unsigned int gp_syncobj_handle_count(struct gp_file *file);
 

@@ -457,14 +457,22 @@ struct gpu_proto_syncobj_timeline_array {
  * reset binary object) fails the call with EINVAL, as WAIT without
  * WAIT_FOR_SUBMIT does.
  */
+/*
+ * GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT - most handles one SYNCOBJ_STATUS may
+ * name: a failed call leaves @status as the caller had it, so the array
+ * travels both ways, 16 bytes a handle in; 4096 keep inside one CUSE
+ * ioctl's 128 KiB with room.  More fails with E2BIG.
+ */
+#define GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT	4096
+
 struct gpu_proto_syncobj_status {
 	/** @handles: in: pointer to @count_handles __u32 handles. */
 	__u64 handles;
 	/** @points: in: pointer to @count_handles __u64 points, or 0 for all 0 (binary). */
 	__u64 points;
-	/** @status: out: pointer to @count_handles __s32 statuses. */
+	/** @status: in/out: pointer to @count_handles __s32 statuses; unchanged on failure. */
 	__u64 status;
-	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_MAX_COUNT. */
+	/** @count_handles: in: 1 .. GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT. */
 	__u32 count_handles;
 	/** @flags: in: must be zero (EINVAL). */
 	__u32 flags;

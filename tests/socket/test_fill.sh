@@ -84,8 +84,8 @@ echo "ok: 4 clients x 20 jobs"
 # A faulting job: exit status 1, the fence's error and the group's state said.
 "$fill" --fault >"$tmp/out" 2>&1; rc=$?
 [ "$rc" -eq 1 ] || fail "--fault: exit status $rc, want 1"
-grep -q 'job of point 1 failed: ' "$tmp/out" ||
-	fail "--fault: the job's failure is not reported"
+grep -q 'job of point 1 failed: .*(fence status -[0-9]*)' "$tmp/out" ||
+	fail "--fault: SYNCOBJ_STATUS of the timeline point does not report the error"
 grep -q 'group state 0x[0-9a-f]*.*fatal fault' "$tmp/out" ||
 	fail "--fault: GROUP_GET_STATE does not say fatal fault"
 echo "ok: a faulting job fails, reported with the group state"

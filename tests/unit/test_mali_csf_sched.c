@@ -383,6 +383,19 @@ static int syncobj_status(struct client *c, uint32_t handle, uint64_t point, int
 	return r;
 }
 
+/* SYNCOBJ_TIMELINE_SIGNAL of one point (a signalled fence there, from the CPU). */
+static int timeline_signal(struct client *c, uint32_t handle, uint64_t point)
+{
+	struct gpu_proto_syncobj_timeline_array a = {
+		.handles = arena_addr(c, OFF_SOBJ), .points = arena_addr(c, OFF_SOBJ + 8),
+		.count_handles = 1,
+	};
+
+	memcpy(c->arena + OFF_SOBJ, &handle, sizeof(handle));
+	memcpy(c->arena + OFF_SOBJ + 8, &point, sizeof(point));
+	return cl_ioctl(c, GPU_PROTO_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &a, sizeof(a));
+}
+
 /* Wait (bounded, 10 s: a hang fails the test) until the point is signalled; its status. */
 static int syncobj_settle(struct client *c, uint32_t handle, uint64_t point)
 {
@@ -1080,7 +1093,8 @@ static void check_faulting_stream(uint64_t bad)
 	const uint32_t v[4] = { 9, 9, 9, 9 };
 	uint64_t s[8] = { gpu_proto_cs_nop(), bad, gpu_proto_cs_nop() };
 	struct ctx x, y;
-	uint32_t ga, gb, sa, sb, sc;
+	uint32_t ga, gb, sa, sb, sc, tl;
+	struct job j = { .queue = 1, .size = 64, .nsyncs = 2 };
 
 	ctx_init(&A, &x);
 	ctx_init(&B, &y);
@@ -1088,11 +1102,22 @@ static void check_faulting_stream(uint64_t bad)
 	ga = group_create(&A, x.vm, 1);
 	sb = syncobj_create(&B, 0);
 	sc = syncobj_create(&B, 0);
+	tl = syncobj_create(&B, 0);
 	sa = syncobj_create(&A, 0);
 
-	ck_assert_int_eq(submit_one(&B, gb, 1, put_stream(&y, 0, s, 8), 64, sig_bin(sb)), 0);
+	j.addr = put_stream(&y, 0, s, 8);
+	j.syncs[0] = sig_bin(sb);
+	j.syncs[1] = sig_tl(tl, 1);
+	ck_assert_int_eq(submit(&B, gb, &j, 1), 0);
 	assert_group_lost(&B, gb, GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT, 1u << 1);
 	ck_assert_int_eq(syncobj_settle(&B, sb, 0), -EINVAL);
+	/* The job's timeline point reports the fault too, not a success. */
+	ck_assert_int_eq(syncobj_settle(&B, tl, 1), -EINVAL);
+	/* So do the points above it, also once point 1 was collected. */
+	ck_assert_int_eq(timeline_signal(&B, tl, 2), 0);
+	ck_assert_int_eq(syncobj_settle(&B, tl, 1), -EINVAL);
+	ck_assert_int_eq(syncobj_settle(&B, tl, 2), -EINVAL);
+	ck_assert_int_eq(syncobj_settle(&B, tl, 0), -EINVAL);
 	/* no more submits there */
 	ck_assert_int_eq(submit_one(&B, gb, 0, 0, 0, sig_bin(sc)), -EINVAL);
 	/* the other client's group still runs */

@@ -959,6 +959,94 @@ START_TEST(status_reports_pending_success_and_the_jobs_error)
 }
 END_TEST
 
+/*
+ * A timeline point carries the first error at or below it: the point of a
+ * failed job reports the error, so does every point above it, also once
+ * later points signalled and the failed one was collected (the lookup then
+ * lands below it); points below it report success.
+ */
+START_TEST(status_of_a_failed_point_survives_later_points_and_collection)
+{
+	uint32_t h = create(0), lo = create(0), bin = create(0);
+	struct gp_fence *f1 = submit_point(h, 1), *f2 = submit_point(h, 2),
+			*f3 = submit_point(h, 3), *f4, *g1, *g2, *g3, *g4, *fb;
+
+	signal_put(&f1, -EIO);
+	ck_assert_int_eq(status1(h, 1), -EIO);
+	ck_assert_int_eq(status1(h, 2), 0);
+	signal_put(&f2, 0);
+	ck_assert_int_eq(status1(h, 1), -EIO);
+	ck_assert_int_eq(status1(h, 2), -EIO);
+	ck_assert_int_eq(status1(h, 3), 0);
+	signal_put(&f3, 0);
+	for (uint64_t pt = 0; pt <= 3; pt++)
+		ck_assert_int_eq(status1(h, pt), -EIO);
+	/* A later point collects 1 to 3 (drm_syncobj_add_point() walks). */
+	f4 = submit_point(h, 4);
+	for (uint64_t pt = 1; pt <= 3; pt++)
+		ck_assert_int_eq(status1(h, pt), -EIO);
+	ck_assert_int_eq(status1(h, 4), 0);
+	signal_put(&f4, 0);
+	for (uint64_t pt = 0; pt <= 4; pt++)
+		ck_assert_int_eq(status1(h, pt), -EIO);
+
+	/* The error starts at the failed point: the one below stays a success. */
+	g1 = submit_point(lo, 1);
+	g2 = submit_point(lo, 2);
+	g3 = submit_point(lo, 3);
+	signal_put(&g2, -ETIMEDOUT);
+	signal_put(&g3, 0);
+	g4 = submit_point(lo, 4);	/* collects 2 and 3 while 1 still runs */
+	ck_assert_int_eq(status1(lo, 2), 0);
+	ck_assert_int_eq(status1(lo, 3), 0);
+	signal_put(&g1, 0);
+	ck_assert_int_eq(status1(lo, 1), 1);
+	ck_assert_int_eq(status1(lo, 2), -ETIMEDOUT);
+	ck_assert_int_eq(status1(lo, 3), -ETIMEDOUT);
+	signal_put(&g4, 0);
+	g4 = submit_point(lo, 5);	/* collects everything */
+	ck_assert_int_eq(status1(lo, 1), 1);
+	ck_assert_int_eq(status1(lo, 2), -ETIMEDOUT);
+	ck_assert_int_eq(status1(lo, 4), -ETIMEDOUT);
+	signal_put(&g4, 0);
+	ck_assert_int_eq(status1(lo, 5), -ETIMEDOUT);
+
+	/* A binary object reports its fence's error, unchanged. */
+	fb = submit_binary(bin);
+	signal_put(&fb, -EIO);
+	ck_assert_int_eq(status1(bin, 0), -EIO);
+}
+END_TEST
+
+/*
+ * STATUS plans its array IN|OUT: a call that fails after the plan (the
+ * second handle has no fence) leaves the caller's array as it was, over
+ * the CUSE retry protocol too.
+ */
+START_TEST(a_failing_status_leaves_the_callers_array_unchanged)
+{
+	struct gp_inproc_caller *retry = NULL;
+	struct slot *s = &arena[1];
+
+	ck_assert_int_eq(gp_inproc_caller_new(GP_INPROC_RETRY, &retry), 0);
+	ck_assert_int_eq(gp_inproc_caller_map(retry, arena, SLOTS * sizeof(*arena),
+					      GP_USER_IN | GP_USER_OUT), 0);
+	s->handles[0] = create(GPU_PROTO_SYNCOBJ_CREATE_SIGNALED);
+	s->handles[1] = create(0);
+	s->points[0] = s->points[1] = 0;
+	s->status[0] = s->status[1] = 0x5a5a5a5a;
+	s->arg.status = (struct gpu_proto_syncobj_status){
+		.handles = addr(s->handles), .points = addr(s->points), .status = addr(s->status),
+		.count_handles = 2 };
+	ck_assert_int_eq(gp_inproc_ioctl(retry, file, GPU_PROTO_IOCTL_SYNCOBJ_STATUS,
+					 addr(&s->arg)), -EINVAL);
+	ck_assert_int_eq(s->status[0], 0x5a5a5a5a);
+	ck_assert_int_eq(s->status[1], 0x5a5a5a5a);
+	ck_assert_int_eq(gp_inproc_caller_unmap(retry, arena), 0);
+	gp_inproc_caller_free(&retry);
+}
+END_TEST
+
 START_TEST(status_checks_its_arguments)
 {
 	uint32_t h = create(0), bad = h + 1;
@@ -968,7 +1056,7 @@ START_TEST(status_checks_its_arguments)
 	ck_assert_int_eq(status(&h, &p, 1, &st), -EINVAL);	/* no fence */
 	ck_assert_int_eq(status(&bad, &p, 1, &st), -ENOENT);
 	ck_assert_int_eq(status(&h, &p, 0, &st), -EINVAL);
-	ck_assert_int_eq(status(&h, &p, GPU_PROTO_SYNCOBJ_MAX_COUNT + 1, &st), -E2BIG);
+	ck_assert_int_eq(status(&h, &p, GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT + 1, &st), -E2BIG);
 	arena[0].arg.status.flags = 1;
 	arena[0].arg.status.count_handles = 1;
 	ck_assert_int_eq(io(file, GPU_PROTO_IOCTL_SYNCOBJ_STATUS, &arena[0]), -EINVAL);
@@ -1031,10 +1119,10 @@ START_TEST(the_largest_array_fits_one_cuse_ioctl)
 					 addr(&s->arg)), 0);
 	s->arg.status = (struct gpu_proto_syncobj_status){
 		.handles = addr(s->handles), .points = addr(s->points), .status = addr(s->status),
-		.count_handles = GPU_PROTO_SYNCOBJ_MAX_COUNT };
+		.count_handles = GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT };
 	ck_assert_int_eq(gp_inproc_ioctl(retry, file, GPU_PROTO_IOCTL_SYNCOBJ_STATUS,
 					 addr(&s->arg)), 0);
-	ck_assert_int_eq(s->status[GPU_PROTO_SYNCOBJ_MAX_COUNT - 1], 1);
+	ck_assert_int_eq(s->status[GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT - 1], 1);
 	/* One more is E2BIG, before any transfer. */
 	s->arg.twait.count_handles = GPU_PROTO_SYNCOBJ_MAX_COUNT + 1;
 	s->arg.twait.handles = addr(s->handles);
@@ -1370,6 +1458,8 @@ static Suite *syncobj_suite(void)
 	tcase_add_test(tc, transfer_wait_for_submit_gives_up_after_five_seconds);
 	tcase_add_test(tc, status_reports_pending_success_and_the_jobs_error);
 	tcase_add_test(tc, status_checks_its_arguments);
+	tcase_add_test(tc, status_of_a_failed_point_survives_later_points_and_collection);
+	tcase_add_test(tc, a_failing_status_leaves_the_callers_array_unchanged);
 	tcase_add_test(tc, fd_export_import_and_eventfd_are_refused);
 	tcase_add_test(tc, the_largest_array_fits_one_cuse_ioctl);
 	tcase_add_test(tc, a_hundred_parked_waits_hold_no_thread_and_revoke_answers_them);

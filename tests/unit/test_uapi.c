@@ -310,6 +310,10 @@ START_TEST(test_syncobj_status_is_in_the_core_extension_range)
 	/* The most handles a call may name, with points, fits one CUSE ioctl (128 KiB). */
 	ck_assert_uint_le(GPU_PROTO_SYNCOBJ_MAX_COUNT * (4 + 8) +
 			  sizeof(struct gpu_proto_syncobj_timeline_wait), 128u << 10);
+	/* STATUS's array goes both ways (unchanged on failure): 16 bytes a handle in. */
+	ck_assert_uint_le(GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT * (4 + 8 + 4) +
+			  sizeof(struct gpu_proto_syncobj_status), 128u << 10);
+	ck_assert_uint_le(GPU_PROTO_SYNCOBJ_STATUS_MAX_COUNT, GPU_PROTO_SYNCOBJ_MAX_COUNT);
 }
 END_TEST
 
