@@ -1168,12 +1168,24 @@ static void gp_mock_write64(struct gp_backend *be, unsigned int region, uint64_t
 static int gp_mock_irq_unmask(struct gp_backend *be, unsigned int line)
 {
 	struct gp_mock *m = gp_mock_from_backend(be);
+	uint32_t stat;
 
-	if (line != GP_MOCK_IRQ_GPU && line != GP_MOCK_IRQ_MMU)
+	if (line >= GP_MOCK_NUM_IRQS)
 		return -EINVAL;
 
 	pthread_mutex_lock(&m->lock);
-	if (line == GP_MOCK_IRQ_GPU ? gp_mock_int_stat(m) : gp_mock_mmu_int_stat(m))
+	/*
+	 * The job line too: an event the CSF raises while the handler is
+	 * between reading JOB_INT_STAT and clearing it finds STAT non-zero
+	 * and makes no edge; only this re-fire hands it to the driver.
+	 */
+	if (line == GP_MOCK_IRQ_GPU)
+		stat = gp_mock_int_stat(m);
+	else if (line == GP_MOCK_IRQ_MMU)
+		stat = gp_mock_mmu_int_stat(m);
+	else
+		stat = gp_mock_job_int_stat(m);
+	if (stat)
 		gp_mock_irq_signal(m, line);
 	pthread_mutex_unlock(&m->lock);
 	return 0;
