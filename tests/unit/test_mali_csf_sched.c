@@ -1417,6 +1417,92 @@ START_TEST(revoke_while_clients_submit)
 }
 END_TEST
 
+/*
+ * Several clients, each submitting small jobs one at a time and waiting
+ * for each: every job must signal within a second.  A job interrupt the
+ * mock raised while the driver was between reading and clearing JOB_INT
+ * used to stay pending with no fresh edge on the line, and the job then
+ * completed only when the 5 s watchdog woke the scheduler.
+ */
+struct ping_pong {
+	struct client c;
+	uint32_t group, sobj;
+	uint64_t stream;
+	int done;		/* jobs signalled in time */
+	int err;		/* the first submit or status error */
+	int stalled;		/* 1-based index of the job that missed its second */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *ping_pong_loop(void *arg)
+{
+	struct ping_pong *pp = arg;
+	const struct timespec tick = { .tv_nsec = 20000 };
+
+	for (int i = 1; i <= 200; i++) {
+		uint64_t deadline;
+		int r, st = 0;
+
+		r = submit_one(&pp->c, pp->group, 0, pp->stream, 7 * 8, sig_tl(pp->sobj, (uint64_t)i));
+		if (r < 0) {
+			pp->err = r;
+			return NULL;
+		}
+		deadline = mono_ns() + 1000000000u;
+		while ((r = syncobj_status(&pp->c, pp->sobj, (uint64_t)i, &st)) == 0 && st == 0 &&
+		       mono_ns() < deadline)
+			nanosleep(&tick, NULL);
+		if (r < 0 || st < 0) {
+			pp->err = r < 0 ? r : st;
+			return NULL;
+		}
+		if (st == 0) {
+			pp->stalled = i;
+			return NULL;
+		}
+		pp->done++;
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_clients_never_wait_for_the_watchdog)
+{
+	enum { N = 4 };
+	static const uint32_t v[4] = { 1, 2, 3, 4 };
+	struct ping_pong pp[N];
+	pthread_t t[N];
+
+	for (unsigned int i = 0; i < N; i++) {
+		struct ctx x;
+
+		memset(&pp[i], 0, sizeof(pp[i]));
+		client_open_as(&pp[i].c, &plain_user);
+		ctx_init(&pp[i].c, &x);
+		pp[i].stream = fill_stream(&x, 0, 0, v);
+		pp[i].group = group_create(&pp[i].c, x.vm, 1);
+		pp[i].sobj = syncobj_create(&pp[i].c, 0);
+	}
+	for (unsigned int i = 0; i < N; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, ping_pong_loop, &pp[i]), 0);
+	for (unsigned int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	for (unsigned int i = 0; i < N; i++) {
+		ck_assert_msg(pp[i].err == 0, "client %u: error %d", i, pp[i].err);
+		ck_assert_msg(pp[i].stalled == 0, "client %u: job %d not signalled within 1 s",
+			      i, pp[i].stalled);
+		ck_assert_int_eq(pp[i].done, 200);
+		client_close(&pp[i].c);
+	}
+}
+END_TEST
+
 static Suite *mali_csf_sched_suite(void)
 {
 	Suite *s = suite_create("mali-csf-sched");
@@ -1442,6 +1528,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(sub, submit_bad_input_gets_panthors_errors_and_commits_nothing);
 	tcase_add_test(sub, submit_with_many_sync_arrays);
 	tcase_add_test(sub, a_group_holds_at_most_4096_unfinished_jobs);
+	tcase_add_test(sub, concurrent_clients_never_wait_for_the_watchdog);
 	suite_add_tcase(s, sub);
 
 	tcase_set_timeout(bad, 60);
