@@ -1173,6 +1173,49 @@ START_TEST(watchdog_times_out_an_endless_stream)
 END_TEST
 
 /*
+ * The watchdog covers a job's time on the hardware, as drm_sched's timeout
+ * (armed when run_job() hands the job over) and panthor's (stopped while
+ * a group is off its slot): time spent waiting for a CSG slot does not
+ * count.  Two waves of endless streams hold all 8 slots for two timeouts;
+ * a job queued behind them waits longer than a timeout, then runs and
+ * succeeds.
+ */
+START_TEST(watchdog_does_not_count_the_wait_for_a_slot)
+{
+	enum { ENDLESS = 16 };
+	const uint32_t v[4] = { 2, 7, 1, 8 };
+	struct ctx x, y;
+	uint32_t g, gb, s, sb, state, fatal;
+	int status;
+
+	teardown();
+	mali_csf_job_timeout_ms = 300;
+	setup_cfg(NULL);
+	ctx_init(&A, &x);
+	ctx_init(&B, &y);
+	for (unsigned int i = 0; i < ENDLESS; i++) {
+		g = group_create(&A, x.vm, 1);
+		s = syncobj_create(&A, 0);
+		ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0x100 * i), 64,
+					    sig_bin(s)), 0);
+	}
+	gb = group_create(&B, y.vm, 1);
+	sb = syncobj_create(&B, 0);
+	ck_assert_int_eq(submit_one(&B, gb, 0, fill_stream(&y, 0, 0, v), 56, sig_bin(sb)), 0);
+	/* Past one timeout it still waits for a slot, and has not failed. */
+	usleep(400000);
+	ck_assert_int_eq(syncobj_status(&B, sb, 0, &status), 0);
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(syncobj_settle(&B, sb, 0), 1);
+	ck_assert_mem_eq(y.mem + DATA_OFF, v, sizeof(v));
+	ck_assert_int_eq(group_state(&B, gb, &state, &fatal), 0);
+	ck_assert_uint_eq(state, 0);
+	/* The endless ones did time out. */
+	ck_assert_int_eq(syncobj_settle(&A, s, 0), -ETIMEDOUT);
+}
+END_TEST
+
+/*
  * A client whose streams never end holds no one else up: another client's
  * job runs and completes while they spin (well before the 5 s watchdog).
  */
@@ -1537,6 +1580,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(bad, unmapped_store_faults_only_its_group);
 	tcase_add_test(bad, stream_outside_any_mapping_faults_its_group);
 	tcase_add_test(bad, watchdog_times_out_an_endless_stream);
+	tcase_add_test(bad, watchdog_does_not_count_the_wait_for_a_slot);
 	tcase_add_test(bad, endless_streams_do_not_hold_other_clients_up);
 	suite_add_tcase(s, bad);
 
