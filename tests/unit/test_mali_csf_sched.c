@@ -1198,6 +1198,49 @@ START_TEST(watchdog_times_out_an_endless_stream)
 END_TEST
 
 /*
+ * The watchdog covers a job's time on the hardware, as drm_sched's timeout
+ * (armed when run_job() hands the job over) and panthor's (stopped while
+ * a group is off its slot): time spent waiting for a CSG slot does not
+ * count.  Two waves of endless streams hold all 8 slots for two timeouts;
+ * a job queued behind them waits longer than a timeout, then runs and
+ * succeeds.
+ */
+START_TEST(watchdog_does_not_count_the_wait_for_a_slot)
+{
+	enum { ENDLESS = 16 };
+	const uint32_t v[4] = { 2, 7, 1, 8 };
+	struct ctx x, y;
+	uint32_t g, gb, s, sb, state, fatal;
+	int status;
+
+	teardown();
+	mali_csf_job_timeout_ms = 300;
+	setup_cfg(NULL);
+	ctx_init(&A, &x);
+	ctx_init(&B, &y);
+	for (unsigned int i = 0; i < ENDLESS; i++) {
+		g = group_create(&A, x.vm, 1);
+		s = syncobj_create(&A, 0);
+		ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0x100 * i), 64,
+					    sig_bin(s)), 0);
+	}
+	gb = group_create(&B, y.vm, 1);
+	sb = syncobj_create(&B, 0);
+	ck_assert_int_eq(submit_one(&B, gb, 0, fill_stream(&y, 0, 0, v), 56, sig_bin(sb)), 0);
+	/* Past one timeout it still waits for a slot, and has not failed. */
+	usleep(400000);
+	ck_assert_int_eq(syncobj_status(&B, sb, 0, &status), 0);
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(syncobj_settle(&B, sb, 0), 1);
+	ck_assert_mem_eq(y.mem + DATA_OFF, v, sizeof(v));
+	ck_assert_int_eq(group_state(&B, gb, &state, &fatal), 0);
+	ck_assert_uint_eq(state, 0);
+	/* The endless ones did time out. */
+	ck_assert_int_eq(syncobj_settle(&A, s, 0), -ETIMEDOUT);
+}
+END_TEST
+
+/*
  * A client whose streams never end holds no one else up: another client's
  * job runs and completes while they spin (well before the 5 s watchdog).
  */
@@ -1336,6 +1379,18 @@ START_TEST(revoke_after_surprise_removal_fails_the_jobs)
 	ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0), 64, sig_bin(s)), 0);
 	obj = gp_syncobj_find(A.file, s);
 	ck_assert_int_eq(gp_syncobj_get_fence(obj, 0, &f), 0);
+	/*
+	 * On the hardware first: a group the scheduler had not bound yet
+	 * fails to start on the removed device (-ECANCELED, a lost group),
+	 * which is not the case this test is about.
+	 */
+	for (int i = 0; i < 10000; i++) {
+		gp_mock_get_stats(backend(), &release_stats);
+		if (release_stats.csf_instructions)
+			break;
+		usleep(1000);
+	}
+	ck_assert_uint_ne(release_stats.csf_instructions, 0);
 	release_ran = false;
 	mali_csf_release_probe = record_release;
 	pump_end();
@@ -1442,6 +1497,92 @@ START_TEST(revoke_while_clients_submit)
 }
 END_TEST
 
+/*
+ * Several clients, each submitting small jobs one at a time and waiting
+ * for each: every job must signal within a second.  A job interrupt the
+ * mock raised while the driver was between reading and clearing JOB_INT
+ * used to stay pending with no fresh edge on the line, and the job then
+ * completed only when the 5 s watchdog woke the scheduler.
+ */
+struct ping_pong {
+	struct client c;
+	uint32_t group, sobj;
+	uint64_t stream;
+	int done;		/* jobs signalled in time */
+	int err;		/* the first submit or status error */
+	int stalled;		/* 1-based index of the job that missed its second */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *ping_pong_loop(void *arg)
+{
+	struct ping_pong *pp = arg;
+	const struct timespec tick = { .tv_nsec = 20000 };
+
+	for (int i = 1; i <= 200; i++) {
+		uint64_t deadline;
+		int r, st = 0;
+
+		r = submit_one(&pp->c, pp->group, 0, pp->stream, 7 * 8, sig_tl(pp->sobj, (uint64_t)i));
+		if (r < 0) {
+			pp->err = r;
+			return NULL;
+		}
+		deadline = mono_ns() + 1000000000u;
+		while ((r = syncobj_status(&pp->c, pp->sobj, (uint64_t)i, &st)) == 0 && st == 0 &&
+		       mono_ns() < deadline)
+			nanosleep(&tick, NULL);
+		if (r < 0 || st < 0) {
+			pp->err = r < 0 ? r : st;
+			return NULL;
+		}
+		if (st == 0) {
+			pp->stalled = i;
+			return NULL;
+		}
+		pp->done++;
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_clients_never_wait_for_the_watchdog)
+{
+	enum { N = 4 };
+	static const uint32_t v[4] = { 1, 2, 3, 4 };
+	struct ping_pong pp[N];
+	pthread_t t[N];
+
+	for (unsigned int i = 0; i < N; i++) {
+		struct ctx x;
+
+		memset(&pp[i], 0, sizeof(pp[i]));
+		client_open_as(&pp[i].c, &plain_user);
+		ctx_init(&pp[i].c, &x);
+		pp[i].stream = fill_stream(&x, 0, 0, v);
+		pp[i].group = group_create(&pp[i].c, x.vm, 1);
+		pp[i].sobj = syncobj_create(&pp[i].c, 0);
+	}
+	for (unsigned int i = 0; i < N; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, ping_pong_loop, &pp[i]), 0);
+	for (unsigned int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	for (unsigned int i = 0; i < N; i++) {
+		ck_assert_msg(pp[i].err == 0, "client %u: error %d", i, pp[i].err);
+		ck_assert_msg(pp[i].stalled == 0, "client %u: job %d not signalled within 1 s",
+			      i, pp[i].stalled);
+		ck_assert_int_eq(pp[i].done, 200);
+		client_close(&pp[i].c);
+	}
+}
+END_TEST
+
 static Suite *mali_csf_sched_suite(void)
 {
 	Suite *s = suite_create("mali-csf-sched");
@@ -1467,6 +1608,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(sub, submit_bad_input_gets_panthors_errors_and_commits_nothing);
 	tcase_add_test(sub, submit_with_many_sync_arrays);
 	tcase_add_test(sub, a_group_holds_at_most_4096_unfinished_jobs);
+	tcase_add_test(sub, concurrent_clients_never_wait_for_the_watchdog);
 	suite_add_tcase(s, sub);
 
 	tcase_set_timeout(bad, 60);
@@ -1475,6 +1617,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_test(bad, unmapped_store_faults_only_its_group);
 	tcase_add_test(bad, stream_outside_any_mapping_faults_its_group);
 	tcase_add_test(bad, watchdog_times_out_an_endless_stream);
+	tcase_add_test(bad, watchdog_does_not_count_the_wait_for_a_slot);
 	tcase_add_test(bad, endless_streams_do_not_hold_other_clients_up);
 	suite_add_tcase(s, bad);
 

@@ -473,6 +473,39 @@ START_TEST(test_irq_unmask_resignals_while_stat_is_nonzero)
 }
 END_TEST
 
+/*
+ * The job line is a level too: an event raised between the handler's
+ * read of JOB_INT_STAT and its clear makes no edge, so unmasking the line
+ * must fire it again (it did not, and a job then waited for the watchdog).
+ */
+START_TEST(test_job_irq_unmask_resignals_a_bit_raised_during_the_handler)
+{
+	struct gp_backend *be = mock_open(NULL);
+	int fd = gp_backend_irq_fd(be, GP_MOCK_IRQ_JOB);
+	uint32_t stat;
+
+	wr(be, MALI_JOB_INT_MASK, MALI_JOB_INT_CSG_IF(0) | MALI_JOB_INT_CSG_IF(1));
+	wr(be, MALI_JOB_INT_RAWSTAT, MALI_JOB_INT_CSG_IF(0));
+	ck_assert_uint_eq(fd_drain(fd), 1);
+
+	/* The handler reads STAT; CSG 1 raises before the clear: no new edge. */
+	stat = rd(be, MALI_JOB_INT_STAT);
+	ck_assert_uint_eq(stat, MALI_JOB_INT_CSG_IF(0));
+	wr(be, MALI_JOB_INT_RAWSTAT, MALI_JOB_INT_CSG_IF(1));
+	wr(be, MALI_JOB_INT_CLEAR, stat);
+	ck_assert(!fd_readable(fd, 0));
+
+	ck_assert_int_eq(gp_backend_irq_unmask(be, GP_MOCK_IRQ_JOB), 0);
+	ck_assert_uint_eq(fd_drain(fd), 1);
+
+	/* Nothing pending: unmasking raises nothing. */
+	wr(be, MALI_JOB_INT_CLEAR, MALI_JOB_INT_CSG_IF(1));
+	ck_assert_int_eq(gp_backend_irq_unmask(be, GP_MOCK_IRQ_JOB), 0);
+	ck_assert(!fd_readable(fd, 0));
+	gp_backend_release(&be);
+}
+END_TEST
+
 START_TEST(test_rawstat_write_raises_bits)
 {
 	struct gp_backend *be = mock_open(NULL);
@@ -1273,6 +1306,7 @@ static Suite *mock_suite(void)
 	tcase_add_test(tc, test_masking_in_a_pending_bit_raises_the_irq);
 	tcase_add_test(tc, test_irq_signals_once_while_stat_stays_nonzero);
 	tcase_add_test(tc, test_irq_unmask_resignals_while_stat_is_nonzero);
+	tcase_add_test(tc, test_job_irq_unmask_resignals_a_bit_raised_during_the_handler);
 	tcase_add_test(tc, test_rawstat_write_raises_bits);
 	suite_add_tcase(s, tc);
 

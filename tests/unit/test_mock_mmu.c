@@ -993,7 +993,7 @@ START_TEST(test_mmu_irq_unmask_resignals_while_stat_is_nonzero)
 	wr(env.be, MALI_MMU_INT_CLEAR, UINT32_MAX);
 	ck_assert_int_eq(gp_backend_irq_unmask(env.be, GP_MOCK_IRQ_MMU), 0);
 	ck_assert_uint_eq(fd_drain(mmu_irq_fd(env.be)), 0);
-	ck_assert_int_eq(gp_backend_irq_unmask(env.be, 2), -EINVAL);
+	ck_assert_int_eq(gp_backend_irq_unmask(env.be, GP_MOCK_NUM_IRQS), -EINVAL);
 	env_close(&env);
 }
 END_TEST
