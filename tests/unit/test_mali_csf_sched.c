@@ -1381,8 +1381,8 @@ START_TEST(revoke_after_surprise_removal_fails_the_jobs)
 	ck_assert_int_eq(gp_syncobj_get_fence(obj, 0, &f), 0);
 	/*
 	 * On the hardware first: a group the scheduler had not bound yet
-	 * fails to start on the removed device (-ECANCELED, a lost group),
-	 * which is not the case this test is about.
+	 * fails to start on the removed device, which is the next test's
+	 * case, not this one's.
 	 */
 	for (int i = 0; i < 10000; i++) {
 		gp_mock_get_stats(backend(), &release_stats);
@@ -1400,6 +1400,35 @@ START_TEST(revoke_after_surprise_removal_fails_the_jobs)
 	ck_assert(release_ran);
 	ck_assert_uint_eq(release_stats.dma_mappings, 0);
 	ck_assert_int_eq(gp_fence_get_status(f), -ENODEV);
+	gp_fence_put(&f);
+	gp_syncobj_put(&obj);
+}
+END_TEST
+
+/*
+ * The device vanishes before the scheduler binds the group: the start
+ * fails on the removed device, and the job fails with ENODEV (the device
+ * is gone), not ECANCELED (which says the group was lost for a reason of
+ * its own).
+ */
+START_TEST(a_group_that_cannot_start_on_a_removed_device_fails_with_enodev)
+{
+	struct ctx x;
+	uint32_t g, s;
+	struct gp_syncobj *obj;
+	struct gp_fence *f = NULL;
+	int status = 0;
+
+	ctx_init(&A, &x);
+	g = group_create(&A, x.vm, 1);
+	s = syncobj_create(&A, 0);
+	gp_mock_simulate_removal(backend());
+	ck_assert_int_eq(submit_one(&A, g, 0, endless_stream(&x, 0), 64, sig_bin(s)), 0);
+	obj = gp_syncobj_find(A.file, s);
+	ck_assert_int_eq(gp_syncobj_get_fence(obj, 0, &f), 0);
+	for (int i = 0; i < 5000 && !(status = gp_fence_get_status(f)); i++)
+		usleep(1000);
+	ck_assert_int_eq(status, -ENODEV);
 	gp_fence_put(&f);
 	gp_syncobj_put(&obj);
 }
@@ -1625,6 +1654,7 @@ static Suite *mali_csf_sched_suite(void)
 	tcase_add_checked_fixture(life, setup, teardown);
 	tcase_add_test(life, revoke_fails_jobs_in_flight_and_wakes_every_waiter);
 	tcase_add_test(life, revoke_after_surprise_removal_fails_the_jobs);
+	tcase_add_test(life, a_group_that_cannot_start_on_a_removed_device_fails_with_enodev);
 	tcase_add_test(life, closing_a_file_with_jobs_in_flight);
 	tcase_add_test(life, revoke_while_clients_submit);
 	suite_add_tcase(s, life);

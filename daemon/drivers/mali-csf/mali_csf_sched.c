@@ -554,13 +554,17 @@ static void group_complete_locked(struct mali_csf_group *group, struct cds_list_
 	}
 }
 
+/*
+ * @err: what the jobs fail with; 0 derives it from the group's state
+ * (group_fail_jobs_locked()).
+ */
 static void group_lose_locked(struct mali_csf_sched *sched, struct mali_csf_group *group,
-			      struct cds_list_head *done)
+			      int err, struct cds_list_head *done)
 {
 	group_unbind_locked(sched, group);
 	/* What completed before the fault still counts as done. */
 	group_complete_locked(group, done);
-	group_fail_jobs_locked(group, 0, done);
+	group_fail_jobs_locked(group, err, done);
 	group->waiting = false;
 }
 
@@ -631,7 +635,7 @@ static uint64_t sched_process_locked(struct mali_csf_sched *sched, struct cds_li
 	/* Lost groups: off their slots, their jobs failed. */
 	cds_list_for_each_entry(g, &sched->groups, link)
 		if (g->state && (g->slot >= 0 || group_has_jobs(g)))
-			group_lose_locked(sched, g, done);
+			group_lose_locked(sched, g, 0, done);
 
 	/* Who wants a slot; idle groups give theirs up to them. */
 	cds_list_for_each_entry(g, &sched->groups, link) {
@@ -664,7 +668,11 @@ static uint64_t sched_process_locked(struct mali_csf_sched *sched, struct cds_li
 			gp_log_errno(LOG_WARNING, r, "mali-csf: group %u: cannot start on slot %u",
 				     g->handle, slot);
 			g->state |= GPU_PROTO_MALI_GROUP_STATE_FATAL_FAULT;
-			group_lose_locked(sched, g, done);
+			/*
+			 * A device that vanished fails the jobs with ENODEV, as
+			 * revoke does; any other refusal is the group's loss.
+			 */
+			group_lose_locked(sched, g, r == -ENODEV ? -ENODEV : 0, done);
 		}
 	}
 
