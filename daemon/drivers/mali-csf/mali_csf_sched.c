@@ -167,8 +167,11 @@ struct mali_csf_sched {
 	struct cds_list_head groups;	/* live groups */
 	struct mali_csf_group *slots[MALI_CSF_MAX_CSG];
 
-	/* Set by the IRQ path, taken by the worker: atomics, no lock. */
-	uint32_t ev_sync;		/* slots with a sync update */
+	/*
+	 * Set by the IRQ path, taken by the worker: atomics, no lock.  A sync
+	 * update needs no record: it only kicks the worker, which checks every
+	 * bound group's seqno anyway, since updates coalesce.
+	 */
 	uint32_t ev_fault[MALI_CSF_MAX_CSG];	/* streams that faulted, per slot */
 };
 
@@ -587,12 +590,9 @@ static struct mali_csf_group *next_waiter(struct mali_csf_sched *sched)
 /* One pass over everything; returns the next watchdog deadline (UINT64_MAX: none). */
 static uint64_t sched_process_locked(struct mali_csf_sched *sched, struct cds_list_head *done)
 {
-	struct mali_csf_data *mali = sched->mali;
-	uint32_t sync = __atomic_exchange_n(&sched->ev_sync, 0, __ATOMIC_ACQ_REL);
 	uint64_t now = now_ns(), deadline = UINT64_MAX;
 	struct mali_csf_group *g;
 
-	(void)sync;	/* every bound group is checked: updates may coalesce */
 	for (unsigned int s = 0; s < sched->csg_count; s++) {
 		uint32_t fault = __atomic_exchange_n(&sched->ev_fault[s], 0, __ATOMIC_ACQ_REL);
 
@@ -690,7 +690,6 @@ static uint64_t sched_process_locked(struct mali_csf_sched *sched, struct cds_li
 				deadline = q->progress_ns + sched->timeout_ns;
 		}
 	}
-	(void)mali;
 	return deadline;
 }
 
@@ -827,7 +826,6 @@ void mali_csf_sched_sync_update(struct mali_csf_data *mali, unsigned int slot)
 
 	if (!sched || slot >= MALI_CSF_MAX_CSG)
 		return;
-	__atomic_or_fetch(&sched->ev_sync, 1u << slot, __ATOMIC_ACQ_REL);
 	sched_kick(sched);
 }
 
